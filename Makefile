@@ -1,0 +1,79 @@
+# Meterbook: the front door. `make dev` runs it, `make test` proves it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+BACKEND := backend
+VENV := $(BACKEND)/.venv
+PY := $(VENV)/bin/python
+FLASK := cd $(BACKEND) && .venv/bin/flask --app wsgi
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+export NEXT_TELEMETRY_DISABLED := 1
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  %-16s %s\n", $$1, $$2}'
+
+# --- installation ----------------------------------------------------------------------
+
+$(VENV)/.installed: $(BACKEND)/requirements.lock $(BACKEND)/requirements-dev.lock
+	@test -x $(PY) || python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r $(BACKEND)/requirements.lock -r $(BACKEND)/requirements-dev.lock
+	@touch $@
+
+.PHONY: install
+install: $(VENV)/.installed ## Install the backend's locked dependencies into backend/.venv
+
+.PHONY: system-deps
+system-deps: ## Install the system packages the tests use (PostgreSQL 15) when missing
+	@scripts/ensure-system.sh
+
+# --- running ---------------------------------------------------------------------------
+
+.PHONY: dev
+dev: install ## Run the API on the embedded defaults (SQLite, in-process broker, console e-mail)
+	@scripts/dev.sh
+
+.PHONY: api
+api: install db-upgrade ## Run the API alone in the foreground: make api PORT=5000
+	$(FLASK) run --host 0.0.0.0 --port $(PORT)
+
+# --- database --------------------------------------------------------------------------
+
+.PHONY: db-upgrade
+db-upgrade: install ## Apply the migrations to DATABASE_URL (default: SQLite under backend/instance)
+	$(FLASK) db upgrade
+
+.PHONY: db-migrate
+db-migrate: install ## Generate a migration from model changes: make db-migrate m="what changed"
+	$(FLASK) db migrate -m "$(m)"
+
+# --- quality ---------------------------------------------------------------------------
+
+.PHONY: test
+test: test-backend ## Run every test suite (installs what is missing)
+
+.PHONY: test-backend
+test-backend: install system-deps lint ## Backend tests on SQLite, then on a throwaway PostgreSQL
+	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider --db=sqlite $(PYTEST_ARGS)
+	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider --db=postgres $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install ## ruff (lint + format check) and mypy
+	cd $(BACKEND) && .venv/bin/ruff check app tests migrations && .venv/bin/ruff format --check app tests migrations
+	cd $(BACKEND) && .venv/bin/mypy
+
+.PHONY: fmt
+fmt: install ## Format and auto-fix the backend
+	cd $(BACKEND) && .venv/bin/ruff check --fix app tests migrations && .venv/bin/ruff format app tests migrations
+
+.PHONY: lock
+lock: install ## Re-pin backend dependencies from requirements*.in
+	cd $(BACKEND) && .venv/bin/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements.lock requirements.in
+	cd $(BACKEND) && .venv/bin/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements-dev.lock requirements-dev.in
+
+.PHONY: clean
+clean: ## Remove the virtualenv, caches and the development database
+	rm -rf $(VENV) $(BACKEND)/instance .pytest_cache $(BACKEND)/.mypy_cache $(BACKEND)/.ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

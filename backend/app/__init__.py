@@ -1,0 +1,132 @@
+"""Meterbook API: the application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import load_config
+from .extensions import cors, db, jwt, limiter, mail, migrate, sock
+
+__version__ = "0.1.0"
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the environment; ``overrides`` are settings (tests) or Flask keys."""
+    app = Flask(__name__, instance_relative_config=True)
+    overrides = dict(overrides or {})
+    flask_only = {key: overrides.pop(key) for key in list(overrides) if key not in _settings_fields()}
+    app.config.update(load_config(overrides))
+    app.config.update(flask_only)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_openapi(app)
+    return app
+
+
+def _settings_fields() -> set[str]:
+    from .config import Settings
+
+    return set(Settings.model_fields)
+
+
+def configure_logging(app: Flask) -> None:
+    level = str(app.config.get("LOG_LEVEL", "INFO")).upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("app").setLevel(level)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from .security import register_jwt
+    from .services.events import init_events
+    from .services.mail import init_mail
+
+    uri = str(app.config["SQLALCHEMY_DATABASE_URI"])
+    if uri.startswith("sqlite:///") and ":memory:" not in uri:
+        from pathlib import Path
+
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    jwt.init_app(app)
+    register_jwt(app)
+    mail.init_app(app)
+    cors.init_app(
+        app,
+        resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
+        supports_credentials=True,
+        expose_headers=["X-Request-ID", "Retry-After", "Content-Disposition"],
+    )
+    limiter.init_app(app)
+    sock.init_app(app)
+    init_events(app)
+    init_mail(app)
+
+
+def _migrations_dir() -> Any:
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def register_blueprints(app: Flask) -> None:
+    from .api import register_blueprints as _register
+
+    _register(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import register_errorhandlers as _register
+
+    _register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register_commands as _register
+
+    _register(app)
+
+
+def register_openapi(app: Flask) -> None:
+    from flasgger import Swagger
+
+    from .openapi import build_spec
+
+    spec = build_spec(app, title="Meterbook API", version=__version__)
+    app.extensions["meterbook.openapi"] = spec
+    Swagger(
+        app,
+        template=spec,
+        config={
+            "openapi": "3.0.3",
+            "headers": [],
+            "specs": [{"endpoint": "apispec", "route": "/apispec.json", "rule_filter": lambda rule: False}],
+            "static_url_path": "/flasgger_static",
+            "swagger_ui": True,
+            "specs_route": "/apidocs/",
+            "title": "Meterbook API",
+            "uiversion": 3,
+        },
+        merge=False,
+    )

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+from flask_jwt_extended import get_jwt, set_refresh_cookies, unset_jwt_cookies, verify_jwt_in_request
+
+from ...security import current_user
+from ..validation import authenticated, body, other_responses, parse_json, public, response
+from . import bp, service
+from .schemas import (
+    Accepted,
+    EmailRequest,
+    LoginRequest,
+    MeUpdate,
+    RefreshRequest,
+    RegisterRequest,
+    TokenPair,
+    TokenRequest,
+    UserEnvelope,
+    UserOut,
+)
+
+ACCEPTED = {"message": "If the address belongs to an account, a message is on its way."}
+
+
+def _with_cookie(pair: dict[str, Any]) -> Response:
+    out = jsonify(TokenPair.model_validate(pair).model_dump(mode="json"))
+    set_refresh_cookies(out, pair["refresh_token"])
+    return out
+
+
+@bp.post("/register")
+@public
+@other_responses({409: "E-mail already registered"})
+@response(UserEnvelope, 201, "Account created; a verification e-mail was sent")
+@body(RegisterRequest)
+def register(data: RegisterRequest) -> Any:
+    """Create an account and send the verification e-mail."""
+    return {"user": service.register(data)}
+
+
+@bp.post("/verify-email")
+@public
+@response(UserEnvelope)
+@body(TokenRequest)
+def verify_email(data: TokenRequest) -> Any:
+    """Confirm an e-mail address with the token from the verification link."""
+    return {"user": service.verify_email(data.token)}
+
+
+@bp.post("/resend-verification")
+@public
+@response(Accepted, 202, "Accepted (whether or not the address has an account)")
+@body(EmailRequest)
+def resend_verification(data: EmailRequest) -> Any:
+    """Send the verification e-mail again."""
+    service.resend_verification(data.email)
+    return ACCEPTED
+
+
+@bp.post("/login")
+@public
+@other_responses({401: "Wrong e-mail or password", 403: "E-mail not verified or account deactivated", 423: "Locked"})
+@response(TokenPair, 200, "Signed in; the refresh token is also set as an httpOnly cookie")
+@body(LoginRequest)
+def login(data: LoginRequest) -> Any:
+    """Sign in with e-mail and password."""
+    return _with_cookie(service.start_session(service.authenticate(data)))
+
+
+@bp.post("/refresh")
+@public
+@other_responses({401: "Missing, invalid, expired, reused or revoked refresh token"})
+@response(TokenPair, 200, "A new access token and a rotated refresh token")
+def refresh() -> Any:
+    """Exchange a refresh token (body, or cookie with the X-CSRF-TOKEN header) for a new pair.
+
+    Presenting a refresh token that was already rotated revokes the whole session.
+    """
+    data = parse_json(RefreshRequest) if request.content_length else RefreshRequest()
+    if data.refresh_token:
+        return _with_cookie(service.rotate(encoded=data.refresh_token))
+    verify_jwt_in_request(refresh=True, locations=["cookies"], verify_type=True)
+    return _with_cookie(service.rotate(token_data=get_jwt()))
+
+
+refresh.__openapi__.update(body=RefreshRequest, body_optional=True)  # type: ignore[attr-defined]
+
+
+@bp.post("/logout")
+@authenticated
+@response(None, 204, "Signed out")
+def logout() -> Any:
+    """Revoke this access token and its whole refresh-token family."""
+    service.revoke_family(get_jwt()["fam"])
+    out = Response(status=204)
+    unset_jwt_cookies(out)
+    return out
+
+
+@bp.get("/me")
+@authenticated
+@response(UserOut)
+def get_me() -> Any:
+    """The signed-in user."""
+    return current_user()
+
+
+@bp.patch("/me")
+@authenticated
+@response(UserOut)
+@body(MeUpdate)
+def update_me(data: MeUpdate) -> Any:
+    """Change the name or preferences (currency, timezone)."""
+    return service.update_me(current_user(), data)

@@ -1,0 +1,201 @@
+"""Accounts and sessions: registration, verification, login, token families."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
+from jwt import ExpiredSignatureError, InvalidTokenError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ...errors import APIError, Conflict, FieldError, Unauthorized
+from ...extensions import db
+from ...models import Meter, TokenFamily, User
+from ...services import clock, mail, signed_tokens
+from ...services.passwords import hash_password, verify_password
+from ...services.units import DEFAULT_METERS
+from .schemas import LoginRequest, MeUpdate, RegisterRequest
+
+log = logging.getLogger(__name__)
+
+LOCK_AFTER = 5
+LOCK_FOR = timedelta(minutes=15)
+TOKEN_INVALID = "The link is invalid, has expired or has already been used."
+
+
+def _verify_state(user: User) -> str:
+    return f"verify:{user.email}:{user.email_verified_at}"
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def queue_verification(user: User) -> None:
+    token = signed_tokens.make_token(signed_tokens.VERIFY_EMAIL, user.id, _verify_state(user))
+    mail.queue("verify_email", user.email, name=user.name, link=mail.frontend_link("verify-email", token))
+
+
+def register(data: RegisterRequest) -> User:
+    if find_by_email(data.email) is not None:
+        raise Conflict("An account with this e-mail address already exists.")
+    user = User(email=data.email, name=data.name, password_hash=hash_password(data.password))
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("An account with this e-mail address already exists.") from None
+    for name, meter_type, unit in DEFAULT_METERS:
+        db.session.add(Meter(user_id=user.id, name=name, type=meter_type, unit=unit))
+    queue_verification(user)
+    db.session.commit()
+    return user
+
+
+def verify_email(token: str) -> User:
+    found = signed_tokens.read_token(signed_tokens.VERIFY_EMAIL, token)
+    user = db.session.get(User, found[0]) if found else None
+    if (
+        found is None
+        or user is None
+        or user.email_verified_at is not None
+        or found[1] != signed_tokens.fingerprint(_verify_state(user))
+    ):
+        raise FieldError.single(["body", "token"], TOKEN_INVALID, "invalid_token")
+    user.email_verified_at = clock.now()
+    db.session.commit()
+    return user
+
+
+def resend_verification(email: str) -> None:
+    user = find_by_email(email)
+    if user is not None and user.is_active and user.email_verified_at is None:
+        queue_verification(user)
+        db.session.commit()
+
+
+def _check_lock(user: User) -> None:
+    now = clock.now()
+    if user.locked_until is not None and user.locked_until > now:
+        retry = max(1, int((user.locked_until - now).total_seconds() + 0.999))
+        raise APIError(
+            423,
+            "account_locked",
+            "Too many failed sign-in attempts. The account is locked for a while; try again later.",
+            headers={"Retry-After": str(retry)},
+        )
+
+
+def authenticate(data: LoginRequest) -> User:
+    """Check credentials, counting failures toward the lockout."""
+    user = find_by_email(data.email)
+    if user is not None:
+        _check_lock(user)
+    if not verify_password(user.password_hash if user else None, data.password) or user is None:
+        if user is not None:
+            # One atomic UPDATE so concurrent failures in other processes all count.
+            now = clock.now()
+            db.session.execute(
+                update(User).where(User.id == user.id).values(failed_login_count=User.failed_login_count + 1)
+            )
+            db.session.refresh(user)
+            if user.failed_login_count >= LOCK_AFTER:
+                user.locked_until = now + LOCK_FOR
+                user.failed_login_count = 0
+                log.warning("account %s locked after %d failed sign-ins", user.id, LOCK_AFTER)
+            db.session.commit()
+        raise Unauthorized("The e-mail address or password is incorrect.")
+    if not user.is_active:
+        raise APIError(403, "forbidden", "This account has been deactivated.")
+    if current_app.config["REQUIRE_EMAIL_VERIFICATION"] and user.email_verified_at is None:
+        raise APIError(403, "email_not_verified", "Please confirm your e-mail address before signing in.")
+    if user.failed_login_count or user.locked_until:
+        user.failed_login_count = 0
+        user.locked_until = None
+        db.session.commit()
+    return user
+
+
+def _issue(user: User, family: TokenFamily) -> dict[str, Any]:
+    claims = {"fam": family.id}
+    access = create_access_token(identity=user, additional_claims=claims)
+    refresh = create_refresh_token(identity=user, additional_claims=claims)
+    family.current_jti = decode_token(refresh, allow_expired=True)["jti"]
+    family.expires_at = clock.now() + timedelta(seconds=int(current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]))
+    db.session.commit()
+    return {
+        "access_token": access,
+        "refresh_token": refresh,
+        "token_type": "Bearer",
+        "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]),
+        "user": user,
+    }
+
+
+def start_session(user: User) -> dict[str, Any]:
+    family = TokenFamily(id=str(uuid.uuid4()), user_id=user.id, current_jti="", expires_at=clock.now())
+    db.session.add(family)
+    return _issue(user, family)
+
+
+def _decode_refresh(token: str) -> dict[str, Any]:
+    try:
+        data = decode_token(token)
+    except ExpiredSignatureError:
+        raise Unauthorized("The token has expired.", code="token_expired") from None
+    except (InvalidTokenError, ValueError, KeyError):
+        raise Unauthorized("The token is invalid.") from None
+    if data.get("type") != "refresh":
+        raise Unauthorized("A refresh token is required.")
+    return data
+
+
+def rotate(token_data: dict[str, Any] | None = None, encoded: str | None = None) -> dict[str, Any]:
+    """Exchange the family's current refresh token for a new pair; reuse revokes the family."""
+    data = token_data if token_data is not None else _decode_refresh(encoded or "")
+    family_id = data.get("fam")
+    family = db.session.get(TokenFamily, family_id) if isinstance(family_id, str) else None
+    if family is None or family.revoked_at is not None:
+        raise Unauthorized("The token has been revoked.", code="token_revoked")
+    if data.get("jti") != family.current_jti:
+        family.revoked_at = clock.now()
+        db.session.commit()
+        log.warning("refresh token reuse detected for user %s; session revoked", family.user_id)
+        raise Unauthorized("The token has been revoked.", code="token_revoked")
+    user = db.session.get(User, family.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("The account no longer exists or has been deactivated.")
+    return _issue(user, family)
+
+
+def revoke_family(family_id: str) -> None:
+    family = db.session.get(TokenFamily, family_id)
+    if family is not None and family.revoked_at is None:
+        family.revoked_at = clock.now()
+    db.session.commit()
+
+
+def revoke_all_sessions(user_id: int, at: datetime | None = None) -> None:
+    db.session.execute(
+        update(TokenFamily)
+        .where(TokenFamily.user_id == user_id, TokenFamily.revoked_at.is_(None))
+        .values(revoked_at=at or clock.now())
+    )
+
+
+def update_me(user: User, data: MeUpdate) -> User:
+    if data.name is not None:
+        user.name = data.name
+    if data.preferences is not None:
+        if data.preferences.currency is not None:
+            user.currency = data.preferences.currency
+        if data.preferences.timezone is not None:
+            user.timezone = data.preferences.timezone
+    db.session.commit()
+    return user

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app
+from sqlalchemy import text
+
+from ..errors import envelope
+from ..extensions import db
+from .common import OutSchema
+from .validation import other_responses, public, response, tags
+
+bp = Blueprint("service", __name__)
+
+
+class Health(OutSchema):
+    status: str
+
+
+@bp.get("/health")
+@public
+@tags("service")
+@response(Health)
+def health() -> Any:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@bp.get("/health/ready")
+@public
+@tags("service")
+@other_responses({503: "The database (or Redis, when configured) does not answer"})
+@response(Health)
+def ready() -> Any:
+    """Readiness: the database (and Redis when configured) answer."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        db.session.rollback()
+        return envelope(503, "service_unavailable", "The database is unavailable.")
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        try:
+            import redis
+
+            redis.Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1).ping()
+        except Exception:
+            return envelope(503, "service_unavailable", "Redis is unavailable.")
+    return {"status": "ok"}

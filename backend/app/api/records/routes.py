@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from typing import Any
+
+from ...security import current_user
+from ..validation import authenticated, body, other_responses, query, response
+from . import bp, service
+from .schemas import (
+    MeterCreate,
+    MeterDeleteQuery,
+    MeterList,
+    MeterOut,
+    MeterUpdate,
+    RecordCreate,
+    RecordOut,
+    RecordPage,
+    RecordQuery,
+    RecordUpdate,
+)
+
+
+@bp.get("/meters")
+@authenticated
+@response(MeterList)
+def list_meters() -> Any:
+    """List your meters."""
+    return {"items": service.list_meters(current_user())}
+
+
+@bp.post("/meters")
+@authenticated
+@other_responses({409: "Name already used"})
+@response(MeterOut, 201)
+@body(MeterCreate)
+def create_meter(data: MeterCreate) -> Any:
+    """Add a meter; the unit must suit the type."""
+    return service.create_meter(current_user(), data)
+
+
+@bp.get("/meters/<int:meter_id>")
+@authenticated
+@other_responses({404: "No such meter"})
+@response(MeterOut)
+def get_meter(meter_id: int) -> Any:
+    """One meter."""
+    return service.get_meter(current_user(), meter_id)
+
+
+@bp.patch("/meters/<int:meter_id>")
+@authenticated
+@other_responses({404: "No such meter", 409: "Name taken, or type/unit change on a meter with records"})
+@response(MeterOut)
+@body(MeterUpdate)
+def update_meter(data: MeterUpdate, meter_id: int) -> Any:
+    """Rename, archive, or (while it has no records) change the type and unit of a meter."""
+    return service.update_meter(current_user(), meter_id, data)
+
+
+@bp.delete("/meters/<int:meter_id>")
+@authenticated
+@other_responses({404: "No such meter", 409: "The meter has records and cascade is not set"})
+@response(None, 204, "Deleted")
+@query(MeterDeleteQuery)
+def delete_meter(meter_id: int, query: MeterDeleteQuery) -> Any:
+    """Delete a meter; with records only when cascade=true, which deletes them too."""
+    service.delete_meter(current_user(), meter_id, query.cascade)
+
+
+@bp.get("/records")
+@authenticated
+@response(RecordPage)
+@query(RecordQuery)
+def list_records(query: RecordQuery) -> Any:
+    """List your records with filters, sorting and pagination."""
+    return service.list_records(current_user(), query)
+
+
+@bp.post("/records")
+@authenticated
+@response(RecordOut, 201)
+@body(RecordCreate)
+def create_record(data: RecordCreate) -> Any:
+    """Add a record."""
+    return service.create_record(current_user(), data)
+
+
+@bp.get("/records/<int:record_id>")
+@authenticated
+@other_responses({404: "No such record"})
+@response(RecordOut)
+def get_record(record_id: int) -> Any:
+    """One record."""
+    return service.get_record(current_user(), record_id)
+
+
+@bp.put("/records/<int:record_id>")
+@authenticated
+@other_responses({404: "No such record"})
+@response(RecordOut)
+@body(RecordCreate)
+def replace_record(data: RecordCreate, record_id: int) -> Any:
+    """Replace a record: fields left out (cost, note) become empty."""
+    return service.update_record(current_user(), record_id, data, replace=True)
+
+
+@bp.patch("/records/<int:record_id>")
+@authenticated
+@other_responses({404: "No such record"})
+@response(RecordOut)
+@body(RecordUpdate)
+def update_record(data: RecordUpdate, record_id: int) -> Any:
+    """Change some fields of a record."""
+    return service.update_record(current_user(), record_id, data, replace=False)
+
+
+@bp.delete("/records/<int:record_id>")
+@authenticated
+@other_responses({404: "No such record"})
+@response(None, 204, "Deleted")
+def delete_record(record_id: int) -> Any:
+    """Delete a record."""
+    service.delete_record(current_user(), record_id)

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+
+from ...services.units import unit_error
+from ..common import Amount, Cost, Day, Id, OutSchema, Pagination, QuerySchema, Schema, Text, Timestamp
+
+MeterType = Literal["electricity", "water", "gas", "other"]
+MeterName = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Unit = Annotated[Text, StringConstraints(min_length=1, max_length=16)]
+Note = Annotated[Text, StringConstraints(max_length=500)]
+Sort = Literal["date", "-date", "amount", "-amount", "created_at", "-created_at"]
+
+
+class MeterCreate(Schema):
+    name: MeterName
+    type: MeterType
+    unit: Unit
+
+    @field_validator("unit")
+    @classmethod
+    def _unit_fits_type(cls, unit: str, info: ValidationInfo) -> str:
+        meter_type = info.data.get("type")
+        if meter_type is not None and (problem := unit_error(meter_type, unit)):
+            raise ValueError(problem)
+        return unit
+
+
+class MeterUpdate(Schema):
+    name: MeterName | None = None
+    type: MeterType | None = None
+    unit: Unit | None = None
+    archived: bool | None = None
+
+
+class MeterOut(OutSchema):
+    id: int
+    name: str
+    type: MeterType
+    unit: str
+    archived: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class MeterList(OutSchema):
+    items: list[MeterOut]
+
+
+class MeterDeleteQuery(QuerySchema):
+    cascade: bool = False
+
+
+class RecordCreate(Schema):
+    meter_id: Id
+    date: Day
+    amount: Amount
+    cost: Cost | None = None
+    note: Note | None = None
+
+
+class RecordUpdate(Schema):
+    """Partial update: fields left out stay; ``cost`` and ``note`` may be set to null."""
+
+    meter_id: Id | None = None
+    date: Day | None = None
+    amount: Amount | None = None
+    cost: Cost | None = None
+    note: Note | None = None
+
+
+class RecordOut(OutSchema):
+    id: int
+    meter_id: int
+    meter_name: str
+    type: MeterType
+    unit: str
+    date: Day
+    amount: Amount
+    cost: Cost | None
+    note: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class RecordQuery(Pagination):
+    meter_id: Id | None = None
+    type: list[MeterType] | None = Field(default=None, description="Repeat to match several types")
+    date_from: Day | None = None
+    date_to: Day | None = None
+    q: Annotated[Text, StringConstraints(max_length=200)] | None = Field(default=None, description="Text in the note")
+    sort: Sort = "-date"
+
+
+class RecordPage(OutSchema):
+    items: list[RecordOut]
+    page: int
+    per_page: int
+    total: int
+    pages: int

@@ -1,0 +1,210 @@
+"""Meters and records of one user. Every query is filtered on the owner."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, delete, exists, func, select
+
+from ...errors import Conflict, FieldError, NotFound
+from ...extensions import db
+from ...models import DailyRollup, Meter, Record, User
+from ...services import events, rollups
+from ...services.units import unit_error
+from ..common import MAX_ID
+from .schemas import MeterCreate, MeterOut, MeterUpdate, RecordCreate, RecordOut, RecordQuery, RecordUpdate
+
+T = TypeVar("T", Meter, Record)
+
+
+def _owned(model: type[T], user: User, item_id: int, what: str) -> T:
+    if not 1 <= item_id <= MAX_ID:
+        raise NotFound(what)
+    item = db.session.scalar(select(model).where(model.id == item_id, model.user_id == user.id))
+    if item is None:
+        raise NotFound(what)
+    return item
+
+
+def meter_payload(meter: Meter) -> dict[str, Any]:
+    return MeterOut.model_validate(meter).model_dump(mode="json")
+
+
+def record_payload(record: Record) -> dict[str, Any]:
+    return RecordOut.model_validate(record).model_dump(mode="json")
+
+
+# Meters ------------------------------------------------------------------------------
+
+
+def list_meters(user: User) -> list[Meter]:
+    return list(db.session.scalars(select(Meter).where(Meter.user_id == user.id).order_by(Meter.id)))
+
+
+def get_meter(user: User, meter_id: int) -> Meter:
+    return _owned(Meter, user, meter_id, "Meter")
+
+
+def _name_taken(user: User, name: str, except_id: int | None = None) -> bool:
+    stmt = select(Meter.id).where(Meter.user_id == user.id, func.lower(Meter.name) == name.lower())
+    if except_id is not None:
+        stmt = stmt.where(Meter.id != except_id)
+    return db.session.scalar(stmt) is not None
+
+
+def create_meter(user: User, data: MeterCreate) -> Meter:
+    if _name_taken(user, data.name):
+        raise Conflict("You already have a meter with this name.")
+    meter = Meter(user_id=user.id, name=data.name, type=data.type, unit=data.unit)
+    db.session.add(meter)
+    db.session.flush()
+    events.emit(user.id, "meter.changed", meter=meter_payload(meter))
+    db.session.commit()
+    return meter
+
+
+def _has_records(meter: Meter) -> bool:
+    return bool(db.session.scalar(select(exists().where(Record.user_id == meter.user_id, Record.meter_id == meter.id))))
+
+
+def update_meter(user: User, meter_id: int, data: MeterUpdate) -> Meter:
+    meter = get_meter(user, meter_id)
+    if data.name is not None and data.name != meter.name:
+        if _name_taken(user, data.name, except_id=meter.id):
+            raise Conflict("You already have a meter with this name.")
+        meter.name = data.name
+    new_type = data.type or meter.type
+    new_unit = data.unit or meter.unit
+    if (new_type, new_unit) != (meter.type, meter.unit):
+        if problem := unit_error(new_type, new_unit):
+            raise FieldError.single(["body", "unit"], problem)
+        if _has_records(meter):
+            raise Conflict("The type and unit of a meter with records cannot change: its amounts would change meaning.")
+        meter.type, meter.unit = new_type, new_unit
+    if data.archived is not None:
+        meter.archived = data.archived
+    db.session.flush()
+    events.emit(user.id, "meter.changed", meter=meter_payload(meter))
+    db.session.commit()
+    return meter
+
+
+def delete_meter(user: User, meter_id: int, cascade: bool) -> None:
+    meter = get_meter(user, meter_id)
+    if _has_records(meter):
+        if not cascade:
+            raise Conflict("The meter has records. Delete them first, or pass cascade=true to delete them too.")
+        db.session.execute(delete(DailyRollup).where(DailyRollup.user_id == user.id, DailyRollup.meter_id == meter.id))
+        db.session.execute(delete(Record).where(Record.user_id == user.id, Record.meter_id == meter.id))
+    payload = meter_payload(meter)
+    db.session.delete(meter)
+    events.emit(user.id, "meter.changed", meter=payload, deleted=True)
+    db.session.commit()
+
+
+# Records -----------------------------------------------------------------------------
+
+_SORTS: dict[str, tuple[Any, ...]] = {
+    "date": (Record.date.asc(), Record.id.asc()),
+    "-date": (Record.date.desc(), Record.id.desc()),
+    "amount": (Record.amount_milli.asc(), Record.id.asc()),
+    "-amount": (Record.amount_milli.desc(), Record.id.desc()),
+    "created_at": (Record.created_at.asc(), Record.id.asc()),
+    "-created_at": (Record.created_at.desc(), Record.id.desc()),
+}
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filtered(user: User, query: RecordQuery) -> Select[Any]:
+    """The user's records matching the list filters (shared by the list and the export)."""
+    stmt = select(Record).where(Record.user_id == user.id)
+    if query.meter_id is not None:
+        stmt = stmt.where(Record.meter_id == query.meter_id)
+    if query.type:
+        meter_ids = select(Meter.id).where(Meter.user_id == user.id, Meter.type.in_(query.type))
+        stmt = stmt.where(Record.meter_id.in_(meter_ids))
+    if query.date_from is not None:
+        stmt = stmt.where(Record.date >= query.date_from)
+    if query.date_to is not None:
+        stmt = stmt.where(Record.date <= query.date_to)
+    if query.q:
+        stmt = stmt.where(Record.note.ilike(f"%{_escape_like(query.q)}%", escape="\\"))
+    return stmt
+
+
+def list_records(user: User, query: RecordQuery) -> dict[str, Any]:
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        raise FieldError.single(["query", "date_to"], "must not be before date_from")
+    stmt = filtered(user, query)
+    total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Record.id).subquery())) or 0
+    page_stmt = stmt.order_by(*_SORTS[query.sort]).offset((query.page - 1) * query.per_page).limit(query.per_page)
+    items = list(db.session.scalars(page_stmt))
+    return {
+        "items": items,
+        "page": query.page,
+        "per_page": query.per_page,
+        "total": total,
+        "pages": (total + query.per_page - 1) // query.per_page,
+    }
+
+
+def get_record(user: User, record_id: int) -> Record:
+    return _owned(Record, user, record_id, "Record")
+
+
+def _meter_for_body(user: User, meter_id: int) -> Meter:
+    meter = db.session.scalar(select(Meter).where(Meter.id == meter_id, Meter.user_id == user.id))
+    if meter is None:
+        raise FieldError.single(["body", "meter_id"], "Meter not found.", "not_found")
+    return meter
+
+
+def create_record(user: User, data: RecordCreate) -> Record:
+    meter = _meter_for_body(user, data.meter_id)
+    record = Record(user_id=user.id, meter=meter, date=data.date, note=data.note)
+    record.amount = data.amount
+    record.cost = data.cost
+    db.session.add(record)
+    rollups.refresh_days(user.id, [(meter.id, data.date)])
+    events.emit(user.id, "record.created", record=record_payload(record))
+    db.session.commit()
+    return record
+
+
+def update_record(user: User, record_id: int, data: RecordUpdate | RecordCreate, replace: bool) -> Record:
+    record = get_record(user, record_id)
+    touched: set[tuple[int, date]] = {(record.meter_id, record.date)}
+    fields = data.model_fields_set
+    if replace or "meter_id" in fields or "date" in fields or "amount" in fields:
+        for name in ("meter_id", "date", "amount"):
+            if (replace or name in fields) and getattr(data, name) is None:
+                raise FieldError.single(["body", name], "must not be null")
+    if data.meter_id is not None and data.meter_id != record.meter_id:
+        record.meter = _meter_for_body(user, data.meter_id)
+    if data.date is not None:
+        record.date = data.date
+    if data.amount is not None:
+        record.amount = data.amount
+    if replace or "cost" in fields:
+        record.cost = data.cost
+    if replace or "note" in fields:
+        record.note = data.note
+    db.session.flush()
+    touched.add((record.meter_id, record.date))
+    rollups.refresh_days(user.id, touched)
+    events.emit(user.id, "record.updated", record=record_payload(record))
+    db.session.commit()
+    return record
+
+
+def delete_record(user: User, record_id: int) -> None:
+    record = get_record(user, record_id)
+    key = (record.meter_id, record.date)
+    db.session.delete(record)
+    rollups.refresh_days(user.id, [key])
+    events.emit(user.id, "record.deleted", id=record_id)
+    db.session.commit()

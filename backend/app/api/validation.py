@@ -1,0 +1,170 @@
+"""Decorators that validate requests and shape responses with Pydantic models.
+
+Each decorator also records what it knows on the view (``__openapi__``), so the
+OpenAPI document is generated from the very models that do the validating.
+"""
+
+from __future__ import annotations
+
+import functools
+import typing
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Response, current_app, jsonify, request
+from flask_jwt_extended import verify_jwt_in_request
+from pydantic import BaseModel, ValidationError
+
+from ..errors import APIError, pydantic_details
+
+F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M", bound=BaseModel)
+
+
+def _annotate(func: Callable[..., Any], **info: Any) -> None:
+    spec = dict(getattr(func, "__openapi__", {}))
+    for key, value in info.items():
+        if key == "responses":
+            spec["responses"] = {**spec.get("responses", {}), **value}
+        else:
+            spec[key] = value
+    func.__openapi__ = spec  # type: ignore[attr-defined]
+
+
+def parse_json(model: type[M], raw: bytes | None = None) -> M:
+    """Validate a JSON request body against ``model`` with the contract's errors."""
+    if raw is None:
+        if not request.is_json:
+            raise APIError(
+                415, "unsupported_media_type", "The request body must be JSON (Content-Type: application/json)."
+            )
+        limit = int(current_app.config["MAX_JSON_BYTES"])
+        if request.content_length is not None and request.content_length > limit:
+            raise APIError(413, "payload_too_large", f"The request body is larger than {limit} bytes.")
+        raw = request.get_data(cache=True)
+        if len(raw) > limit:
+            raise APIError(413, "payload_too_large", f"The request body is larger than {limit} bytes.")
+    if not raw.strip():
+        raise APIError(400, "invalid_json", "The request body is empty; a JSON object is expected.")
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        if any(err["type"] == "json_invalid" for err in exc.errors()):
+            raise APIError(400, "invalid_json", "The request body is not valid JSON.") from None
+        raise APIError(422, "validation_error", "The request body is invalid.", pydantic_details(exc, "body")) from None
+
+
+def _list_fields(model: type[BaseModel]) -> set[str]:
+    names = set()
+    for name, field in model.model_fields.items():
+        origin = typing.get_origin(field.annotation)
+        args = typing.get_args(field.annotation)
+        if origin is list or any(typing.get_origin(a) is list for a in args):
+            names.add(field.alias or name)
+    return names
+
+
+def parse_query(model: type[M]) -> M:
+    lists = _list_fields(model)
+    data: dict[str, Any] = {}
+    for key in request.args:
+        values = request.args.getlist(key)
+        data[key] = values if key in lists else values[0]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise APIError(
+            422, "validation_error", "The query parameters are invalid.", pydantic_details(exc, "query")
+        ) from None
+
+
+def body(model: type[BaseModel]) -> Callable[[F], F]:
+    """Validate the JSON body and pass it to the view as its first argument."""
+
+    def decorator(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return func(parse_json(model), *args, **kwargs)
+
+        _annotate(wrapper, body=model, responses={400: "Malformed JSON", 415: "Not JSON", 422: "Validation error"})
+        return typing.cast(F, wrapper)
+
+    return decorator
+
+
+def query(model: type[BaseModel]) -> Callable[[F], F]:
+    """Validate the query string and pass it to the view as a keyword ``query``."""
+
+    def decorator(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return func(*args, query=parse_query(model), **kwargs)
+
+        _annotate(wrapper, query=model, responses={422: "Validation error"})
+        return typing.cast(F, wrapper)
+
+    return decorator
+
+
+def response(model: type[BaseModel] | None, status: int = 200, description: str = "Success") -> Callable[[F], F]:
+    """Serialise what the view returns through ``model``; ``None`` means an empty body."""
+
+    def decorator(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            result = func(*args, **kwargs)
+            if isinstance(result, Response):
+                return result
+            headers = None
+            if isinstance(result, tuple):
+                result, headers = result
+            if model is None:
+                out = Response(status=status)
+            else:
+                if not isinstance(result, model):
+                    result = model.model_validate(result, from_attributes=True)
+                out = jsonify(result.model_dump(mode="json", by_alias=True))
+                out.status_code = status
+            if headers:
+                out.headers.update(headers)
+            return out
+
+        _annotate(wrapper, response=model, status=status, responses={status: description})
+        return typing.cast(F, wrapper)
+
+    return decorator
+
+
+def other_responses(responses: dict[int, str]) -> Callable[[F], F]:
+    """Document further statuses the view answers with (all use the error envelope)."""
+
+    def decorator(func: F) -> F:
+        _annotate(func, responses=responses)
+        return func
+
+    return decorator
+
+
+def authenticated(func: F) -> F:
+    """Require a valid, unrevoked access token from the Authorization header."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        verify_jwt_in_request(locations=["headers"])
+        return func(*args, **kwargs)
+
+    _annotate(wrapper, auth=True, responses={401: "Missing, invalid, expired or revoked token"})
+    return typing.cast(F, wrapper)
+
+
+def public(func: F) -> F:
+    _annotate(func, auth=False)
+    return func
+
+
+def tags(*names: str) -> Callable[[F], F]:
+    def decorator(func: F) -> F:
+        _annotate(func, tags=list(names))
+        return func
+
+    return decorator

@@ -1,0 +1,68 @@
+"""Maintenance commands: `flask users ...`, `flask analytics ...`, `flask mail ...`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .extensions import db
+from .models import User
+from .services import mail, rollups
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+analytics_cli = AppGroup("analytics", help="Maintain analytics rollups.")
+mail_cli = AppGroup("mail", help="The e-mail outbox.")
+
+
+def _user_by_email(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user with e-mail {email}")
+    return user
+
+
+@users_cli.command("create-admin")
+@click.argument("email")
+@click.option("--password", help="Create the account with this password when it does not exist yet.")
+@click.option("--name", default="Administrator", show_default=True)
+def create_admin(email: str, password: str | None, name: str) -> None:
+    """Make EMAIL an administrator (creating the account when --password is given)."""
+    from .api.auth.schemas import RegisterRequest
+    from .services import clock
+    from .services.passwords import hash_password
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        if not password:
+            raise click.ClickException(f"No user with e-mail {email}; pass --password to create one.")
+        data = RegisterRequest(email=email, password=password, name=name)
+        user = User(email=data.email, name=data.name, password_hash=hash_password(data.password))
+        user.email_verified_at = clock.now()
+        db.session.add(user)
+    user.role = "admin"
+    user.is_active = True
+    db.session.commit()
+    click.echo(f"{user.email} is now an administrator.")
+
+
+@analytics_cli.command("rebuild")
+@click.option("--user", "email", help="Only this user's rollups.")
+def rebuild(email: str | None) -> None:
+    """Rebuild the daily rollups from the records."""
+    user_id = _user_by_email(email).id if email else None
+    written = rollups.rebuild(user_id)
+    db.session.commit()
+    click.echo(f"Rebuilt {written} rollup rows.")
+
+
+@mail_cli.command("send-pending")
+def send_pending() -> None:
+    """Send every e-mail whose time has come."""
+    click.echo(f"Sent {mail.deliver_due(limit=1000)} message(s).")
+
+
+def register_commands(app: Flask) -> None:
+    for group in (users_cli, analytics_cli, mail_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,132 @@
+"""Typed settings, read from the environment once, chosen by APP_ENV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BACKEND_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_URL = f"sqlite:///{BACKEND_DIR / 'instance' / 'meterbook.db'}"
+DEV_SECRET = "dev-secret-change-me"
+DEV_JWT_SECRET = "dev-jwt-secret-change-me-please-32b"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=True)
+
+    APP_ENV: Literal["development", "testing", "production"] = "development"
+    SECRET_KEY: str = DEV_SECRET
+    JWT_SECRET_KEY: str = DEV_JWT_SECRET
+    JWT_ACCESS_TOKEN_EXPIRES: int = Field(default=900, gt=0)
+    JWT_REFRESH_TOKEN_EXPIRES: int = Field(default=30 * 24 * 3600, gt=0)
+    DATABASE_URL: str = DEFAULT_SQLITE_URL
+    REDIS_URL: str | None = None
+    CORS_ORIGINS: list[str] = ["http://localhost:3000"]
+    FRONTEND_URL: str = "http://localhost:3000"
+    REQUIRE_EMAIL_VERIFICATION: bool = True
+    MAIL_SERVER: str | None = None
+    MAIL_PORT: int = 25
+    MAIL_USE_TLS: bool = False
+    MAIL_USE_SSL: bool = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER: str = "Meterbook <no-reply@meterbook.local>"
+    RATELIMIT_ENABLED: bool = True
+    RATELIMIT_STORAGE_URI: str | None = None
+    LOG_LEVEL: str = "INFO"
+    LOG_FORMAT: Literal["json", "console"] = "console"
+
+    @field_validator("CORS_ORIGINS", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            stripped = value.strip()
+            if stripped.startswith("["):
+                return value  # JSON list
+            return [item.strip() for item in stripped.split(",") if item.strip()]
+        return value
+
+    @field_validator("DATABASE_URL", "REDIS_URL", "MAIL_SERVER", "RATELIMIT_STORAGE_URI", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("DATABASE_URL", mode="after")
+    @classmethod
+    def _normalise_db_url(cls, value: str | None) -> str:
+        if not value:
+            return DEFAULT_SQLITE_URL
+        if value.startswith("postgres://"):
+            return "postgresql://" + value[len("postgres://") :]
+        return value
+
+    def check_production(self) -> None:
+        """Refuse to run production on placeholder secrets or a wildcard origin."""
+        if self.APP_ENV != "production":
+            return
+        problems = []
+        if self.SECRET_KEY == DEV_SECRET or len(self.SECRET_KEY) < 32:
+            problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+        if self.JWT_SECRET_KEY == DEV_JWT_SECRET or len(self.JWT_SECRET_KEY) < 32:
+            problems.append("JWT_SECRET_KEY must be set to a random value of at least 32 characters")
+        if any(origin == "*" for origin in self.CORS_ORIGINS):
+            problems.append("CORS_ORIGINS must list origins explicitly, not '*'")
+        if problems:
+            raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
+
+    def flask_config(self) -> dict[str, object]:
+        """Translate settings into the Flask/extension configuration keys."""
+        storage = self.RATELIMIT_STORAGE_URI or self.REDIS_URL or "memory://"
+        engine_options: dict[str, object] = {"pool_pre_ping": True}
+        if self.DATABASE_URL.startswith("postgresql"):
+            engine_options.update(pool_size=10, max_overflow=20, pool_timeout=5)
+        return {
+            "ENV_NAME": self.APP_ENV,
+            "TESTING": self.APP_ENV == "testing",
+            "SECRET_KEY": self.SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": self.DATABASE_URL,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+            "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+            "MAX_JSON_BYTES": 1024 * 1024,
+            "JWT_SECRET_KEY": self.JWT_SECRET_KEY,
+            "JWT_ACCESS_TOKEN_EXPIRES": self.JWT_ACCESS_TOKEN_EXPIRES,
+            "JWT_REFRESH_TOKEN_EXPIRES": self.JWT_REFRESH_TOKEN_EXPIRES,
+            "JWT_TOKEN_LOCATION": ["headers", "cookies", "json"],
+            "JWT_REFRESH_COOKIE_PATH": "/api/auth",
+            "JWT_REFRESH_COOKIE_NAME": "refresh_token",
+            "JWT_COOKIE_CSRF_PROTECT": True,
+            "JWT_CSRF_IN_COOKIES": True,
+            "JWT_COOKIE_SAMESITE": "Lax",
+            "JWT_COOKIE_SECURE": self.APP_ENV == "production",
+            "JWT_SESSION_COOKIE": False,
+            "JWT_JSON_KEY": "access_token",
+            "JWT_REFRESH_JSON_KEY": "refresh_token",
+            "REDIS_URL": self.REDIS_URL,
+            "CORS_ORIGINS": self.CORS_ORIGINS,
+            "FRONTEND_URL": self.FRONTEND_URL.rstrip("/"),
+            "REQUIRE_EMAIL_VERIFICATION": self.REQUIRE_EMAIL_VERIFICATION,
+            "MAIL_SERVER": self.MAIL_SERVER,
+            "MAIL_PORT": self.MAIL_PORT,
+            "MAIL_USE_TLS": self.MAIL_USE_TLS,
+            "MAIL_USE_SSL": self.MAIL_USE_SSL,
+            "MAIL_USERNAME": self.MAIL_USERNAME,
+            "MAIL_PASSWORD": self.MAIL_PASSWORD,
+            "MAIL_DEFAULT_SENDER": self.MAIL_DEFAULT_SENDER,
+            "MAIL_SUPPRESS_SEND": False,
+            "RATELIMIT_ENABLED": self.RATELIMIT_ENABLED,
+            "RATELIMIT_STORAGE_URI": storage,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "LOG_LEVEL": self.LOG_LEVEL,
+            "LOG_FORMAT": self.LOG_FORMAT,
+        }
+
+
+def load_config(overrides: dict[str, object] | None = None) -> dict[str, object]:
+    """Read settings from the environment, apply overrides, check them, return Flask config."""
+    settings = Settings(**(overrides or {}))  # type: ignore[arg-type]
+    settings.check_production()
+    return settings.flask_config()

@@ -1,0 +1,165 @@
+"""One error envelope for every layer: domain errors, HTTP, validation, JWT, limiter, DB."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    423: "account_locked",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+
+HTTP_MESSAGES = {
+    404: "The requested resource was not found.",
+    405: "The method is not allowed for the requested URL.",
+    413: "The request body is too large.",
+    415: "The request body must be JSON (Content-Type: application/json).",
+    500: "An unexpected error occurred.",
+    503: "The service is temporarily unavailable. Please retry shortly.",
+}
+
+
+class APIError(Exception):
+    """A failure the client can act on, rendered as the contract's envelope."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+        self.headers = headers or {}
+
+
+class NotFound(APIError):
+    def __init__(self, what: str = "Resource") -> None:
+        super().__init__(404, "not_found", f"{what} not found.")
+
+
+class Conflict(APIError):
+    def __init__(self, message: str) -> None:
+        super().__init__(409, "conflict", message)
+
+
+class Forbidden(APIError):
+    def __init__(self, message: str = "You are not allowed to do this.") -> None:
+        super().__init__(403, "forbidden", message)
+
+
+class Unauthorized(APIError):
+    def __init__(self, message: str = "Authentication is required.", code: str = "unauthorized") -> None:
+        super().__init__(401, code, message)
+
+
+class FieldError(APIError):
+    """A 422 for one or more fields, in the same shape Pydantic errors take."""
+
+    def __init__(self, errors: list[dict[str, Any]], message: str = "The request is invalid.") -> None:
+        super().__init__(422, "validation_error", message, details=errors)
+
+    @classmethod
+    def single(cls, loc: list[str | int], msg: str, type_: str = "value_error") -> FieldError:
+        return cls([{"loc": loc, "msg": msg, "type": type_}], message=msg)
+
+
+def envelope(
+    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> Response:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    response = jsonify({"error": body})
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def pydantic_details(exc: ValidationError, location: str) -> list[dict[str, Any]]:
+    details = []
+    for err in exc.errors(include_url=False, include_context=False, include_input=False):
+        loc = [location, *err["loc"]] if location else list(err["loc"])
+        details.append({"loc": loc, "msg": err["msg"], "type": err["type"]})
+    return details
+
+
+def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(APIError)
+    def _api_error(exc: APIError) -> Response:
+        return envelope(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        code = HTTP_CODES.get(status, "http_error")
+        message = HTTP_MESSAGES.get(status) or (exc.description or exc.name)
+        headers = {}
+        if status == 405 and exc.response is None:
+            allowed = getattr(exc, "valid_methods", None)
+            if allowed:
+                headers["Allow"] = ", ".join(sorted(allowed))
+        if status == 429:
+            code = "rate_limited"
+            message = "Too many requests. Please slow down and retry later."
+            retry = getattr(exc, "retry_after", None)
+            limit = getattr(exc, "limit", None)
+            if retry is None and limit is not None:
+                retry = getattr(limit.limit, "get_expiry", lambda: None)()
+            headers["Retry-After"] = str(int(retry or 60))
+        return envelope(status, code, message, headers=headers)
+
+    @app.errorhandler(OperationalError)
+    def _db_down(exc: OperationalError) -> Response:
+        log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else "OperationalError")
+        _rollback_quietly()
+        return envelope(503, "service_unavailable", HTTP_MESSAGES[503], headers={"Retry-After": "5"})
+
+    @app.errorhandler(DBAPIError)
+    def _db_error(exc: DBAPIError) -> Response:
+        if exc.connection_invalidated:
+            _rollback_quietly()
+            return envelope(503, "service_unavailable", HTTP_MESSAGES[503], headers={"Retry-After": "5"})
+        log.exception("database error")
+        _rollback_quietly()
+        return envelope(500, "internal_error", HTTP_MESSAGES[500])
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        _rollback_quietly()
+        return envelope(500, "internal_error", HTTP_MESSAGES[500])
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # pragma: no cover - the connection may already be gone
+        log.debug("rollback after error failed", exc_info=True)

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import Timestamps
+
+METER_TYPES = ("electricity", "water", "gas", "other")
+
+
+class Meter(Timestamps, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "meters"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_meters_user_id_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    type: Mapped[str] = mapped_column(String(16), nullable=False)
+    unit: Mapped[str] = mapped_column(String(16), nullable=False)
+    archived: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

@@ -1,0 +1,63 @@
+"""JWT wiring: identities, per-request user and session checks, and errors in the envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response
+from flask_jwt_extended import current_user as _current_user
+
+from .errors import envelope
+from .extensions import db, jwt
+from .models import TokenFamily, User
+
+
+def current_user() -> User:
+    return _current_user  # type: ignore[no-any-return]
+
+
+def register_jwt(app: Flask) -> None:
+    @jwt.user_identity_loader
+    def _identity(user: User | int | str) -> str:
+        return str(user.id if isinstance(user, User) else user)
+
+    @jwt.user_lookup_loader
+    def _lookup(_header: dict[str, Any], data: dict[str, Any]) -> User | None:
+        try:
+            user_id = int(data["sub"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        user = db.session.get(User, user_id)
+        if user is None or not user.is_active:
+            return None
+        return user
+
+    @jwt.token_in_blocklist_loader
+    def _revoked(_header: dict[str, Any], data: dict[str, Any]) -> bool:
+        family_id = data.get("fam")
+        if not isinstance(family_id, str):
+            return True
+        family = db.session.get(TokenFamily, family_id)
+        return family is None or family.revoked_at is not None
+
+    @jwt.expired_token_loader
+    def _expired(_header: dict[str, Any], _data: dict[str, Any]) -> Response:
+        return envelope(401, "token_expired", "The token has expired.")
+
+    @jwt.revoked_token_loader
+    def _revoked_answer(_header: dict[str, Any], _data: dict[str, Any]) -> Response:
+        return envelope(401, "token_revoked", "The token has been revoked.")
+
+    @jwt.invalid_token_loader
+    def _invalid(_reason: str) -> Response:
+        return envelope(401, "unauthorized", "The token is invalid.")
+
+    @jwt.unauthorized_loader
+    def _missing(reason: str) -> Response:
+        if "CSRF" in reason:
+            return envelope(401, "unauthorized", "The CSRF token is missing or does not match.")
+        return envelope(401, "unauthorized", "Authentication is required.")
+
+    @jwt.user_lookup_error_loader
+    def _lookup_failed(_header: dict[str, Any], _data: dict[str, Any]) -> Response:
+        return envelope(401, "unauthorized", "The account no longer exists or has been deactivated.")

@@ -1,0 +1,103 @@
+"""Daily rollups per (user, meter, date), recomputed from the records inside the writer's transaction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, literal, select
+
+from ..extensions import db
+from ..models import DailyRollup, Record
+
+_CHUNK = 500
+
+
+def _aggregate(user_id: int, meter_id: int, condition: ColumnElement[bool]) -> Select[Any]:
+    r = Record.__table__.c
+    return (
+        select(
+            literal(user_id).label("user_id"),
+            literal(meter_id).label("meter_id"),
+            r.date,
+            func.sum(r.amount_milli),
+            func.count(),
+            func.coalesce(func.sum(r.cost_cents), 0),
+            func.count(r.cost_cents),
+            func.min(r.amount_milli),
+            func.max(r.amount_milli),
+        )
+        .where(r.user_id == user_id, r.meter_id == meter_id, condition)
+        .group_by(r.date)
+    )
+
+
+_COLUMNS = ["user_id", "meter_id", "date", "total_milli", "count", "cost_cents", "cost_count", "min_milli", "max_milli"]
+
+
+def refresh_days(user_id: int, touched: Iterable[tuple[int, date]]) -> None:
+    """Recompute the rollup rows of the given (meter_id, date) pairs for one user."""
+    by_meter: dict[int, set[date]] = defaultdict(set)
+    for meter_id, day in touched:
+        by_meter[meter_id].add(day)
+    if not by_meter:
+        return
+    db.session.flush()
+    rc = Record.__table__.c
+    rollups = DailyRollup.__table__
+    for meter_id, days in by_meter.items():
+        ordered = sorted(days)
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            db.session.execute(
+                delete(rollups).where(
+                    rollups.c.user_id == user_id, rollups.c.meter_id == meter_id, rollups.c.date.in_(chunk)
+                )
+            )
+            db.session.execute(insert(rollups).from_select(_COLUMNS, _aggregate(user_id, meter_id, rc.date.in_(chunk))))
+
+
+def refresh_range(user_id: int, meter_id: int, date_from: date, date_to: date) -> None:
+    """Recompute every rollup row of one meter between two dates (bulk writes)."""
+    db.session.flush()
+    rc = Record.__table__.c
+    rollups = DailyRollup.__table__
+    db.session.execute(
+        delete(rollups).where(
+            rollups.c.user_id == user_id,
+            rollups.c.meter_id == meter_id,
+            rollups.c.date >= date_from,
+            rollups.c.date <= date_to,
+        )
+    )
+    db.session.execute(
+        insert(rollups).from_select(
+            _COLUMNS, _aggregate(user_id, meter_id, and_(rc.date >= date_from, rc.date <= date_to))
+        )
+    )
+
+
+def rebuild(user_id: int | None = None) -> int:
+    """Rebuild rollups from scratch for one user or everyone; returns the rows written."""
+    rollups = DailyRollup.__table__
+    rc = Record.__table__.c
+    stmt = delete(rollups)
+    agg = select(
+        rc.user_id,
+        rc.meter_id,
+        rc.date,
+        func.sum(rc.amount_milli),
+        func.count(),
+        func.coalesce(func.sum(rc.cost_cents), 0),
+        func.count(rc.cost_cents),
+        func.min(rc.amount_milli),
+        func.max(rc.amount_milli),
+    ).group_by(rc.user_id, rc.meter_id, rc.date)
+    if user_id is not None:
+        stmt = stmt.where(rollups.c.user_id == user_id)
+        agg = agg.where(rc.user_id == user_id)
+    db.session.execute(stmt)
+    result = db.session.execute(insert(rollups).from_select(_COLUMNS, agg))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,173 @@
+"""Fixtures: one database per run (SQLite file, or a throwaway PostgreSQL with --db=postgres),
+schema built by the migrations, every table emptied after each test, and a real SMTP server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+
+from . import pg
+from .smtp import Mailbox, SMTPServer
+
+TEST_SECRETS = {
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    "JWT_SECRET_KEY": "test-jwt-secret-key-that-is-long-enough-012345",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "postgres"),
+        default=os.environ.get("TEST_DB", "sqlite"),
+        help="database to run the suite on",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database: {config.getoption('--db')}"
+
+
+@pytest.fixture(scope="session")
+def db_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.config.getoption("--db"))
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[pg.Cluster]:
+    cluster = pg.start_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+def database_url(db_kind: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if db_kind == "postgres":
+        cluster: pg.Cluster = request.getfixturevalue("pg_cluster")
+        return cluster.create_database("meterbook_test")
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SMTPServer]:
+    server = SMTPServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def app_settings(database_url: str, smtp_port: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "APP_ENV": "testing",
+        "DATABASE_URL": database_url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+        "RATELIMIT_ENABLED": False,
+        "OUTBOX_DELIVERY": "off",
+        "LOG_LEVEL": "WARNING",
+        **TEST_SECRETS,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def make_app(database_url: str, smtp_server: SMTPServer) -> Any:
+    """Build another app on the same database with different settings."""
+
+    def factory(**extra: Any) -> Flask:
+        return create_app(app_settings(database_url, smtp_server.port, **extra))
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def app(make_app: Any) -> Flask:
+    from flask_migrate import upgrade
+
+    application: Flask = make_app()
+    with application.app_context():
+        upgrade()
+    return application
+
+
+def _empty_tables(application: Flask) -> None:
+    with application.app_context():
+        tables = [table.name for table in db.metadata.sorted_tables]
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                db.session.execute(text(f"DELETE FROM {name}"))
+        db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "app" in request.fixturenames:
+        _empty_tables(request.getfixturevalue("app"))
+    if "smtp_server" in request.fixturenames or "mailbox" in request.fixturenames:
+        server: SMTPServer = request.getfixturevalue("smtp_server")
+        server.mailbox.messages.clear()
+        server.mailbox.refuse = False
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def mailbox(smtp_server: SMTPServer) -> Mailbox:
+    return smtp_server.mailbox
+
+
+@pytest.fixture
+def send_mail(app: Flask) -> Any:
+    """Deliver the outbox now, as the after-response worker would."""
+    from app.services.mail import deliver_due
+
+    def deliver() -> int:
+        with app.app_context():
+            return deliver_due()
+
+    return deliver
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A controllable clock: ``clock.advance(seconds=...)``."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.services import clock as clock_module
+
+    class Clock:
+        def __init__(self) -> None:
+            self.current = datetime.now(UTC)
+
+        def now(self) -> datetime:
+            return self.current
+
+        def advance(self, **delta: float) -> None:
+            self.current += timedelta(**delta)
+
+    fake = Clock()
+    monkeypatch.setattr(clock_module, "now", fake.now)
+    return fake
+
+
+ROOT = Path(__file__).resolve().parent.parent
