@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
@@ -40,9 +39,9 @@ def _settings_fields() -> set[str]:
 
 
 def configure_logging(app: Flask) -> None:
-    level = str(app.config.get("LOG_LEVEL", "INFO")).upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("app").setLevel(level)
+    from .observability import configure_logging as _configure
+
+    _configure(app)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -55,6 +54,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from .observability import init_observability
     from .security import register_jwt
     from .services.events import init_events
     from .services.mail import init_mail
@@ -82,6 +82,7 @@ def register_extensions(app: Flask) -> None:
     sock.init_app(app)
     init_events(app)
     init_mail(app)
+    init_observability(app)
 
 
 def _migrations_dir() -> Any:

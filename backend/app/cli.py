@@ -14,6 +14,7 @@ from .services import mail, rollups
 users_cli = AppGroup("users", help="Manage user accounts.")
 analytics_cli = AppGroup("analytics", help="Maintain analytics rollups.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
+seed_cli = AppGroup("seed", help="Demo data.")
 
 
 def _user_by_email(email: str) -> User:
@@ -63,6 +64,16 @@ def send_pending() -> None:
     click.echo(f"Sent {mail.deliver_due(limit=1000)} message(s).")
 
 
+@seed_cli.command("demo")
+@click.option("--days", default=3 * 365, show_default=True, help="How many days of readings.")
+def seed_demo(days: int) -> None:
+    """(Re)create the demo account with seasonal readings on all three meters."""
+    from .seed import seed_demo as run
+
+    email, password, count = run(days=days)
+    click.echo(f"Demo account ready with {count} records.\n  e-mail:   {email}\n  password: {password}")
+
+
 def register_commands(app: Flask) -> None:
-    for group in (users_cli, analytics_cli, mail_cli):
+    for group in (users_cli, analytics_cli, mail_cli, seed_cli):
         app.cli.add_command(group)

@@ -1,0 +1,178 @@
+"""Request ids, one log line per request (JSON or console), security headers, Prometheus metrics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, g, has_request_context, request
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
+access_log = logging.getLogger("meterbook.access")
+
+# Attributes every LogRecord has; anything else on a record is an "extra" field worth emitting.
+_STANDARD = set(logging.LogRecord("x", 0, "x", 0, "x", None, None).__dict__) | {"message", "asctime", "request_id"}
+
+
+def current_request_id() -> str | None:
+    return g.get("request_id") if has_request_context() else None
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamp every record made while a request is handled with that request's id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id() or "-"
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", "-"),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+class ConsoleFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s [%(request_id)s] %(name)s: %(message)s")
+
+
+def configure_logging(app: Flask) -> None:
+    """Route the app's loggers through one handler with the chosen format (idempotent)."""
+    level = str(app.config.get("LOG_LEVEL", "INFO")).upper()
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter() if app.config.get("LOG_FORMAT") == "json" else ConsoleFormatter())
+    handler.set_name("meterbook")
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        if existing.get_name() == "meterbook":
+            root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in ("app", "meterbook"):
+        logging.getLogger(name).setLevel(level)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+class _RuntimeCollector(Collector):
+    """Gauges read at scrape time: WebSocket connections, outbox depth, database pool."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        broker = self.app.extensions.get("meterbook.broker")
+        count = getattr(broker, "local_connections", None) or getattr(broker, "subscriber_count", None)
+        yield GaugeMetricFamily(
+            "meterbook_websocket_connections",
+            "Open WebSocket connections in this process",
+            value=count() if count else 0,
+        )
+        with self.app.app_context():
+            from .extensions import db
+
+            pool = db.engine.pool
+            checked_out = getattr(pool, "checkedout", None)
+            size = getattr(pool, "size", None)
+            yield GaugeMetricFamily(
+                "meterbook_db_pool_checked_out",
+                "Database connections in use",
+                value=checked_out() if checked_out else 0,
+            )
+            yield GaugeMetricFamily(
+                "meterbook_db_pool_size", "Database connection pool size", value=size() if callable(size) else 0
+            )
+            try:
+                from .services.mail import pending_count
+
+                depth = pending_count()
+                db.session.remove()
+            except Exception:
+                depth = -1
+            yield GaugeMetricFamily("meterbook_outbox_pending", "E-mails waiting to be sent (-1: unknown)", value=depth)
+
+
+def init_observability(app: Flask) -> None:
+    disable_created_metrics()  # type: ignore[no-untyped-call]
+    registry = CollectorRegistry(auto_describe=True)
+    requests_total = Counter(
+        "meterbook_http_requests_total", "HTTP requests", ["method", "endpoint", "status"], registry=registry
+    )
+    latency = Histogram(
+        "meterbook_http_request_duration_seconds",
+        "HTTP request latency",
+        ["method", "endpoint"],
+        registry=registry,
+        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    )
+    registry.register(_RuntimeCollector(app))
+    app.extensions["meterbook.metrics"] = registry
+    production = app.config.get("ENV_NAME") == "production"
+
+    @app.before_request
+    def _start() -> None:
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        response.headers["X-Request-ID"] = g.get("request_id", "-")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if production:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        duration = time.perf_counter() - g.get("request_started", time.perf_counter())
+        endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        requests_total.labels(request.method, endpoint, str(response.status_code)).inc()
+        latency.labels(request.method, endpoint).observe(duration)
+        access_log.info(
+            "%s %s %s %.1fms",
+            request.method,
+            request.path,
+            response.status_code,
+            duration * 1000,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round(duration * 1000, 2),
+                "user_id": _user_id(),
+                "remote_addr": request.remote_addr,
+            },
+        )
+        return response
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(registry), mimetype="text/plain; version=0.0.4")
+
+
+def _user_id() -> int | None:
+    loaded = g.get("_jwt_extended_jwt_user")
+    user = loaded.get("loaded_user") if isinstance(loaded, dict) else None
+    return getattr(user, "id", None)
