@@ -39,6 +39,10 @@ dev: install ## Run the API on the embedded defaults (SQLite, in-process broker,
 api: install db-upgrade ## Run the API alone in the foreground: make api PORT=5000
 	$(FLASK) run --host 0.0.0.0 --port $(PORT)
 
+.PHONY: seed
+seed: install db-upgrade ## Create the demo account with three years of readings (prints its credentials)
+	$(FLASK) seed demo
+
 # --- database --------------------------------------------------------------------------
 
 .PHONY: db-upgrade

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_URL = f"sqlite:///{BACKEND_DIR / 'instance' / 'meterbook.db'}"
@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     JWT_REFRESH_TOKEN_EXPIRES: int = Field(default=30 * 24 * 3600, gt=0)
     DATABASE_URL: str = DEFAULT_SQLITE_URL
     REDIS_URL: str | None = None
-    CORS_ORIGINS: list[str] = ["http://localhost:3000"]
+    CORS_ORIGINS: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
     FRONTEND_URL: str = "http://localhost:3000"
     REQUIRE_EMAIL_VERIFICATION: bool = True
     MAIL_SERVER: str | None = None
