@@ -63,6 +63,10 @@ test-backend: install system-deps lint ## Backend tests on SQLite, then on a thr
 	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider --db=sqlite $(PYTEST_ARGS)
 	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider --db=postgres $(PYTEST_ARGS)
 
+.PHONY: fuzz
+fuzz: install ## A longer schema-driven fuzzing run (FUZZ_EXAMPLES per operation, default 300)
+	cd $(BACKEND) && FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} .venv/bin/python -m pytest -p no:cacheprovider tests/test_fuzz.py
+
 .PHONY: lint
 lint: install ## ruff (lint + format check) and mypy
 	cd $(BACKEND) && .venv/bin/ruff check app tests migrations && .venv/bin/ruff format --check app tests migrations

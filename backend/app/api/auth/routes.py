@@ -71,7 +71,9 @@ def login(data: LoginRequest) -> Any:
 
 @bp.post("/refresh")
 @public
-@other_responses({401: "Missing, invalid, expired, reused or revoked refresh token"})
+@other_responses(
+    {400: "Malformed JSON", 401: "Missing, invalid, expired, reused or revoked refresh token", 422: "Invalid body"}
+)
 @response(TokenPair, 200, "A new access token and a rotated refresh token")
 def refresh() -> Any:
     """Exchange a refresh token (body, or cookie with the X-CSRF-TOKEN header) for a new pair.
