@@ -6,9 +6,9 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, EmailStr, Field, StringConstraints, field_validator, model_validator
 
-from ..common import OutSchema, Schema, Timestamp
+from ..common import OutSchema, Schema, Text, Timestamp
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 _TIMEZONES = frozenset(available_timezones())
 
@@ -83,7 +83,7 @@ class EmailRequest(Schema):
 
 
 class LoginRequest(Schema):
-    email: Annotated[str, Field(min_length=1, max_length=254)]
+    email: Annotated[Text, Field(min_length=1, max_length=254)]
     password: Annotated[str, Field(min_length=1, max_length=1024)]
 
     @field_validator("email")
