@@ -55,6 +55,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from .ratelimit import init_ratelimit
     from .security import register_jwt
     from .services.events import init_events
     from .services.mail import init_mail
@@ -79,6 +80,7 @@ def register_extensions(app: Flask) -> None:
         expose_headers=["X-Request-ID", "Retry-After", "Content-Disposition"],
     )
     limiter.init_app(app)
+    init_ratelimit(app)
     sock.init_app(app)
     init_events(app)
     init_mail(app)

@@ -151,9 +151,15 @@ def authenticated(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         verify_jwt_in_request(locations=["headers"])
+        from ..ratelimit import per_user
+        from ..security import current_user
+
+        per_user(current_user().id)
         return func(*args, **kwargs)
 
-    _annotate(wrapper, auth=True, responses={401: "Missing, invalid, expired or revoked token"})
+    _annotate(
+        wrapper, auth=True, responses={401: "Missing, invalid, expired or revoked token", 429: "Too many requests"}
+    )
     return typing.cast(F, wrapper)
 
 

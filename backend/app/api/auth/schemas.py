@@ -111,3 +111,17 @@ class MeUpdate(Schema):
 
 class Accepted(OutSchema):
     message: str
+
+
+class ResetPasswordRequest(Schema):
+    token: Annotated[str, Field(min_length=1, max_length=1000)]
+    password: Password
+
+
+class PasswordChangeRequest(Schema):
+    current_password: Annotated[str, Field(min_length=1, max_length=1024)]
+    password: Password
+
+
+class DeleteAccountRequest(Schema):
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
