@@ -23,6 +23,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(overrides))
     app.config.update(flask_only)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     configure_logging(app)
     register_extensions(app)

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     RATELIMIT_REGISTER: str = "5/hour"
     RATELIMIT_EMAIL: str = "5/hour"
     RATELIMIT_AUTHENTICATED: str = "600/minute"
+    TRUSTED_PROXIES: int = Field(default=0, ge=0, le=5)
     LOG_LEVEL: str = "INFO"
     LOG_FORMAT: Literal["json", "console"] = "console"
 
@@ -139,6 +140,7 @@ class Settings(BaseSettings):
             "RATELIMIT_REGISTER": self.RATELIMIT_REGISTER,
             "RATELIMIT_EMAIL": self.RATELIMIT_EMAIL,
             "RATELIMIT_AUTHENTICATED": self.RATELIMIT_AUTHENTICATED,
+            "TRUSTED_PROXIES": self.TRUSTED_PROXIES,
             "LOG_LEVEL": self.LOG_LEVEL,
             "LOG_FORMAT": self.LOG_FORMAT,
         }

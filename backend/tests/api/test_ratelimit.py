@@ -182,3 +182,15 @@ def test_flask_limiter_decorator_429_uses_the_envelope(make_app: Any) -> None:
     assert client.get("/api/_limited").status_code == 200
     assert client.get("/api/_limited").status_code == 200
     assert_limited(client.get("/api/_limited"), 60)
+
+
+@pytest.mark.parametrize(("proxies", "separate"), [(0, False), (1, True)])
+def test_client_address_behind_trusted_proxies(make_app: Any, proxies: int, separate: bool) -> None:
+    custom = make_app(RATELIMIT_ENABLED=True, RATELIMIT_REGISTER="1/hour", TRUSTED_PROXIES=proxies)
+    client = custom.test_client()
+    payload = {"email": "x@example.com", "password": "short", "name": "X"}
+    first = client.post("/api/auth/register", json=payload, headers={"X-Forwarded-For": "203.0.113.1"})
+    assert first.status_code == 422
+    second = client.post("/api/auth/register", json=payload, headers={"X-Forwarded-For": "203.0.113.2"})
+    # Without a trusted proxy the header is ignored: both came from the same socket address.
+    assert second.status_code == (422 if separate else 429)
