@@ -58,8 +58,13 @@ def hit(setting: str, scope: str, key: str) -> None:
     if limiter is None or not limiter.enabled:
         return
     for item in _items(setting):
-        if not limiter.limiter.hit(item, scope, key):
-            reset_at = limiter.limiter.get_window_stats(item, scope, key).reset_time
+        try:
+            allowed = limiter.limiter.hit(item, scope, key)
+            reset_at = 0.0 if allowed else limiter.limiter.get_window_stats(item, scope, key).reset_time
+        except Exception as exc:  # storage unreachable: serve the request rather than fail it
+            log.error("rate-limit storage unavailable (%s); %s not counted", type(exc).__name__, scope)
+            return
+        if not allowed:
             retry = max(1, math.ceil(reset_at - time.time()))
             log.warning("rate limit %s (%s) exceeded; client %s", scope, item, client_ip())
             raise APIError(429, "rate_limited", MESSAGE, headers={"Retry-After": str(retry)})

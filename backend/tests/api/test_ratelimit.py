@@ -194,3 +194,16 @@ def test_client_address_behind_trusted_proxies(make_app: Any, proxies: int, sepa
     second = client.post("/api/auth/register", json=payload, headers={"X-Forwarded-For": "203.0.113.2"})
     # Without a trusted proxy the header is ignored: both came from the same socket address.
     assert second.status_code == (422 if separate else 429)
+
+
+def test_an_unreachable_limit_storage_does_not_fail_requests(make_app: Any, app: Flask) -> None:
+    from tests.pg import free_port
+
+    closed = f"redis://127.0.0.1:{free_port()}/0"
+    custom = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=closed)
+    create_user(app, "open@example.com")
+    client = custom.test_client()
+    response = client.post("/api/auth/login", json={"email": "open@example.com", "password": PASSWORD})
+    assert response.status_code == 200
+    me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {response.get_json()['access_token']}"})
+    assert me.status_code == 200
