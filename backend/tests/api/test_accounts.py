@@ -356,3 +356,15 @@ def test_lock_holds_across_app_instances(client: FlaskClient, app: Flask, make_a
         assert response.headers["Retry-After"] == "900"
     clock.advance(minutes=15)
     assert _attempt(other, "multi@example.com", PASSWORD).status_code == 200
+
+
+def test_refresh_token_expires(make_app: Any, app: Flask) -> None:
+    import time
+
+    short = make_app(JWT_REFRESH_TOKEN_EXPIRES=1)
+    client = short.test_client()
+    acc = account(short, client)
+    time.sleep(2.1)
+    response = client.post("/api/auth/refresh", json={"refresh_token": acc.tokens["refresh_token"]})
+    assert response.status_code == 401
+    assert error(response) == {"code": "token_expired", "message": "The token has expired."}
