@@ -26,7 +26,7 @@ $(VENV)/.installed: $(BACKEND)/requirements.lock $(BACKEND)/requirements-dev.loc
 install: $(VENV)/.installed ## Install the backend's locked dependencies into backend/.venv
 
 .PHONY: system-deps
-system-deps: ## Install the system packages the tests use (PostgreSQL 15) when missing
+system-deps: ## Install the system packages the tests use (PostgreSQL 15, redis-server) when missing
 	@scripts/ensure-system.sh
 
 # --- running ---------------------------------------------------------------------------

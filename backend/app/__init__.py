@@ -22,6 +22,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(overrides))
     app.config.update(flask_only)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     configure_logging(app)
     register_extensions(app)
@@ -55,6 +60,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def register_extensions(app: Flask) -> None:
     from .observability import init_observability
+    from .ratelimit import init_ratelimit
     from .security import register_jwt
     from .services.events import init_events
     from .services.mail import init_mail
@@ -79,6 +85,7 @@ def register_extensions(app: Flask) -> None:
         expose_headers=["X-Request-ID", "Retry-After", "Content-Disposition"],
     )
     limiter.init_app(app)
+    init_ratelimit(app)
     sock.init_app(app)
     init_events(app)
     init_mail(app)

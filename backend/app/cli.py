@@ -38,7 +38,15 @@ def create_admin(email: str, password: str | None, name: str) -> None:
     if user is None:
         if not password:
             raise click.ClickException(f"No user with e-mail {email}; pass --password to create one.")
-        data = RegisterRequest(email=email, password=password, name=name)
+        from pydantic import ValidationError
+
+        try:
+            data = RegisterRequest(email=email, password=password, name=name)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or 'input'}: {err['msg']}" for err in exc.errors()
+            )
+            raise click.ClickException(problems) from None
         user = User(email=data.email, name=data.name, password_hash=hash_password(data.password))
         user.email_verified_at = clock.now()
         db.session.add(user)

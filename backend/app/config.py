@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     MAIL_DEFAULT_SENDER: str = "Meterbook <no-reply@meterbook.local>"
     RATELIMIT_ENABLED: bool = True
     RATELIMIT_STORAGE_URI: str | None = None
+    RATELIMIT_LOGIN: str = "10/minute"
+    RATELIMIT_REGISTER: str = "5/hour"
+    RATELIMIT_EMAIL: str = "5/hour"
+    RATELIMIT_AUTHENTICATED: str = "600/minute"
+    TRUSTED_PROXIES: int = Field(default=0, ge=0, le=5)
     LOG_LEVEL: str = "INFO"
     LOG_FORMAT: Literal["json", "console"] = "console"
 
@@ -53,6 +58,17 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("RATELIMIT_LOGIN", "RATELIMIT_REGISTER", "RATELIMIT_EMAIL", "RATELIMIT_AUTHENTICATED")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as '10/minute' or '5 per hour'") from None
+        return value
 
     @field_validator("DATABASE_URL", mode="after")
     @classmethod
@@ -120,6 +136,11 @@ class Settings(BaseSettings):
             "RATELIMIT_ENABLED": self.RATELIMIT_ENABLED,
             "RATELIMIT_STORAGE_URI": storage,
             "RATELIMIT_HEADERS_ENABLED": True,
+            "RATELIMIT_LOGIN": self.RATELIMIT_LOGIN,
+            "RATELIMIT_REGISTER": self.RATELIMIT_REGISTER,
+            "RATELIMIT_EMAIL": self.RATELIMIT_EMAIL,
+            "RATELIMIT_AUTHENTICATED": self.RATELIMIT_AUTHENTICATED,
+            "TRUSTED_PROXIES": self.TRUSTED_PROXIES,
             "LOG_LEVEL": self.LOG_LEVEL,
             "LOG_FORMAT": self.LOG_FORMAT,
         }

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, current_app, jsonify
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -129,11 +131,7 @@ def register_errorhandlers(app: Flask) -> None:
         if status == 429:
             code = "rate_limited"
             message = "Too many requests. Please slow down and retry later."
-            retry = getattr(exc, "retry_after", None)
-            limit = getattr(exc, "limit", None)
-            if retry is None and limit is not None:
-                retry = getattr(limit.limit, "get_expiry", lambda: None)()
-            headers["Retry-After"] = str(int(retry or 60))
+            headers["Retry-After"] = str(_retry_after(exc))
         return envelope(status, code, message, headers=headers)
 
     @app.errorhandler(OperationalError)
@@ -156,6 +154,24 @@ def register_errorhandlers(app: Flask) -> None:
         log.exception("unhandled error")
         _rollback_quietly()
         return envelope(500, "internal_error", HTTP_MESSAGES[500])
+
+
+def _retry_after(exc: HTTPException) -> int:
+    """Seconds until the breached limit's window resets (Flask-Limiter decorators' 429s)."""
+    retry: float | None = getattr(exc, "retry_after", None)
+    if retry is None:
+        for extension in current_app.extensions.get("limiter", ()):
+            try:
+                current = extension.current_limit
+                if current is not None and current.breached:
+                    retry = current.window.reset_time - time.time()
+                    break
+            except Exception:  # an uninitialised limiter or unreachable storage: use the window
+                log.debug("could not read the breached limit", exc_info=True)
+    limit = getattr(exc, "limit", None)
+    if retry is None and limit is not None:
+        retry = limit.limit.get_expiry()
+    return max(1, math.ceil(retry if retry is not None else 60))
 
 
 def _rollback_quietly() -> None:

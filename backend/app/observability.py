@@ -173,6 +173,7 @@ def init_observability(app: Flask) -> None:
 
 
 def _user_id() -> int | None:
-    loaded = g.get("_jwt_extended_jwt_user")
-    user = loaded.get("loaded_user") if isinstance(loaded, dict) else None
-    return getattr(user, "id", None)
+    """The authenticated user's id from the verified token's claims (no database access)."""
+    claims = g.get("_jwt_extended_jwt")
+    subject = claims.get("sub") if isinstance(claims, dict) else None
+    return int(subject) if isinstance(subject, str) and subject.isdigit() else None

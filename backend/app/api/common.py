@@ -112,6 +112,11 @@ def _no_control(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_no_control)]
+
+
+NoControl = AfterValidator(_no_control)
+
+
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 

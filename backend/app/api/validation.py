@@ -16,6 +16,8 @@ from flask_jwt_extended import verify_jwt_in_request
 from pydantic import BaseModel, ValidationError
 
 from ..errors import APIError, pydantic_details
+from ..ratelimit import per_user
+from ..security import current_user
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
@@ -151,9 +153,12 @@ def authenticated(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         verify_jwt_in_request(locations=["headers"])
+        per_user(current_user().id)
         return func(*args, **kwargs)
 
-    _annotate(wrapper, auth=True, responses={401: "Missing, invalid, expired or revoked token"})
+    _annotate(
+        wrapper, auth=True, responses={401: "Missing, invalid, expired or revoked token", 429: "Too many requests"}
+    )
     return typing.cast(F, wrapper)
 
 

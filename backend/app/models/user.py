@@ -23,6 +23,8 @@ class User(Timestamps, db.Model):  # type: ignore[name-defined,misc]
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default="USD")
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC")
+    # Last sign-in or refresh-token rotation: what "active" means in the admin statistics.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     @property
     def email_verified(self) -> bool:

@@ -149,19 +149,31 @@ class OutboxWorker:
         self.app = app
         self.interval = interval
         self.wake = threading.Event()
+        self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
 
     def ensure_started(self) -> None:
         with self.lock:
+            if self.stopping.is_set():
+                return
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._run, name="outbox", daemon=True)
                 self.thread.start()
 
+    def stop(self, timeout: float = 5.0) -> None:
+        """Finish the current round and end the thread (for shutdown and tests)."""
+        self.stopping.set()
+        self.wake.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
     def _run(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             self.wake.wait(self.interval)
             self.wake.clear()
+            if self.stopping.is_set():
+                break
             _deliver_in_context(self.app)
 
 

@@ -5,16 +5,20 @@ from typing import Any
 from flask import Response, jsonify, request
 from flask_jwt_extended import get_jwt, set_refresh_cookies, unset_jwt_cookies, verify_jwt_in_request
 
+from ... import ratelimit
 from ...security import current_user
 from ..validation import authenticated, body, other_responses, parse_json, public, response
 from . import bp, service
 from .schemas import (
     Accepted,
+    DeleteAccountRequest,
     EmailRequest,
     LoginRequest,
     MeUpdate,
+    PasswordChangeRequest,
     RefreshRequest,
     RegisterRequest,
+    ResetPasswordRequest,
     TokenPair,
     TokenRequest,
     UserEnvelope,
@@ -34,6 +38,7 @@ def _with_cookie(pair: dict[str, Any]) -> Response:
 @public
 @other_responses({409: "E-mail already registered"})
 @response(UserEnvelope, 201, "Account created; a verification e-mail was sent")
+@ratelimit.limit_ip("RATELIMIT_REGISTER", "register")
 @body(RegisterRequest)
 def register(data: RegisterRequest) -> Any:
     """Create an account and send the verification e-mail."""
@@ -52,9 +57,11 @@ def verify_email(data: TokenRequest) -> Any:
 @bp.post("/resend-verification")
 @public
 @response(Accepted, 202, "Accepted (whether or not the address has an account)")
+@ratelimit.limit_ip("RATELIMIT_EMAIL", "resend")
 @body(EmailRequest)
 def resend_verification(data: EmailRequest) -> Any:
     """Send the verification e-mail again."""
+    ratelimit.per_email("RATELIMIT_EMAIL", "resend", data.email)
     service.resend_verification(data.email)
     return ACCEPTED
 
@@ -63,9 +70,11 @@ def resend_verification(data: EmailRequest) -> Any:
 @public
 @other_responses({401: "Wrong e-mail or password", 403: "E-mail not verified or account deactivated", 423: "Locked"})
 @response(TokenPair, 200, "Signed in; the refresh token is also set as an httpOnly cookie")
+@ratelimit.limit_ip("RATELIMIT_LOGIN", "login")
 @body(LoginRequest)
 def login(data: LoginRequest) -> Any:
     """Sign in with e-mail and password."""
+    ratelimit.per_email("RATELIMIT_LOGIN", "login", data.email)
     return _with_cookie(service.start_session(service.authenticate(data)))
 
 
@@ -116,3 +125,53 @@ def get_me() -> Any:
 def update_me(data: MeUpdate) -> Any:
     """Change the name or preferences (currency, timezone)."""
     return service.update_me(current_user(), data)
+
+
+@bp.post("/forgot-password")
+@public
+@response(Accepted, 202, "Accepted (whether or not the address has an account)")
+@ratelimit.limit_ip("RATELIMIT_EMAIL", "forgot")
+@body(EmailRequest)
+def forgot_password(data: EmailRequest) -> Any:
+    """E-mail a password-reset link (valid 1 hour, single use) when the address has an account."""
+    ratelimit.per_email("RATELIMIT_EMAIL", "forgot", data.email)
+    service.forgot_password(data.email)
+    return ACCEPTED
+
+
+@bp.post("/reset-password")
+@public
+@response(Accepted, 200, "Password set; every session of the account was signed out")
+@body(ResetPasswordRequest)
+def reset_password(data: ResetPasswordRequest) -> Any:
+    """Set a new password with the token from the reset link; revokes every session."""
+    service.reset_password(data)
+    return {"message": "Your password has been changed. Please sign in with the new password."}
+
+
+@bp.post("/me/password")
+@authenticated
+@response(None, 204, "Password changed; every other session was signed out")
+@body(PasswordChangeRequest)
+def change_password(data: PasswordChangeRequest) -> Any:
+    """Change the password (the current one is required); other sessions are revoked.
+
+    A wrong current password answers 422 on ``current_password``.
+    """
+    user = current_user()
+    ratelimit.hit("RATELIMIT_LOGIN", "password-check", str(user.id))
+    service.change_password(user, data, keep_family=get_jwt().get("fam"))
+
+
+@bp.delete("/me")
+@authenticated
+@response(None, 204, "The account and all its data were deleted")
+@body(DeleteAccountRequest)
+def delete_me(data: DeleteAccountRequest) -> Any:
+    """Delete the account and all its data (the password is required; a wrong one answers 422)."""
+    user = current_user()
+    ratelimit.hit("RATELIMIT_LOGIN", "password-check", str(user.id))
+    service.delete_account(user, data)
+    out = Response(status=204)
+    unset_jwt_cookies(out)
+    return out

@@ -6,9 +6,9 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, EmailStr, Field, StringConstraints, field_validator, model_validator
 
-from ..common import OutSchema, Schema, Text, Timestamp
+from ..common import NoControl, OutSchema, Schema, Text, Timestamp
 
-Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoControl]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 _TIMEZONES = frozenset(available_timezones())
 
@@ -111,3 +111,17 @@ class MeUpdate(Schema):
 
 class Accepted(OutSchema):
     message: str
+
+
+class ResetPasswordRequest(Schema):
+    token: Annotated[str, Field(min_length=1, max_length=1000)]
+    password: Password
+
+
+class PasswordChangeRequest(Schema):
+    current_password: Annotated[str, Field(min_length=1, max_length=1024)]
+    password: Password
+
+
+class DeleteAccountRequest(Schema):
+    password: Annotated[str, Field(min_length=1, max_length=1024)]

@@ -10,16 +10,23 @@ from typing import Any
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from jwt import ExpiredSignatureError, InvalidTokenError
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...errors import APIError, Conflict, FieldError, Unauthorized
 from ...extensions import db
-from ...models import Meter, TokenFamily, User
+from ...models import Meter, OutboxMessage, TokenFamily, User
 from ...services import clock, mail, signed_tokens
 from ...services.passwords import hash_password, verify_password
 from ...services.units import DEFAULT_METERS
-from .schemas import LoginRequest, MeUpdate, RegisterRequest
+from .schemas import (
+    DeleteAccountRequest,
+    LoginRequest,
+    MeUpdate,
+    PasswordChangeRequest,
+    RegisterRequest,
+    ResetPasswordRequest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +135,7 @@ def _issue(user: User, family: TokenFamily) -> dict[str, Any]:
     refresh = create_refresh_token(identity=user, additional_claims=claims)
     family.current_jti = decode_token(refresh, allow_expired=True)["jti"]
     family.expires_at = clock.now() + timedelta(seconds=int(current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]))
+    user.last_seen_at = clock.now()
     db.session.commit()
     return {
         "access_token": access,
@@ -181,12 +189,97 @@ def revoke_family(family_id: str) -> None:
     db.session.commit()
 
 
-def revoke_all_sessions(user_id: int, at: datetime | None = None) -> None:
-    db.session.execute(
-        update(TokenFamily)
-        .where(TokenFamily.user_id == user_id, TokenFamily.revoked_at.is_(None))
-        .values(revoked_at=at or clock.now())
-    )
+def revoke_all_sessions(user_id: int, at: datetime | None = None, keep: str | None = None) -> None:
+    """Revoke every live session of the user (except the family ``keep``), in this transaction."""
+    condition = [TokenFamily.user_id == user_id, TokenFamily.revoked_at.is_(None)]
+    if keep is not None:
+        condition.append(TokenFamily.id != keep)
+    db.session.execute(update(TokenFamily).where(*condition).values(revoked_at=at or clock.now()))
+
+
+# --- password reset, change, account deletion -------------------------------------------
+
+
+def _reset_state(user: User) -> str:
+    # The password hash changes with every new password, so a used link stops matching.
+    return f"reset:{user.password_hash}"
+
+
+def forgot_password(email: str) -> None:
+    """Send a reset link when the address belongs to an active account; silent otherwise."""
+    user = find_by_email(email)
+    if user is None or not user.is_active:
+        return
+    token = signed_tokens.make_token(signed_tokens.RESET_PASSWORD, user.id, _reset_state(user))
+    mail.queue("reset_password", user.email, name=user.name, link=mail.frontend_link("reset-password", token))
+    db.session.commit()
+    log.info("password reset requested for user %s", user.id)
+
+
+def _password_not_email(user: User, password: str, field: str = "password") -> None:
+    if password.strip().lower() == user.email.lower():
+        raise FieldError.single(["body", field], "password must not be the e-mail address", "value_error")
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.failed_login_count = 0
+    user.locked_until = None
+
+
+def _queue_password_changed(user: User) -> None:
+    link = f"{current_app.config['FRONTEND_URL']}/forgot-password"
+    mail.queue("password_changed", user.email, name=user.name, link=link)
+
+
+def reset_password(data: ResetPasswordRequest) -> User:
+    found = signed_tokens.read_token(signed_tokens.RESET_PASSWORD, data.token)
+    user = db.session.get(User, found[0]) if found else None
+    if found is None or user is None or not user.is_active or found[1] != signed_tokens.fingerprint(_reset_state(user)):
+        raise FieldError.single(["body", "token"], TOKEN_INVALID, "invalid_token")
+    _password_not_email(user, data.password)
+    _set_password(user, data.password)
+    revoke_all_sessions(user.id)
+    _queue_password_changed(user)
+    db.session.commit()
+    log.info("password reset for user %s; every session revoked", user.id)
+    return user
+
+
+def _check_current_password(user: User, password: str, field: str) -> None:
+    if not verify_password(user.password_hash, password):
+        raise FieldError.single(["body", field], "The password is incorrect.", "invalid_password")
+
+
+def change_password(user: User, data: PasswordChangeRequest, keep_family: str | None) -> None:
+    _check_current_password(user, data.current_password, "current_password")
+    _password_not_email(user, data.password)
+    if verify_password(user.password_hash, data.password):
+        raise FieldError.single(
+            ["body", "password"], "The new password must differ from the current one.", "value_error"
+        )
+    _set_password(user, data.password)
+    revoke_all_sessions(user.id, keep=keep_family)
+    _queue_password_changed(user)
+    db.session.commit()
+    log.info("password changed by user %s; other sessions revoked", user.id)
+
+
+def delete_user(user_id: int) -> None:
+    """Remove the user and everything they own (meters, records, rollups and sessions cascade)."""
+    email = db.session.scalar(select(User.email).where(User.id == user_id))
+    db.session.execute(delete(User).where(User.id == user_id))
+    if email is not None:
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == email))
+    db.session.commit()
+    db.session.expunge_all()
+
+
+def delete_account(user: User, data: DeleteAccountRequest) -> None:
+    _check_current_password(user, data.password, "password")
+    user_id = user.id
+    delete_user(user_id)
+    log.info("user %s deleted their account", user_id)
 
 
 def update_me(user: User, data: MeUpdate) -> User:

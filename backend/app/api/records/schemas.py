@@ -5,12 +5,12 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from ...services.units import unit_error
-from ..common import Amount, Cost, Day, Id, OutSchema, Pagination, QuerySchema, Schema, Text, Timestamp
+from ..common import Amount, Cost, Day, Id, NoControl, OutSchema, Pagination, QuerySchema, Schema, Timestamp
 
 MeterType = Literal["electricity", "water", "gas", "other"]
-MeterName = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Unit = Annotated[Text, StringConstraints(min_length=1, max_length=16)]
-Note = Annotated[Text, StringConstraints(max_length=500)]
+MeterName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NoControl]
+Unit = Annotated[str, StringConstraints(min_length=1, max_length=16), NoControl]
+Note = Annotated[str, StringConstraints(max_length=500), NoControl]
 Sort = Literal["date", "-date", "amount", "-amount", "created_at", "-created_at"]
 
 
@@ -90,7 +90,9 @@ class RecordQuery(Pagination):
     type: list[MeterType] | None = Field(default=None, description="Repeat to match several types")
     date_from: Day | None = None
     date_to: Day | None = None
-    q: Annotated[Text, StringConstraints(max_length=200)] | None = Field(default=None, description="Text in the note")
+    q: Annotated[str, StringConstraints(max_length=200), NoControl] | None = Field(
+        default=None, description="Text in the note"
+    )
     sort: Sort = "-date"
 
 

@@ -1,0 +1,99 @@
+"""Rate limits, counted by Flask-Limiter's engine in the configured storage (memory or Redis).
+
+Each app gets its own ``Limiter`` (Flask-Limiter's object keeps its storage and on/off
+switch on the instance, so one shared instance cannot serve two differently configured apps
+in one process). The limits are checked explicitly where the key is known: per client IP,
+per e-mail address (read from the validated body) and per signed-in user.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import time
+import typing
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse_many
+
+from .errors import APIError
+
+log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXTENSION = "meterbook.limiter"
+MESSAGE = "Too many requests. Please slow down and retry later."
+
+
+def init_ratelimit(app: Flask) -> None:
+    enabled = bool(app.config.get("RATELIMIT_ENABLED", True))
+    limiter = Limiter(
+        get_remote_address,
+        default_limits=[],
+        enabled=enabled,
+        storage_uri=str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://"),
+        key_prefix="meterbook",
+        headers_enabled=False,
+    )
+    limiter.init_app(app)
+    app.extensions[EXTENSION] = limiter
+
+
+def _items(setting: str) -> list[RateLimitItem]:
+    return parse_many(str(current_app.config[setting]))
+
+
+def client_ip() -> str:
+    return get_remote_address() or "unknown"
+
+
+def hit(setting: str, scope: str, key: str) -> None:
+    """Count one request against the limits in ``setting`` for ``key``; over the limit → 429."""
+    limiter: Limiter | None = current_app.extensions.get(EXTENSION)
+    if limiter is None or not limiter.enabled:
+        return
+    for item in _items(setting):
+        try:
+            allowed = limiter.limiter.hit(item, scope, key)
+            reset_at = 0.0 if allowed else limiter.limiter.get_window_stats(item, scope, key).reset_time
+        except Exception as exc:  # storage unreachable: serve the request rather than fail it
+            log.error("rate-limit storage unavailable (%s); %s not counted", type(exc).__name__, scope)
+            return
+        if not allowed:
+            retry = max(1, math.ceil(reset_at - time.time()))
+            log.warning("rate limit %s (%s) exceeded; client %s", scope, item, client_ip())
+            raise APIError(429, "rate_limited", MESSAGE, headers={"Retry-After": str(retry)})
+
+
+def per_ip(setting: str, scope: str) -> None:
+    hit(setting, f"{scope}:ip", client_ip())
+
+
+def per_email(setting: str, scope: str, email: str) -> None:
+    hit(setting, f"{scope}:email", email.strip().lower())
+
+
+def per_user(user_id: int) -> None:
+    hit("RATELIMIT_AUTHENTICATED", "user", str(user_id))
+
+
+def limit_ip(setting: str, scope: str) -> Callable[[F], F]:
+    """Count the request per client IP before anything else runs (even a malformed body counts)."""
+
+    def decorator(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            per_ip(setting, scope)
+            return func(*args, **kwargs)
+
+        from .api.validation import _annotate
+
+        _annotate(wrapper, responses={429: "Too many requests (see Retry-After)"})
+        return typing.cast(F, wrapper)
+
+    return decorator
