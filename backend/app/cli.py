@@ -64,5 +64,7 @@ def send_pending() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for group in (users_cli, analytics_cli, mail_cli):
+    from .api.records.cli import records_cli
+
+    for group in (users_cli, analytics_cli, mail_cli, records_cli):
         app.cli.add_command(group)
