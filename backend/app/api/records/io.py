@@ -318,6 +318,9 @@ class _Importer:
 
     def _create_staging(self) -> None:
         drop_staging()
+        if self.postgres:
+            # Enough memory for the de-duplicating sort and hash of a 10 MiB file, for this transaction only.
+            db.session.execute(text("SET LOCAL work_mem = '64MB'"))
         STAGING.create(db.session.connection())
 
     def _flush(self) -> None:
@@ -484,12 +487,17 @@ def export_json(user: User, query: ExportQuery) -> Iterator[str]:
     yield '{"items": ['
     separator = ""
     dumps = json.dumps
+    meters: dict[tuple[str, str, str], tuple[str, str, str]] = {}  # few meters: encode their strings once
     for rows in _rows(user, query):
         parts = []
         for day, name, milli, cents, note, kind, unit in rows:
+            encoded = meters.get((name, kind, unit))
+            if encoded is None:
+                encoded = meters[(name, kind, unit)] = (dumps(name), dumps(kind), dumps(unit))
             parts.append(
-                f'{separator}{{"date": "{day.isoformat()}", "meter": {dumps(name)}, "amount": {_amount_text(milli)}, '
-                f'"cost": {_cost_json(cents)}, "note": {dumps(note)}, "type": {dumps(kind)}, "unit": {dumps(unit)}}}'
+                f'{separator}{{"date": "{day.isoformat()}", "meter": {encoded[0]}, "amount": {_amount_text(milli)}, '
+                f'"cost": {_cost_json(cents)}, "note": {"null" if note is None else dumps(note)}, '
+                f'"type": {encoded[1]}, "unit": {encoded[2]}}}'
             )
             separator = ", "
         yield "".join(parts)
