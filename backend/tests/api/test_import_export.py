@@ -232,8 +232,8 @@ def test_quoted_fields_with_commas_quotes_and_newlines(app: Flask, client: Flask
     ]
 
 
-def test_columns_in_any_order_case_and_blank_lines(app: Flask, client: FlaskClient, acc: Account) -> None:
-    content = "Note, AMOUNT ,date,cost,meter\n\nhi,0.5,2024-01-05,,Electricity\n\n"
+def test_columns_in_any_order_case_and_blank_or_empty_rows(app: Flask, client: FlaskClient, acc: Account) -> None:
+    content = "Note, AMOUNT ,date,cost,meter\n\nhi,0.5,2024-01-05,,Electricity\n\n,,,,\n , , , ,\n"
     ok(upload(client, acc, content), imported=1)
     assert records_of(app, acc.id) == [("Electricity", "electricity", "kWh", date(2024, 1, 5), 500, None, "hi")]
 

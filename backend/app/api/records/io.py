@@ -222,6 +222,8 @@ class _Importer:
     def _row(
         self, row_no: int, raw_date: str, name: str, raw_amount: str, raw_cost: str, note: str, kind: str, unit: str
     ) -> None:
+        if not (raw_date or name or raw_amount or raw_cost or kind or unit or note.strip()):
+            return  # a row of empty fields, as spreadsheets write below the data
         ok = True
         day = self._dates.get(raw_date)
         if day is None:
