@@ -195,6 +195,7 @@ def machine() -> str:
 
 
 def main() -> None:
+    load_before = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="meterbook-bench-", dir="/tmp"))
     work.chmod(0o755)
     cluster = pg.start_cluster()
@@ -278,6 +279,7 @@ def main() -> None:
         print()
         print(f"Machine: {machine()}")
         print(f"Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}")
+        print(f"Load average at the start / end of the run: {load_before:.1f} / {os.getloadavg()[0]:.1f}")
         print(f"File: {ROWS:,} rows, {csv_path.stat().st_size / 2**20:.1f} MiB, uploaded in {len(parts)} parts")
         print()
         print("| Operation | Rows | Seconds | Rows/s | vs \\copy | API peak RSS |")
