@@ -516,6 +516,25 @@ def test_oversized_file_is_413(app: Flask, client: FlaskClient, acc: Account) ->
     assert counts(app)[0] == 0
 
 
+def test_oversized_chunked_upload_without_length_is_413(app: Flask, client: FlaskClient, acc: Account) -> None:
+    limit = int(app.config["MAX_CONTENT_LENGTH"])
+    body = (
+        b'--xx\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
+        + (HEADER + "\n").encode()
+        + b"2024-01-01,Water,1,,\n" * (limit // 21 + 1)
+        + b"\r\n--xx--\r\n"
+    )
+    response = client.post(
+        "/api/records/import",
+        headers={**acc.headers, "Content-Type": "multipart/form-data; boundary=xx", "Transfer-Encoding": "chunked"},
+        input_stream=io.BytesIO(body),
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413
+    assert response.get_json() == {"error": {"code": "payload_too_large", "message": "The request body is too large."}}
+    assert counts(app)[0] == 0
+
+
 @pytest.mark.parametrize(
     "content",
     [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "date,meter,amount,cost,note\n2024-01-01,Wäter,1,,\n".encode("latin-1")],
