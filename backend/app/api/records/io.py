@@ -65,7 +65,6 @@ class ImportSummary:
     skipped_duplicates: int = 0
     dry_run: bool = False
     meters_created: list[str] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
