@@ -81,6 +81,15 @@ lock: install ## Re-pin backend dependencies from requirements*.in
 	cd $(BACKEND) && .venv/bin/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements.lock requirements.in
 	cd $(BACKEND) && .venv/bin/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements-dev.lock requirements-dev.in
 
+# --- benchmarks ------------------------------------------------------------------------
+
+.PHONY: bench
+bench: bench-import ## Run every benchmark (results go in docs/benchmarks.md)
+
+.PHONY: bench-import
+bench-import: install system-deps ## Import/export 1,000,000 records through the API vs psql \copy: make bench-import [ROWS=n]
+	cd $(BACKEND) && .venv/bin/python ../scripts/bench/import_bench.py
+
 .PHONY: clean
 clean: ## Remove the virtualenv, caches and the development database
 	rm -rf $(VENV) $(BACKEND)/instance .pytest_cache $(BACKEND)/.mypy_cache $(BACKEND)/.ruff_cache

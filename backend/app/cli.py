@@ -83,5 +83,7 @@ def seed_demo(days: int) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for group in (users_cli, analytics_cli, mail_cli, seed_cli):
+    from .api.records.cli import records_cli
+
+    for group in (users_cli, analytics_cli, mail_cli, seed_cli, records_cli):
         app.cli.add_command(group)

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, jsonify
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -139,6 +139,13 @@ def register_errorhandlers(app: Flask) -> None:
         log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else "OperationalError")
         _rollback_quietly()
         return envelope(503, "service_unavailable", HTTP_MESSAGES[503], headers={"Retry-After": "5"})
+
+    @app.errorhandler(IntegrityError)
+    def _conflict(exc: IntegrityError) -> Response:
+        # A race that a service's own checks could not see (two requests creating the same name).
+        log.warning("integrity error answered as a conflict: %s", type(exc.orig).__name__ if exc.orig else "")
+        _rollback_quietly()
+        return envelope(409, "conflict", "The change conflicts with existing data; reload and try again.")
 
     @app.errorhandler(DBAPIError)
     def _db_error(exc: DBAPIError) -> Response:

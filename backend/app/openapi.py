@@ -104,6 +104,22 @@ def build_spec(app: Flask, title: str, version: str) -> dict[str, Any]:
                 params.append(param)
         if params:
             op["parameters"] = params
+        if info.get("upload"):
+            part = info["upload"]
+            op["requestBody"] = {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": [part["name"]],
+                            "properties": {
+                                part["name"]: {"type": "string", "format": "binary", "description": part["description"]}
+                            },
+                        }
+                    }
+                },
+            }
         if info.get("body"):
             op["requestBody"] = {
                 "required": not info.get("body_optional", False),
@@ -115,6 +131,8 @@ def build_spec(app: Flask, title: str, version: str) -> dict[str, Any]:
             if status == info.get("status"):
                 if info.get("response") is not None:
                     entry["content"] = {"application/json": {"schema": ref(info["response"], "serialization")}}
+                for media_type, schema in info.get("media", {}).items():
+                    entry.setdefault("content", {})[media_type] = {"schema": schema}
             elif status >= 400:
                 entry["content"] = error_ref
             responses[str(status)] = entry

@@ -14,8 +14,9 @@ from typing import Any, TypeVar
 from flask import Response, current_app, jsonify, request
 from flask_jwt_extended import verify_jwt_in_request
 from pydantic import BaseModel, ValidationError
+from werkzeug.datastructures import FileStorage
 
-from ..errors import APIError, pydantic_details
+from ..errors import APIError, FieldError, pydantic_details
 from ..ratelimit import per_user
 from ..security import current_user
 
@@ -78,6 +79,49 @@ def parse_query(model: type[M]) -> M:
         raise APIError(
             422, "validation_error", "The query parameters are invalid.", pydantic_details(exc, "query")
         ) from None
+
+
+def parse_upload(name: str) -> FileStorage:
+    """The uploaded file of multipart part ``name``, with the contract's 413/415/422 errors."""
+    if request.mimetype != "multipart/form-data":
+        raise APIError(
+            415, "unsupported_media_type", f"Send the file as multipart/form-data, in a part named '{name}'."
+        )
+    limit = int(current_app.config["MAX_CONTENT_LENGTH"])
+    if request.content_length is not None and request.content_length > limit:
+        raise APIError(413, "payload_too_large", f"The upload is larger than {limit // (1024 * 1024)} MiB.")
+    upload = request.files.get(name)
+    if upload is None:
+        raise FieldError.single(["body", name], f"A file is required in the multipart part '{name}'.", "missing")
+    return upload
+
+
+def upload(name: str, description: str) -> Callable[[F], F]:
+    """Take a file from a multipart/form-data body and pass it to the view as keyword ``name``."""
+
+    def decorator(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return func(*args, **{name: parse_upload(name)}, **kwargs)
+
+        _annotate(
+            wrapper,
+            upload={"name": name, "description": description},
+            responses={413: "File too large", 415: "Not multipart/form-data, or not UTF-8 text", 422: "Invalid file"},
+        )
+        return typing.cast(F, wrapper)
+
+    return decorator
+
+
+def media(content: dict[str, dict[str, Any]]) -> Callable[[F], F]:
+    """Document further media types of the success response (e.g. a CSV download)."""
+
+    def decorator(func: F) -> F:
+        _annotate(func, media=content)
+        return func
+
+    return decorator
 
 
 def body(model: type[BaseModel]) -> Callable[[F], F]:

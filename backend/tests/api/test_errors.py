@@ -106,3 +106,16 @@ def test_api_answers_503_when_database_is_unreachable(make_app: Any) -> None:
     response = broken.test_client().post("/api/auth/login", json={"email": "a@example.com", "password": "whatever1"})
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "service_unavailable"
+
+
+def test_integrity_error_from_a_race_is_a_409(
+    app: Flask, client: FlaskClient, headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.api.records import service
+
+    # Simulate the race: the name check sees no clash, the unique constraint then does.
+    monkeypatch.setattr(service, "_name_taken", lambda *_args, **_kwargs: False)
+    response = client.post("/api/meters", headers=headers, json={"name": "Water", "type": "water", "unit": "m3"})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "conflict"
+    assert client.get("/api/meters", headers=headers).status_code == 200

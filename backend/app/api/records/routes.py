@@ -2,10 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response, stream_with_context
+from werkzeug.datastructures import FileStorage
+
 from ...security import current_user
-from ..validation import authenticated, body, other_responses, query, response
-from . import bp, service
+from ..validation import authenticated, body, media, other_responses, query, response, upload
+from . import bp, io, service
 from .schemas import (
+    ExportDocument,
+    ExportQuery,
+    ImportQuery,
+    ImportResult,
     MeterCreate,
     MeterDeleteQuery,
     MeterList,
@@ -82,6 +89,47 @@ def list_records(query: RecordQuery) -> Any:
 def create_record(data: RecordCreate) -> Any:
     """Add a record."""
     return service.create_record(current_user(), data)
+
+
+@bp.post("/records/import")
+@authenticated
+@response(ImportResult, description="Imported (or, with dry_run, what would be imported)")
+@upload(
+    "file", "CSV, UTF-8 (BOM optional), comma or semicolon separated, header date,meter,amount,cost,note[,type,unit]"
+)
+@query(ImportQuery)
+def import_records(query: ImportQuery, file: FileStorage) -> Any:
+    """Import records from a CSV file, all or nothing.
+
+    Any invalid row answers 422 `validation_error` with every problem in `details` as
+    `{row, field, message}` (row 1 = first data row, 0 = header) and writes nothing.
+    Rows equal to an existing record or an earlier row are skipped and counted.
+    """
+    summary = io.import_records(current_user(), file.stream, dry_run=query.dry_run)
+    return ImportResult(
+        imported=summary.imported,
+        skipped_duplicates=summary.skipped_duplicates,
+        errors=[],
+        dry_run=summary.dry_run,
+        meters_created=summary.meters_created,
+    )
+
+
+@bp.get("/records/export")
+@authenticated
+@response(ExportDocument, description="A download: CSV (columns date,meter,amount,cost,note,type,unit) or JSON")
+@media({"text/csv": {"type": "string", "description": "Same columns as the import header"}})
+@query(ExportQuery)
+def export_records(query: ExportQuery) -> Any:
+    """Download your records (with the list filters) as CSV or JSON, streamed."""
+    user = current_user()
+    chunks = io.export_chunks(user, query)
+    mimetype = "text/csv" if query.format == "csv" else "application/json"
+    return Response(
+        stream_with_context(chunks),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename={io.export_filename(user, query.format)}"},
+    )
 
 
 @bp.get("/records/<int:record_id>")

@@ -85,7 +85,9 @@ class RecordOut(OutSchema):
     updated_at: Timestamp
 
 
-class RecordQuery(Pagination):
+class RecordFilters(QuerySchema):
+    """The list filters, shared by the paginated list and the export."""
+
     meter_id: Id | None = None
     type: list[MeterType] | None = Field(default=None, description="Repeat to match several types")
     date_from: Day | None = None
@@ -93,6 +95,9 @@ class RecordQuery(Pagination):
     q: Annotated[str, StringConstraints(max_length=200), NoControl] | None = Field(
         default=None, description="Text in the note"
     )
+
+
+class RecordQuery(RecordFilters, Pagination):
     sort: Sort = "-date"
 
 
@@ -102,3 +107,43 @@ class RecordPage(OutSchema):
     per_page: int
     total: int
     pages: int
+
+
+# Import and export ---------------------------------------------------------------------
+
+
+class ImportQuery(QuerySchema):
+    dry_run: bool = Field(default=False, description="Validate and report without writing anything")
+
+
+class ImportRowError(OutSchema):
+    row: int = Field(description="1 = first data row; 0 = the header line")
+    field: str | None = Field(description="Column name, or null for a problem with the whole row")
+    message: str
+
+
+class ImportResult(OutSchema):
+    imported: int
+    skipped_duplicates: int
+    errors: list[ImportRowError]
+    dry_run: bool
+    meters_created: list[str] = Field(description="Names of the meters the import created (or would create)")
+
+
+class ExportQuery(RecordFilters):
+    format: Literal["csv", "json"] = "csv"
+    sort: Sort = "date"
+
+
+class ExportRow(OutSchema):
+    date: Day
+    meter: str
+    amount: Amount
+    cost: Cost | None
+    note: str | None
+    type: MeterType
+    unit: str
+
+
+class ExportDocument(OutSchema):
+    items: list[ExportRow]

@@ -13,7 +13,16 @@ from ...models import DailyRollup, Meter, Record, User
 from ...services import events, rollups
 from ...services.units import unit_error
 from ..common import MAX_ID
-from .schemas import MeterCreate, MeterOut, MeterUpdate, RecordCreate, RecordOut, RecordQuery, RecordUpdate
+from .schemas import (
+    MeterCreate,
+    MeterOut,
+    MeterUpdate,
+    RecordCreate,
+    RecordFilters,
+    RecordOut,
+    RecordQuery,
+    RecordUpdate,
+)
 
 T = TypeVar("T", Meter, Record)
 
@@ -105,7 +114,7 @@ def delete_meter(user: User, meter_id: int, cascade: bool) -> None:
 
 # Records -----------------------------------------------------------------------------
 
-_SORTS: dict[str, tuple[Any, ...]] = {
+SORTS: dict[str, tuple[Any, ...]] = {
     "date": (Record.date.asc(), Record.id.asc()),
     "-date": (Record.date.desc(), Record.id.desc()),
     "amount": (Record.amount_milli.asc(), Record.id.asc()),
@@ -119,7 +128,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def filtered(user: User, query: RecordQuery) -> Select[Any]:
+def filtered(user: User, query: RecordFilters) -> Select[Any]:
     """The user's records matching the list filters (shared by the list and the export)."""
     stmt = select(Record).where(Record.user_id == user.id)
     if query.meter_id is not None:
@@ -141,7 +150,7 @@ def list_records(user: User, query: RecordQuery) -> dict[str, Any]:
         raise FieldError.single(["query", "date_to"], "must not be before date_from")
     stmt = filtered(user, query)
     total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Record.id).subquery())) or 0
-    page_stmt = stmt.order_by(*_SORTS[query.sort]).offset((query.page - 1) * query.per_page).limit(query.per_page)
+    page_stmt = stmt.order_by(*SORTS[query.sort]).offset((query.page - 1) * query.per_page).limit(query.per_page)
     items = list(db.session.scalars(page_stmt))
     return {
         "items": items,
