@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,8 +29,10 @@ TYPE_ORDER = ("electricity", "water", "gas", "other")
 MILLI = Decimal("0.001")
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
-# Wide enough that no product or sum of amounts (< 10^9, 3 places) and factors (12 places) is ever rounded.
-_PRECISION = 80
+ZERO = Decimal(0)
+# Wide enough that no product or sum of amounts (< 10^9, 3 places) and factors (12 places) is ever
+# rounded; rounding to the answer's places is half-up, once, at the end.
+_EXACT = Context(prec=80, rounding=ROUND_HALF_UP)
 
 
 # Dates -------------------------------------------------------------------------------
@@ -145,30 +147,30 @@ def _groups(meters: list[Meter], group_by: str, with_data: set[int]) -> list[Gro
 
 def _amount(milli_by_meter: dict[int, int], factors: dict[int, Decimal]) -> Decimal:
     """Sum of per-meter thousandths converted to the group's unit, exact."""
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        total = Decimal(0)
-        for meter_id, milli in milli_by_meter.items():
-            total += Decimal(milli) * MILLI * factors[meter_id]
-        return total
+    whole = 0
+    total = Decimal(0)
+    for meter_id, milli in milli_by_meter.items():
+        ratio = factors[meter_id]
+        if ratio == 1:
+            whole += milli  # integers: no Decimal work on the common, unconverted path
+        else:
+            total = _EXACT.add(total, _EXACT.multiply(Decimal(milli), ratio))
+    return _EXACT.multiply(_EXACT.add(total, Decimal(whole)), MILLI)
 
 
 def round_amount(value: Decimal) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        return value.quantize(MILLI, rounding=ROUND_HALF_UP)
+    return value.quantize(MILLI, context=_EXACT)
 
 
 def round_cost(cents: int) -> Decimal:
-    return (Decimal(cents) * CENT).quantize(CENT)
+    return Decimal(cents).scaleb(-2)
 
 
 def change_pct(current: Decimal, previous: Decimal) -> Decimal | None:
     if previous == 0:
         return None
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        return ((current - previous) * HUNDRED / previous).quantize(CENT, rounding=ROUND_HALF_UP)
+    change = _EXACT.divide(_EXACT.multiply(_EXACT.subtract(current, previous), HUNDRED), previous)
+    return change.quantize(CENT, context=_EXACT)
 
 
 # Summary -----------------------------------------------------------------------------
@@ -233,9 +235,7 @@ def summary(user: User, query: AnalyticsQuery) -> dict[str, Any]:
                 acc.maximum = high if acc.maximum is None else max(acc.maximum, high)
         total = _amount(now.milli, group.factors)
         previous = _amount(before.milli, group.factors)
-        with localcontext() as ctx:
-            ctx.prec = _PRECISION
-            average = total / days
+        average = _EXACT.divide(total, Decimal(days))
         groups.append(
             {
                 "key": group.key,
@@ -329,13 +329,10 @@ def timeseries(user: User, query: TimeseriesQuery) -> dict[str, Any]:
                     sums[meter.id] = cell[0]
                     count += cell[1]
                     cents += cell[2]
-            out.append(
-                {
-                    "period_start": start,
-                    "total": round_amount(_amount(sums, group.factors)),
-                    "count": count,
-                    "cost": round_cost(cents),
-                }
-            )
+            if not sums:
+                out.append({"period_start": start, "total": ZERO, "count": 0, "cost": ZERO})
+                continue
+            total = round_amount(_amount(sums, group.factors))
+            out.append({"period_start": start, "total": total, "count": count, "cost": round_cost(cents)})
         series.append({"key": group.key, "label": group.label, "unit": group.unit, "points": out})
     return {"granularity": granularity, "period": {"from": date_from, "to": date_to}, "series": series}
