@@ -73,6 +73,19 @@ lock: install ## Re-pin backend dependencies from requirements*.in
 	cd $(BACKEND) && .venv/bin/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements.lock requirements.in
 	cd $(BACKEND) && .venv/bin/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements-dev.lock requirements-dev.in
 
+# --- benchmarks ------------------------------------------------------------------------
+
+.PHONY: bench-install
+bench-install: install system-deps ## Install the benchmark tools (hey) when missing
+	@scripts/bench/ensure-tools.sh
+
+.PHONY: bench-analytics
+bench-analytics: bench-install ## Analytics at 2M records on PostgreSQL under gunicorn; writes docs/benchmarks.md
+	$(PY) scripts/bench/analytics.py
+
+.PHONY: bench
+bench: bench-analytics ## Run every benchmark (BENCH_RECORDS, BENCH_DURATION scale it down)
+
 .PHONY: clean
 clean: ## Remove the virtualenv, caches and the development database
 	rm -rf $(VENV) $(BACKEND)/instance .pytest_cache $(BACKEND)/.mypy_cache $(BACKEND)/.ruff_cache
