@@ -9,6 +9,7 @@ rounding happen once, in exact Decimal arithmetic, when the answer is built.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
@@ -80,7 +81,7 @@ def bucket_count(date_from: date, date_to: date, granularity: str) -> int:
     return last.year - first.year + 1
 
 
-def _window(query: AnalyticsQuery, default_from: Any, user: User) -> tuple[date, date]:
+def _window(query: AnalyticsQuery, default_from: Callable[[date], date], user: User) -> tuple[date, date]:
     date_to = query.date_to or today_for(user)
     date_from = query.date_from or default_from(date_to)
     if date_from > date_to:
