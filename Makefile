@@ -83,8 +83,17 @@ lock: install ## Re-pin backend dependencies from requirements*.in
 
 # --- benchmarks ------------------------------------------------------------------------
 
+.PHONY: bench-install
+bench-install: install system-deps ## Install the benchmark tools (hey) when missing
+	@scripts/bench/ensure-tools.sh
+
+.PHONY: bench-analytics
+bench-analytics: bench-install ## Analytics at 2M records on PostgreSQL under gunicorn; writes docs/benchmarks.md
+	$(PY) scripts/bench/analytics.py
+
+
 .PHONY: bench
-bench: bench-import ## Run every benchmark (results go in docs/benchmarks.md)
+bench: bench-analytics bench-import ## Run every benchmark (results go in docs/benchmarks.md)
 
 .PHONY: bench-import
 bench-import: install system-deps ## Import/export 1,000,000 records through the API vs psql \copy: make bench-import [ROWS=n]

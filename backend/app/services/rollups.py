@@ -13,6 +13,20 @@ from ..extensions import db
 from ..models import DailyRollup, Record
 
 _CHUNK = 500
+# Namespace of the advisory locks taken here (the second key is the user id).
+_LOCK_NAMESPACE = 7401
+
+
+def _serialise_user(user_id: int) -> None:
+    """Make concurrent rollup refreshes of one user wait for each other (PostgreSQL).
+
+    Each refresh deletes a day's row and inserts it again from the records. Two transactions
+    writing the same day at once would otherwise both insert it (a unique violation), or
+    miss each other's record. The lock is held until commit, so the second refresh reads the
+    first one's records. SQLite serialises writers by itself.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(_LOCK_NAMESPACE, user_id)))
 
 
 def _aggregate(user_id: int, meter_id: int, condition: ColumnElement[bool]) -> Select[Any]:
@@ -45,6 +59,7 @@ def refresh_days(user_id: int, touched: Iterable[tuple[int, date]]) -> None:
     if not by_meter:
         return
     db.session.flush()
+    _serialise_user(user_id)
     rc = Record.__table__.c
     rollups = DailyRollup.__table__
     for meter_id, days in by_meter.items():
@@ -62,6 +77,7 @@ def refresh_days(user_id: int, touched: Iterable[tuple[int, date]]) -> None:
 def refresh_range(user_id: int, meter_id: int, date_from: date, date_to: date) -> None:
     """Recompute every rollup row of one meter between two dates (bulk writes)."""
     db.session.flush()
+    _serialise_user(user_id)
     rc = Record.__table__.c
     rollups = DailyRollup.__table__
     db.session.execute(
@@ -96,6 +112,7 @@ def rebuild(user_id: int | None = None) -> int:
         func.max(rc.amount_milli),
     ).group_by(rc.user_id, rc.meter_id, rc.date)
     if user_id is not None:
+        _serialise_user(user_id)
         stmt = stmt.where(rollups.c.user_id == user_id)
         agg = agg.where(rc.user_id == user_id)
     db.session.execute(stmt)

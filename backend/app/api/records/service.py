@@ -145,12 +145,40 @@ def filtered(user: User, query: RecordFilters) -> Select[Any]:
     return stmt
 
 
+def _count(user: User, query: RecordQuery, stmt: Select[Any]) -> int:
+    """How many records match: from the daily rollups (one row per meter and day, kept exact in
+    every write's transaction) unless the note is searched, so a page does not count every record."""
+    if query.q:
+        return db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Record.id).subquery())) or 0
+    r = DailyRollup.__table__.c
+    counted = select(func.coalesce(func.sum(r.count), 0)).where(r.user_id == user.id)
+    if query.meter_id is not None:
+        counted = counted.where(r.meter_id == query.meter_id)
+    if query.type:
+        counted = counted.where(
+            r.meter_id.in_(select(Meter.id).where(Meter.user_id == user.id, Meter.type.in_(query.type)))
+        )
+    if query.date_from is not None:
+        counted = counted.where(r.date >= query.date_from)
+    if query.date_to is not None:
+        counted = counted.where(r.date <= query.date_to)
+    return int(db.session.scalar(counted) or 0)
+
+
 def list_records(user: User, query: RecordQuery) -> dict[str, Any]:
     if query.date_from and query.date_to and query.date_from > query.date_to:
         raise FieldError.single(["query", "date_to"], "must not be before date_from")
     stmt = filtered(user, query)
-    total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Record.id).subquery())) or 0
-    page_stmt = stmt.order_by(*SORTS[query.sort]).offset((query.page - 1) * query.per_page).limit(query.per_page)
+    total = _count(user, query, stmt)
+    # Find the page's ids first (an index-only walk for the date sorts), then load those rows with
+    # their meters: deep pages then skip index entries, not joined rows.
+    page_ids = (
+        stmt.with_only_columns(Record.id)
+        .order_by(*SORTS[query.sort])
+        .offset((query.page - 1) * query.per_page)
+        .limit(query.per_page)
+    )
+    page_stmt = select(Record).where(Record.id.in_(page_ids.scalar_subquery())).order_by(*SORTS[query.sort])
     items = list(db.session.scalars(page_stmt))
     return {
         "items": items,

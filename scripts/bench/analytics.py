@@ -1,0 +1,431 @@
+# ruff: noqa: S603, S608
+"""Analytics benchmark: a throwaway PostgreSQL with millions of records, the API under gunicorn,
+load from `hey` at concurrency 16. Writes the "Analytics" section of docs/benchmarks.md.
+
+Scale and duration come from the environment:
+  BENCH_RECORDS   records of the large user, and again spread over 99 others (default 1000000)
+  BENCH_DURATION  seconds per measured endpoint (default 10)
+  BENCH_WORKERS / BENCH_THREADS  gunicorn gthread workers and threads (default 2 / 8)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+BACKEND = ROOT / "backend"
+sys.path.insert(0, str(BACKEND))
+
+from tests import pg  # noqa: E402
+
+RECORDS = int(os.environ.get("BENCH_RECORDS", "1000000"))
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+CONCURRENCY = 16
+OTHER_USERS = 99
+SMALL_RECORDS = 1000
+PASSWORD = "benchmark password"
+DOC = ROOT / "docs" / "benchmarks.md"
+VENV_BIN = BACKEND / ".venv" / "bin"
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
+
+
+def load(cluster: pg.Cluster, db: str, today: date) -> dict[str, Any]:
+    """Users, meters and records by bulk SQL; then the rollups by the maintenance command."""
+    sys.path.insert(0, str(BACKEND))
+    from app.services.passwords import hash_password
+
+    first = today - timedelta(days=3 * 365)
+    days = (today - first).days + 1
+    password_hash = hash_password(PASSWORD)
+    per_other = RECORDS // OTHER_USERS
+    sql = f"""
+    INSERT INTO users (email, name, password_hash, role, is_active, email_verified_at, failed_login_count,
+                       currency, timezone, created_at, updated_at)
+    SELECT CASE WHEN n = 0 THEN 'large@bench.test' WHEN n = 1 THEN 'small@bench.test'
+                ELSE 'other' || n || '@bench.test' END,
+           'Bench ' || n, '{password_hash}', 'user', true, now(), 0, 'USD', 'UTC', now(), now()
+    FROM generate_series(0, {OTHER_USERS + 1}) AS n;
+    INSERT INTO meters (user_id, name, type, unit, archived, created_at, updated_at)
+    SELECT u.id, m.name, m.type, m.unit, false, now(), now()
+    FROM users u CROSS JOIN (VALUES ('Electricity', 'electricity', 'kWh', 1), ('Water', 'water', 'm3', 2),
+                                    ('Gas', 'gas', 'm3', 3)) AS m(name, type, unit, ord)
+    ORDER BY u.id, m.ord;
+    CREATE TEMP TABLE plan AS
+    SELECT id AS user_id,
+           CASE WHEN email = 'large@bench.test' THEN {RECORDS}
+                WHEN email = 'small@bench.test' THEN {SMALL_RECORDS} ELSE {per_other} END AS n,
+           (SELECT array_agg(m.id ORDER BY m.id) FROM meters m WHERE m.user_id = users.id) AS meter_ids
+    FROM users;
+    INSERT INTO records (user_id, meter_id, date, amount_milli, cost_cents, note, created_at, updated_at)
+    SELECT p.user_id, p.meter_ids[1 + i % 3], DATE '{first.isoformat()}' + (i::bigint * 7919 % {days})::int,
+           (random() * 20000)::bigint, CASE WHEN i % 4 = 0 THEN NULL ELSE (random() * 500)::bigint END,
+           CASE WHEN i % 10 = 0 THEN 'reading ' || i END, now(), now()
+    FROM plan p CROSS JOIN LATERAL generate_series(0, p.n - 1) AS i;
+    """
+    started = time.monotonic()
+    psql(cluster, db, sql)
+    loaded = time.monotonic() - started
+    log(f"records inserted in {loaded:.0f} s")
+    env = app_env(cluster.url(db))
+    started = time.monotonic()
+    out = subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "wsgi", "analytics", "rebuild"],
+        cwd=BACKEND,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    rebuilt = time.monotonic() - started
+    log(f"{out} in {rebuilt:.0f} s")
+    psql(cluster, db, "VACUUM ANALYZE")
+    counts = psql(
+        cluster,
+        db,
+        "SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM daily_rollups), "
+        "(SELECT count(*) FROM records r JOIN users u ON u.id = r.user_id WHERE u.email = 'large@bench.test')",
+    ).split("|")
+    return {
+        "first": first,
+        "records": int(counts[0]),
+        "rollups": int(counts[1]),
+        "large": int(counts[2]),
+        "load_s": loaded,
+        "rebuild_s": rebuilt,
+    }
+
+
+def psql(cluster: pg.Cluster, db: str, sql: str) -> str:
+    try:
+        return cluster.psql(sql, db)
+    except subprocess.CalledProcessError as exc:
+        raise SystemExit(f"psql failed: {exc.stderr}") from None
+
+
+def app_env(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "APP_ENV": "production",
+        "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "JWT_SECRET_KEY": "bench-jwt-secret-key-0123456789-abcdefghijklmnopqrstuv",
+        "JWT_ACCESS_TOKEN_EXPIRES": "7200",
+        "DATABASE_URL": database_url,
+        "CORS_ORIGINS": '["http://localhost:3000"]',
+        "RATELIMIT_ENABLED": "false",
+        "OUTBOX_DELIVERY": "off",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def request_json(url: str, body: dict[str, Any] | None = None, token: str | None = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method="POST" if body is not None else "GET")  # noqa: S310
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310
+        return json.loads(resp.read())
+
+
+def hey(url: str, token: str | None = None, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    args = ["hey", "-z", f"{DURATION}s", "-c", str(CONCURRENCY), "-t", "60"]
+    if token:
+        args += ["-H", f"Authorization: Bearer {token}"]
+    if body is not None:
+        args += ["-m", "POST", "-T", "application/json", "-d", json.dumps(body)]
+    out = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout
+
+    def seconds(pct: str) -> float:
+        match = re.search(rf"{pct}% in ([0-9.]+) secs", out)
+        return float(match.group(1)) * 1000 if match else float("nan")
+
+    rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))  # type: ignore[union-attr]
+    statuses = dict(re.findall(r"\[(\d{3})\]\s+(\d+) responses", out))
+    ok = sum(int(n) for code, n in statuses.items() if code.startswith("2"))
+    bad = sum(int(n) for code, n in statuses.items() if not code.startswith("2"))
+    errors = out.split("Error distribution:")[1].strip() if "Error distribution:" in out else ""
+    return {"p50": seconds("50"), "p95": seconds("95"), "rps": rps, "ok": ok, "bad": bad, "errors": errors[:200]}
+
+
+def psql_time(cluster: pg.Cluster, db: str, sql: str, runs: int = 5) -> float:
+    """Median server-side time in ms of a query over warm runs, as psql's \\timing reports it."""
+    script = "\\timing on\n" + "\n".join([sql.rstrip(";") + ";"] * runs) + "\n"
+    out = subprocess.run(
+        [str(pg.PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "-d", db, "-q"]
+        + ["-v", "ON_ERROR_STOP=1", "-o", "/dev/null"],
+        input=script,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"psql failed on {sql!r}: {out.stderr}")
+    times = [float(t) for t in re.findall(r"Time: ([0-9.]+) ms", out.stdout + out.stderr)]
+    if len(times) != runs:
+        raise SystemExit(f"expected {runs} timings for {sql!r}, got {out.stdout!r} {out.stderr!r}")
+    return statistics.median(times[1:])
+
+
+def main() -> None:
+    today = datetime.now(UTC).date()
+    cluster = pg.start_cluster()
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        cluster.psql("ALTER SYSTEM SET shared_buffers = '256MB'")
+        cluster.psql("ALTER SYSTEM SET work_mem = '16MB'")
+        cluster.stop("fast")
+        cluster.start()
+        url = cluster.create_database("meterbook_bench")
+        db = "meterbook_bench"
+        env = app_env(url)
+        subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=BACKEND, env=env, check=True)
+        log(f"loading {RECORDS:,} + {RECORDS:,} records")
+        facts = load(cluster, db, today)
+
+        port = pg.free_port()
+        server = subprocess.Popen(
+            [
+                str(VENV_BIN / "gunicorn"),
+                "-k",
+                "gthread",
+                "-w",
+                str(WORKERS),
+                "--threads",
+                str(THREADS),
+                "--no-control-socket",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "wsgi:app",
+            ],
+            cwd=BACKEND,
+            env=env,
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                request_json(f"{base}/health")
+                break
+            except OSError:
+                time.sleep(0.2)
+        tokens = {
+            who: request_json(f"{base}/api/auth/login", {"email": f"{who}@bench.test", "password": PASSWORD})[
+                "access_token"
+            ]
+            for who in ("large", "small")
+        }
+        meter = request_json(f"{base}/api/meters", token=tokens["large"])["items"][0]["id"]
+
+        first = facts["first"].isoformat()
+        month_start = today.replace(day=1).isoformat()
+        three_years_ago = (today - timedelta(days=3 * 365)).replace(day=1).isoformat()
+        ninety = (today - timedelta(days=89)).isoformat()
+        t = today.isoformat()
+        analytics = [
+            ("summary, current month", f"/api/analytics/summary?date_from={month_start}&date_to={t}"),
+            ("summary, whole range (3 y)", f"/api/analytics/summary?date_from={first}&date_to={t}"),
+            (
+                "timeseries, month over 3 y",
+                f"/api/analytics/timeseries?granularity=month&date_from={three_years_ago}&date_to={t}",
+            ),
+            ("timeseries, day over 90 d", f"/api/analytics/timeseries?granularity=day&date_from={ninety}&date_to={t}"),
+        ]
+        results: list[tuple[str, str, dict[str, Any]]] = []
+
+        def measure(label: str, who: str, path: str, body: dict[str, Any] | None = None) -> None:
+            log(f"{label} ({who})")
+            token = tokens[who] if who != "-" else None
+            results.append((label, who, hey(base + path, token, body)))
+
+        measure("/health", "-", "/health")
+        measure("GET /api/meters (authenticated floor)", "large", "/api/meters")
+        for label, path in analytics:
+            measure(label, "large", path)
+        measure("records list, page 1", "large", "/api/records?page=1")
+        measure("records list, page 2000", "large", "/api/records?page=2000")
+        measure(
+            "record create",
+            "large",
+            "/api/records",
+            {"meter_id": meter, "date": t, "amount": 1.5, "cost": 0.3, "note": "bench"},
+        )
+        for label, path in analytics:
+            measure(label, "small", path)
+        measure("records list, page 1", "small", "/api/records?page=1")
+        measure("/health (again)", "-", "/health")
+
+        large_id = cluster.psql("SELECT id FROM users WHERE email = 'large@bench.test'", db)
+        raw = [
+            (
+                "summary, current month",
+                f"SELECT meter_id, date >= '{month_start}', sum(amount_milli), count(*), sum(cost_cents), "
+                f"min(amount_milli), max(amount_milli) FROM records WHERE user_id = {large_id} "
+                f"AND date BETWEEN DATE '{month_start}' - ('{t}'::date - '{month_start}'::date + 1) AND '{t}' "
+                f"GROUP BY 1, 2",
+            ),
+            (
+                "summary, whole range (3 y)",
+                f"SELECT meter_id, date >= '{first}', sum(amount_milli), count(*), sum(cost_cents), "
+                f"min(amount_milli), max(amount_milli) FROM records WHERE user_id = {large_id} "
+                f"AND date BETWEEN DATE '{first}' - ('{t}'::date - '{first}'::date + 1) AND '{t}' GROUP BY 1, 2",
+            ),
+            (
+                "timeseries, month over 3 y",
+                f"SELECT meter_id, date_trunc('month', date::timestamp)::date, sum(amount_milli), count(*), "
+                f"sum(cost_cents) FROM records WHERE user_id = {large_id} AND date BETWEEN '{three_years_ago}' "
+                f"AND '{t}' GROUP BY 1, 2",
+            ),
+            (
+                "timeseries, day over 90 d",
+                f"SELECT meter_id, date, sum(amount_milli), count(*), sum(cost_cents) FROM records "
+                f"WHERE user_id = {large_id} AND date BETWEEN '{ninety}' AND '{t}' GROUP BY 1, 2",
+            ),
+        ]
+        raw_times = []
+        for label, sql in raw:
+            rollup_sql = (
+                sql.replace("FROM records", "FROM daily_rollups")
+                .replace("sum(amount_milli)", "sum(total_milli)")
+                .replace("count(*)", "sum(count)")
+                .replace("min(amount_milli)", "min(min_milli)")
+                .replace("max(amount_milli)", "max(max_milli)")
+            )
+            raw_times.append((label, psql_time(cluster, db, sql), psql_time(cluster, db, rollup_sql)))
+            log(f"raw SQL {label}: {raw_times[-1][1]:.1f} ms over records, {raw_times[-1][2]:.2f} ms over rollups")
+        write_doc(facts, results, raw_times, today)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        cluster.destroy()
+
+
+def machine() -> str:
+    mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in line))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    pg_version = subprocess.run(
+        [str(pg.PG_BIN / "postgres"), "--version"], check=False, capture_output=True, text=True
+    ).stdout
+    load_avg = os.getloadavg()
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1024 / 1024:.1f} GiB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, {pg_version.strip()}; load average at the end "
+        f"{load_avg[0]:.2f} / {load_avg[1]:.2f} / {load_avg[2]:.2f}"
+    )
+
+
+def write_doc(
+    facts: dict[str, Any],
+    results: list[tuple[str, str, dict[str, Any]]],
+    raw_times: list[tuple[str, float, float]],
+    today: date,
+) -> None:
+    health = [r for label, _, r in results if label.startswith("/health")]
+    health_p50 = min(r["p50"] for r in health)
+    health_rps = max(r["rps"] for r in health)
+    lines = [
+        "## Analytics",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `make bench-analytics`. Machine: {machine()}.",
+        "",
+        f"Data: {facts['records']:,} records ({facts['large']:,} for the large user over 3 years "
+        f"({facts['first']} .. {today}) on 3 meters, {SMALL_RECORDS:,} for a small user over the same years, "
+        f"the rest over {OTHER_USERS} other users), {facts['rollups']:,} daily rollup rows. Bulk insert "
+        f"{facts['load_s']:.0f} s, `flask analytics rebuild` {facts['rebuild_s']:.0f} s. API under gunicorn "
+        f"gthread, {WORKERS} workers x {THREADS} threads, PostgreSQL 15 on the same machine; load from `hey`, "
+        f"concurrency {CONCURRENCY}, {DURATION} s per row, all on the same cores.",
+        "",
+        "| Endpoint | User | p50 ms | p95 ms | req/s | 2xx | non-2xx | p50 / /health p50 | req/s / /health |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, who, r in results:
+        user = {"-": "-", "large": f"{facts['large']:,} records", "small": f"{SMALL_RECORDS:,} records"}[who]
+        lines.append(
+            f"| {label} | {user} | {r['p50']:.1f} | {r['p95']:.1f} | {r['rps']:.0f} | {r['ok']} | {r['bad']} | "
+            f"{r['p50'] / health_p50:.2f}x | {r['rps'] / health_rps:.0%} |"
+        )
+    by_key = {(label, who): r for label, who, r in results}
+    lines += [
+        "",
+        "Large user vs small user (p50 ratio, analytics):",
+        "",
+        "| Endpoint | large p50 ms | small p50 ms | ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for label in dict.fromkeys(label for label, who, _ in results if who == "small"):
+        large, small = by_key[(label, "large")], by_key[(label, "small")]
+        lines.append(f"| {label} | {large['p50']:.1f} | {small['p50']:.1f} | {large['p50'] / small['p50']:.2f}x |")
+    lines += [
+        "",
+        "The same aggregates as raw SQL in `psql` (median of 4 warm runs, server time), over the records "
+        "table versus over the rollups the API reads:",
+        "",
+        "| Aggregate (large user) | over records ms | over daily_rollups ms |",
+        "|---|---:|---:|",
+    ]
+    for label, records_ms, rollups_ms in raw_times:
+        lines.append(f"| {label} | {records_ms:.1f} | {rollups_ms:.2f} |")
+    analytics = [label for label, who, _ in results if who == "small" and label.startswith(("summary", "time"))]
+    small_ratios = [by_key[(label, "large")]["p50"] / by_key[(label, "small")]["p50"] for label in analytics]
+    analytics_ratio = max(by_key[(label, "large")]["p50"] for label in analytics) / health_p50
+    list_ratio = by_key[("records list, page 1", "large")]["p50"] / health_p50
+    create_share = by_key[("record create", "large")]["rps"] / health_rps
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "not met"
+
+    lines += [
+        "",
+        "Targets (p50 of /health = the better of its two runs):",
+        "",
+        "| Target | Measured | |",
+        "|---|---:|---|",
+        f"| analytics p50 within 3x of /health p50 (worst analytics row, large user) | {analytics_ratio:.2f}x | "
+        f"{verdict(analytics_ratio <= 3)} |",
+        "| analytics p50, 1M-record user within 1.5x of the 1,000-record user (worst row) | "
+        f"{max(small_ratios):.2f}x | "
+        f"{verdict(max(small_ratios) <= 1.5)} |",
+        f"| records list page 1 p50 within 3x of /health (large user) | {list_ratio:.2f}x | "
+        f"{verdict(list_ratio <= 3)} |",
+        f"| record create at least 40% of /health req/s | {create_share:.0%} | {verdict(create_share >= 0.4)} |",
+    ]
+    errors = [f"- {label} ({who}): {r['errors']}" for label, who, r in results if r["errors"]]
+    if errors:
+        lines += ["", "Client errors reported by hey:", "", *errors]
+    section = "\n".join(lines) + "\n"
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    pattern = re.compile(r"## Analytics\n.*?(?=\n## |\Z)", re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section.rstrip("\n") + "\n", text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    DOC.write_text(text)
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
