@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ...errors import APIError, Conflict, FieldError, Unauthorized
 from ...extensions import db
 from ...models import Meter, TokenFamily, User
-from ...services import clock, mail, signed_tokens
+from ...services import clock, events, mail, signed_tokens
 from ...services.passwords import hash_password, verify_password
 from ...services.units import DEFAULT_METERS
 from .schemas import LoginRequest, MeUpdate, RegisterRequest
@@ -187,6 +187,7 @@ def revoke_all_sessions(user_id: int, at: datetime | None = None) -> None:
         .where(TokenFamily.user_id == user_id, TokenFamily.revoked_at.is_(None))
         .values(revoked_at=at or clock.now())
     )
+    events.emit(user_id, events.AUTH_CHANGED)
 
 
 def update_me(user: User, data: MeUpdate) -> User:
