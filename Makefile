@@ -59,6 +59,16 @@ test-backend: install system-deps lint ## Backend tests on SQLite, then on a thr
 	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider --db=sqlite $(PYTEST_ARGS)
 	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider --db=postgres $(PYTEST_ARGS)
 
+# --- benchmarks ------------------------------------------------------------------------
+
+.PHONY: bench
+bench: bench-live ## Every benchmark (results and machine facts: docs/benchmarks.md)
+
+.PHONY: bench-live
+bench-live: install system-deps ## Live updates: 1,000 sockets on one process, then two processes + Redis
+	$(PY) scripts/bench/ws_bench.py --processes 1
+	$(PY) scripts/bench/ws_bench.py --processes 2
+
 .PHONY: lint
 lint: install ## ruff (lint + format check) and mypy
 	cd $(BACKEND) && .venv/bin/ruff check app tests migrations && .venv/bin/ruff format --check app tests migrations

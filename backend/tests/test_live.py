@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -397,6 +398,7 @@ class Gunicorn:
             "LOG_LEVEL": "WARNING",
             "GUNICORN_WORKERS": "1",
         }
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
         self.process = subprocess.Popen(
             [
                 *(sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"),
@@ -405,16 +407,15 @@ class Gunicorn:
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"gunicorn exited: {self.process.stderr.read().decode() if self.process.stderr else ''}"
-                )
+                self.log.seek(0)
+                raise RuntimeError(f"gunicorn exited: {self.log.read().decode(errors='replace')}")
             try:
                 with urllib.request.urlopen(f"http://{self.host}/health", timeout=2) as response:
                     if response.status == 200:
@@ -430,6 +431,7 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.log.close()
 
 
 @pytest.fixture
