@@ -368,6 +368,30 @@ def test_deactivation_closes_the_socket_at_once(app: Flask, client: FlaskClient,
     assert closed.code == 4401 and "deactivated" in closed.reason
 
 
+def test_refresh_token_reuse_closes_the_socket(app: Flask, client: FlaskClient, connect: Any) -> None:
+    acc = account(app, client)
+    live = connect(token(acc))
+    refresh = {"refresh_token": acc.tokens["refresh_token"]}
+    assert client.post("/api/auth/refresh", json=refresh).status_code == 200
+    live.assert_silent(0.3)  # rotation keeps the session: the socket stays open
+    assert client.post("/api/auth/refresh", json=refresh).status_code == 401  # reuse revokes the family
+    assert live.expect_close().code == 4401
+
+
+def test_revoking_all_sessions_closes_every_socket(app: Flask, client: FlaskClient, connect: Any) -> None:
+    from app.api.auth.service import revoke_all_sessions
+    from tests.factories import login
+
+    acc = account(app, client)
+    second = login(client, acc.email)
+    first_socket, second_socket = connect(token(acc)), connect(second["access_token"])
+    with app.app_context():
+        revoke_all_sessions(acc.id)
+        db.session.commit()
+    assert first_socket.expect_close().code == 4401
+    assert second_socket.expect_close().code == 4401
+
+
 def test_revocation_outside_the_app_closes_at_the_next_ping(
     app: Flask, client: FlaskClient, connect: Any, monkeypatch: Any
 ) -> None:
