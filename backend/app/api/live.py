@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("live", __name__)
 
 CLOSE_UNAUTHORIZED = 4401
+CLOSE_TRY_AGAIN_LATER = 1013
+MAX_PENDING = 1000  # events queued for a client that does not keep up; more closes the socket
 DEFAULT_AUTH_TIMEOUT = 5.0
 DEFAULT_PING_INTERVAL = 25.0
 
@@ -81,9 +83,9 @@ def _receive_auth(ws: Server, timeout: float) -> dict[str, Any]:
         return _claims(message.get("token"))
 
 
-def _close(ws: Server, reason: str) -> None:
-    with contextlib.suppress(ConnectionClosed):
-        ws.close(reason=CLOSE_UNAUTHORIZED, message=reason[:120])
+def _close(ws: Server, reason: str, code: int = CLOSE_UNAUTHORIZED) -> None:
+    with contextlib.suppress(ConnectionClosed, OSError):
+        ws.close(reason=code, message=reason[:120])
 
 
 def _send(ws: Server, message: dict[str, Any]) -> None:
@@ -100,14 +102,22 @@ def live(ws: Server) -> None:
     except Unauthorized as exc:
         _close(ws, str(exc))
         return
+    except OSError:  # the client went away before authenticating
+        return
     user_id = int(claims["sub"])
     expires_at = float(claims["exp"])
 
     inbox: deque[dict[str, Any]] = deque()
     wake = ws.event  # set by the socket's reader on every client message and on close
 
+    overflow = False
+
     def listener(message: dict[str, Any]) -> None:
-        inbox.append(message)
+        nonlocal overflow
+        if len(inbox) >= MAX_PENDING:
+            overflow = True  # never let a stalled client grow the queue without bound
+        else:
+            inbox.append(message)
         wake.set()
 
     unsubscribe = events.get_broker().subscribe(user_id, listener)
@@ -122,6 +132,9 @@ def live(ws: Server) -> None:
             if not ws.connected:
                 return
             ws.input_buffer.clear()  # client messages after auth carry no meaning
+            if overflow:
+                _close(ws, "Too many pending events; reconnect and reload.", CLOSE_TRY_AGAIN_LATER)
+                return
             recheck = False
             while inbox:
                 message = inbox.popleft()
@@ -142,7 +155,7 @@ def live(ws: Server) -> None:
                 except Unauthorized as exc:
                     _close(ws, str(exc))
                     return
-    except ConnectionClosed:
+    except (ConnectionClosed, OSError):  # the client went away
         return
     finally:
         unsubscribe()
