@@ -67,6 +67,11 @@ test-backend: install system-deps lint ## Backend tests on SQLite, then on a thr
 fuzz: install ## A longer schema-driven fuzzing run (FUZZ_EXAMPLES per operation, default 300)
 	cd $(BACKEND) && FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} .venv/bin/python -m pytest -p no:cacheprovider tests/test_fuzz.py
 
+.PHONY: bench-live
+bench-live: install system-deps ## Live updates: 1,000 sockets on one process, then two processes + Redis
+	$(PY) scripts/bench/ws_bench.py --processes 1
+	$(PY) scripts/bench/ws_bench.py --processes 2
+
 .PHONY: lint
 lint: install ## ruff (lint + format check) and mypy
 	cd $(BACKEND) && .venv/bin/ruff check app tests migrations && .venv/bin/ruff format --check app tests migrations
@@ -93,7 +98,7 @@ bench-analytics: bench-install ## Analytics at 2M records on PostgreSQL under gu
 
 
 .PHONY: bench
-bench: bench-analytics bench-import ## Run every benchmark (results go in docs/benchmarks.md)
+bench: bench-analytics bench-import bench-live ## Run every benchmark (results go in docs/benchmarks.md)
 
 .PHONY: bench-import
 bench-import: install system-deps ## Import/export 1,000,000 records through the API vs psql \copy: make bench-import [ROWS=n]

@@ -16,6 +16,27 @@ def current_user() -> User:
     return _current_user  # type: ignore[no-any-return]
 
 
+def session_user(data: dict[str, Any]) -> User | None:
+    """The active user a token's claims name, or None (the check every authenticated request makes)."""
+    try:
+        user_id = int(data["sub"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+def session_revoked(data: dict[str, Any]) -> bool:
+    """True when the token's session (refresh-token family) is unknown or revoked."""
+    family_id = data.get("fam")
+    if not isinstance(family_id, str):
+        return True
+    family = db.session.get(TokenFamily, family_id)
+    return family is None or family.revoked_at is not None
+
+
 def register_jwt(app: Flask) -> None:
     @jwt.user_identity_loader
     def _identity(user: User | int | str) -> str:
@@ -23,22 +44,11 @@ def register_jwt(app: Flask) -> None:
 
     @jwt.user_lookup_loader
     def _lookup(_header: dict[str, Any], data: dict[str, Any]) -> User | None:
-        try:
-            user_id = int(data["sub"])
-        except (KeyError, TypeError, ValueError):
-            return None
-        user = db.session.get(User, user_id)
-        if user is None or not user.is_active:
-            return None
-        return user
+        return session_user(data)
 
     @jwt.token_in_blocklist_loader
     def _revoked(_header: dict[str, Any], data: dict[str, Any]) -> bool:
-        family_id = data.get("fam")
-        if not isinstance(family_id, str):
-            return True
-        family = db.session.get(TokenFamily, family_id)
-        return family is None or family.revoked_at is not None
+        return session_revoked(data)
 
     @jwt.expired_token_loader
     def _expired(_header: dict[str, Any], _data: dict[str, Any]) -> Response:

@@ -61,6 +61,19 @@ def database_url(db_kind: str, request: pytest.FixtureRequest, tmp_path_factory:
 
 
 @pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real redis-server for the session (no persistence); its URL."""
+    from .redis_server import RedisServer
+
+    server = RedisServer()
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
 def smtp_server() -> Iterator[SMTPServer]:
     server = SMTPServer()
     server.start()

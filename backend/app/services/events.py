@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -18,6 +21,11 @@ from ..extensions import db
 log = logging.getLogger(__name__)
 Listener = Callable[[dict[str, Any]], None]
 _PENDING = "meterbook.pending_events"
+
+#: Published when a user's sessions or account state change (logout, revoked session, password
+#: change, deactivation, deletion). Not forwarded to clients: live sockets re-check their token.
+AUTH_CHANGED = "auth.changed"
+INTERNAL_TYPES = frozenset({AUTH_CHANGED})
 
 
 class Broker(Protocol):
@@ -63,13 +71,90 @@ class LocalBroker:
             return sum(len(items) for items in self._listeners.values())
 
 
+class RedisBroker:
+    """Redis pub/sub: every process publishes to one channel and delivers to its own sockets.
+
+    Messages carry the user id; one subscriber thread per process (started with the first
+    local subscription) hands each message to the in-process fan-out for that user.
+    """
+
+    CHANNEL = "meterbook:events"
+
+    def __init__(self, url: str, channel: str = CHANNEL) -> None:
+        import redis
+
+        self.url = url
+        self.channel = channel
+        self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._local = LocalBroker()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._subscribed = threading.Event()
+
+    def publish(self, user_id: int, message: dict[str, Any]) -> None:
+        self._redis.publish(self.channel, json.dumps({"user": user_id, "message": message}, default=str))
+
+    def subscribe(self, user_id: int, listener: Listener) -> Callable[[], None]:
+        unsubscribe = self._local.subscribe(user_id, listener)
+        self._ensure_listening()
+        return unsubscribe
+
+    def subscriber_count(self) -> int:
+        return self._local.subscriber_count()
+
+    def _ensure_listening(self, timeout: float = 5.0) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+                self._pid = os.getpid()  # a forked child needs its own subscriber
+                self._subscribed.clear()
+                self._thread = threading.Thread(target=self._listen, name="meterbook-redis-events", daemon=True)
+                self._thread.start()
+        if not self._subscribed.wait(timeout):
+            log.warning("the Redis event subscription is not ready; events may be missed")
+
+    def _listen(self) -> None:
+        import redis
+
+        delay = 0.2
+        while True:
+            try:
+                client = redis.Redis.from_url(self.url, socket_connect_timeout=5, health_check_interval=30)
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(self.channel)
+                pubsub.get_message(timeout=5)  # the subscription confirmation
+                self._subscribed.set()
+                delay = 0.2
+                for item in pubsub.listen():  # type: ignore[no-untyped-call]
+                    if item.get("type") != "message":
+                        continue
+                    try:
+                        data = json.loads(item["data"])
+                        self._local.deliver(int(data["user"]), data["message"])
+                    except (ValueError, KeyError, TypeError):
+                        log.warning("ignoring a malformed event on %s", self.channel)
+            except Exception:
+                self._subscribed.clear()
+                log.exception("the Redis event subscription failed; reconnecting in %.1f s", delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+
+def make_broker(app: Flask) -> Broker:
+    url = app.config.get("REDIS_URL")
+    return RedisBroker(str(url)) if url else LocalBroker()
+
+
 def get_broker(app: Flask | None = None) -> Broker:
     return (app or current_app).extensions["meterbook.broker"]  # type: ignore[no-any-return]
 
 
 def emit(user_id: int, type_: str, **payload: Any) -> None:
     """Queue an event for ``user_id``; it is published when the current transaction commits."""
-    db.session.info.setdefault(_PENDING, []).append((user_id, {"type": type_, **payload}))
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before any query still discards the event
+    session.info.setdefault(_PENDING, []).append((user_id, {"type": type_, **payload}))
 
 
 def _after_commit(session: OrmSession) -> None:
@@ -91,8 +176,33 @@ def _after_rollback(session: OrmSession, _previous: object) -> None:
     session.info.pop(_PENDING, None)
 
 
+def _before_flush(session: OrmSession, _context: object, _instances: object) -> None:
+    """Announce session revocations and deactivations so live sockets close at once."""
+    from sqlalchemy import inspect
+
+    from ..models import TokenFamily, User
+
+    affected: set[int] = set()
+    for obj in session.dirty:
+        if isinstance(obj, TokenFamily) and inspect(obj).attrs.revoked_at.history.added:
+            affected.add(obj.user_id)
+        elif isinstance(obj, User) and inspect(obj).attrs.is_active.history.added:
+            affected.add(obj.id)
+    for obj in session.deleted:
+        if isinstance(obj, User):
+            affected.add(obj.id)
+        elif isinstance(obj, TokenFamily):
+            affected.add(obj.user_id)
+    pending = session.info.setdefault(_PENDING, [])
+    for user_id in sorted(affected):
+        if (user_id, {"type": AUTH_CHANGED}) not in pending:
+            pending.append((user_id, {"type": AUTH_CHANGED}))
+
+
 def init_events(app: Flask) -> None:
-    app.extensions.setdefault("meterbook.broker", LocalBroker())
+    app.extensions.setdefault("meterbook.broker", make_broker(app))
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", _after_rollback)
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)

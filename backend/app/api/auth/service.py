@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ...errors import APIError, Conflict, FieldError, Unauthorized
 from ...extensions import db
 from ...models import Meter, OutboxMessage, TokenFamily, User
-from ...services import clock, mail, signed_tokens
+from ...services import clock, events, mail, signed_tokens
 from ...services.passwords import hash_password, verify_password
 from ...services.units import DEFAULT_METERS
 from .schemas import (
@@ -195,6 +195,7 @@ def revoke_all_sessions(user_id: int, at: datetime | None = None, keep: str | No
     if keep is not None:
         condition.append(TokenFamily.id != keep)
     db.session.execute(update(TokenFamily).where(*condition).values(revoked_at=at or clock.now()))
+    events.emit(user_id, events.AUTH_CHANGED)  # a bulk UPDATE: tell open sockets to re-check
 
 
 # --- password reset, change, account deletion -------------------------------------------
