@@ -98,7 +98,11 @@ bench-analytics: bench-install ## Analytics at 2M records on PostgreSQL under gu
 
 
 .PHONY: bench
-bench: bench-analytics bench-import bench-live ## Run every benchmark (results go in docs/benchmarks.md)
+bench: bench-analytics bench-import bench-live bench-soak ## Run every benchmark (results go in docs/benchmarks.md)
+
+.PHONY: bench-soak
+bench-soak: bench-install ## Mixed traffic at 80% of the measured maximum for SOAK_SECONDS (default 600)
+	$(PY) scripts/bench/soak.py
 
 .PHONY: bench-import
 bench-import: install system-deps ## Import/export 1,000,000 records through the API vs psql \copy: make bench-import [ROWS=n]

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -139,6 +140,12 @@ def register_errorhandlers(app: Flask) -> None:
         log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else "OperationalError")
         _rollback_quietly()
         return envelope(503, "service_unavailable", HTTP_MESSAGES[503], headers={"Retry-After": "5"})
+
+    @app.errorhandler(PoolTimeout)
+    def _pool_exhausted(_exc: PoolTimeout) -> Response:
+        # Every database connection of this process is busy: shed load instead of queueing forever.
+        log.warning("database connection pool exhausted")
+        return envelope(503, "service_unavailable", HTTP_MESSAGES[503], headers={"Retry-After": "1"})
 
     @app.errorhandler(IntegrityError)
     def _conflict(exc: IntegrityError) -> Response:
