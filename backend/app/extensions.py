@@ -24,7 +24,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects keep their loaded values after commit: a response is serialised from what was just
+# written, without another round trip (and without failing if the database goes away meanwhile).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 jwt = JWTManager()
 mail = Mail()
