@@ -4,6 +4,7 @@ schema built by the migrations, every table emptied after each test, and a real 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -118,14 +119,28 @@ def app(make_app: Any) -> Flask:
 
 
 def _empty_tables(application: Flask) -> None:
+    """Empty every table. A server thread of a live-server test may still be finishing its last
+    request (its transaction open for a moment after the client saw the answer), so on
+    PostgreSQL the TRUNCATE waits briefly for locks and is retried if it loses a deadlock."""
+    from sqlalchemy.exc import OperationalError
+
     with application.app_context():
         tables = [table.name for table in db.metadata.sorted_tables]
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in reversed(tables):
-                db.session.execute(text(f"DELETE FROM {name}"))
-        db.session.commit()
+        for attempt in range(20):
+            try:
+                if db.engine.dialect.name == "postgresql":
+                    db.session.execute(text("SET LOCAL lock_timeout = '2s'"))
+                    db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                else:
+                    for name in reversed(tables):
+                        db.session.execute(text(f"DELETE FROM {name}"))
+                db.session.commit()
+                return
+            except OperationalError:
+                db.session.rollback()
+                if attempt == 19:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
 
 
 @pytest.fixture(autouse=True)
