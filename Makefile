@@ -72,6 +72,11 @@ bench-live: install system-deps ## Live updates: 1,000 sockets on one process, t
 	$(PY) scripts/bench/ws_bench.py --processes 1
 	$(PY) scripts/bench/ws_bench.py --processes 2
 
+.PHONY: audit
+audit: install ## Known vulnerabilities in the shipped dependencies (pip-audit, npm audit); needs the advisory services
+	cd $(BACKEND) && .venv/bin/pip-audit --requirement requirements.lock --no-deps --disable-pip --strict --progress-spinner off
+	cd frontend && npm audit --omit=dev --audit-level=high
+
 .PHONY: lint
 lint: install ## ruff (lint + format check) and mypy
 	cd $(BACKEND) && .venv/bin/ruff check app tests migrations && .venv/bin/ruff format --check app tests migrations

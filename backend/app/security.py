@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, g
 from flask_jwt_extended import current_user as _current_user
+from sqlalchemy import select
 
 from .errors import envelope
 from .extensions import db, jwt
@@ -37,6 +38,26 @@ def session_revoked(data: dict[str, Any]) -> bool:
     return family is None or family.revoked_at is not None
 
 
+def _check_request_session(data: dict[str, Any]) -> bool:
+    """One query per request for the session and its user: True when revoked.
+
+    The user found with the session is kept for the user lookup that follows, so an
+    authenticated request costs one round trip for both checks."""
+    family_id = data.get("fam")
+    if not isinstance(family_id, str):
+        return True
+    row = db.session.execute(
+        select(TokenFamily.revoked_at, User)
+        .join(User, User.id == TokenFamily.user_id)
+        .where(TokenFamily.id == family_id)
+    ).first()
+    if row is None or row.revoked_at is not None:
+        return True
+    if str(row.User.id) == str(data.get("sub")):
+        g.meterbook_session_user = row.User
+    return False
+
+
 def register_jwt(app: Flask) -> None:
     @jwt.user_identity_loader
     def _identity(user: User | int | str) -> str:
@@ -44,11 +65,14 @@ def register_jwt(app: Flask) -> None:
 
     @jwt.user_lookup_loader
     def _lookup(_header: dict[str, Any], data: dict[str, Any]) -> User | None:
+        user = g.pop("meterbook_session_user", None)
+        if user is not None and str(user.id) == str(data.get("sub")):
+            return user if user.is_active else None
         return session_user(data)
 
     @jwt.token_in_blocklist_loader
     def _revoked(_header: dict[str, Any], data: dict[str, Any]) -> bool:
-        return session_revoked(data)
+        return _check_request_session(data)
 
     @jwt.expired_token_loader
     def _expired(_header: dict[str, Any], _data: dict[str, Any]) -> Response:
