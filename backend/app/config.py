@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -50,7 +51,7 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             stripped = value.strip()
             if stripped.startswith("["):
-                return value  # JSON list
+                return json.loads(stripped)  # a JSON list
             return [item.strip() for item in stripped.split(",") if item.strip()]
         return value
 

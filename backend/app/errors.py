@@ -110,7 +110,8 @@ def pydantic_details(exc: ValidationError, location: str) -> list[dict[str, Any]
     details = []
     for err in exc.errors(include_url=False, include_context=False, include_input=False):
         loc = [location, *err["loc"]] if location else list(err["loc"])
-        details.append({"loc": loc, "msg": err["msg"], "type": err["type"]})
+        message = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        details.append({"loc": loc, "msg": message, "type": err["type"]})
     return details
 
 

@@ -215,3 +215,24 @@ def test_seed_creates_a_demo_account_with_three_years(app: Flask) -> None:
         client.post("/api/auth/login", json={"email": "demo@meterbook.local", "password": "meterbook-demo"}).status_code
         == 200
     )
+
+
+def test_cors_origins_accept_a_comma_list_or_a_json_list() -> None:
+    from app.config import Settings
+
+    assert Settings(CORS_ORIGINS="https://a.example, https://b.example").CORS_ORIGINS == [  # type: ignore[arg-type]
+        "https://a.example",
+        "https://b.example",
+    ]
+    assert Settings(CORS_ORIGINS='["https://a.example"]').CORS_ORIGINS == ["https://a.example"]  # type: ignore[arg-type]
+
+
+def test_refresh_cookie_lives_as_long_as_the_refresh_token(make_app: Any) -> None:
+    app = make_app(JWT_REFRESH_TOKEN_EXPIRES=3600)
+    client = app.test_client()
+    from tests.factories import create_user
+
+    _, email = create_user(app)
+    response = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("refresh_token="))
+    assert "Max-Age=3600" in cookie

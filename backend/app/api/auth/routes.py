@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from flask_jwt_extended import get_jwt, set_refresh_cookies, unset_jwt_cookies, verify_jwt_in_request
 
 from ... import ratelimit
@@ -30,7 +30,8 @@ ACCEPTED = {"message": "If the address belongs to an account, a message is on it
 
 def _with_cookie(pair: dict[str, Any]) -> Response:
     out = jsonify(TokenPair.model_validate(pair).model_dump(mode="json"))
-    set_refresh_cookies(out, pair["refresh_token"])
+    # The cookie lives exactly as long as the refresh token it carries.
+    set_refresh_cookies(out, pair["refresh_token"], max_age=int(current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]))
     return out
 
 

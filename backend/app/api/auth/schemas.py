@@ -4,7 +4,7 @@ import re
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints, ValidationInfo, field_validator
 
 from ..common import NoControl, OutSchema, Schema, Text, Timestamp
 
@@ -67,11 +67,13 @@ class RegisterRequest(Schema):
     password: Password
     name: Name
 
-    @model_validator(mode="after")
-    def _password_not_email(self) -> RegisterRequest:
-        if self.password.strip().lower() == self.email.lower():
-            raise ValueError("password must not be the e-mail address")
-        return self
+    @field_validator("password")
+    @classmethod
+    def _password_not_email(cls, password: str, info: ValidationInfo) -> str:
+        email = info.data.get("email")
+        if email is not None and password.strip().lower() == str(email).lower():
+            raise ValueError("must not be the e-mail address")
+        return password
 
 
 class TokenRequest(Schema):
