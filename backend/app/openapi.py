@@ -137,6 +137,9 @@ def build_spec(app: Flask, title: str, version: str) -> dict[str, Any]:
                 entry["content"] = error_ref
             responses[str(status)] = entry
         responses.setdefault("500", {"description": "Unexpected error", "content": error_ref})
+        responses.setdefault(
+            "503", {"description": "The database (or a service it needs) is unavailable; retry", "content": error_ref}
+        )
         op["responses"] = responses
         if info.get("auth"):
             op["security"] = [{"bearerAuth": []}]
