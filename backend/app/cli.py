@@ -17,7 +17,7 @@ mail_cli = AppGroup("mail", help="The e-mail outbox.")
 seed_cli = AppGroup("seed", help="Demo data.")
 
 
-def _user_by_email(email: str) -> User:
+def user_by_email(email: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise click.ClickException(f"No user with e-mail {email}")
@@ -60,7 +60,7 @@ def create_admin(email: str, password: str | None, name: str) -> None:
 @click.option("--user", "email", help="Only this user's rollups.")
 def rebuild(email: str | None) -> None:
     """Rebuild the daily rollups from the records."""
-    user_id = _user_by_email(email).id if email else None
+    user_id = user_by_email(email).id if email else None
     written = rollups.rebuild(user_id)
     db.session.commit()
     click.echo(f"Rebuilt {written} rollup rows.")

@@ -147,3 +147,19 @@ class ErrorResponse(BaseModel):
 class Pagination(QuerySchema):
     page: int = Field(default=1, ge=1, le=1_000_000)
     per_page: int = Field(default=20, ge=1, le=100)
+
+
+def page_body(items: list[Any], total: int, query: Pagination) -> dict[str, Any]:
+    """The body of one page of a paginated collection."""
+    return {
+        "items": items,
+        "page": query.page,
+        "per_page": query.per_page,
+        "total": total,
+        "pages": (total + query.per_page - 1) // query.per_page,
+    }
+
+
+def escape_like(text: str) -> str:
+    """Make user text match literally inside a LIKE pattern (with ESCAPE '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

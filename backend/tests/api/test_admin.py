@@ -208,3 +208,13 @@ def test_cli_create_admin(app: Flask) -> None:
     assert tokens["user"]["email_verified"] is True
     users = client.get("/api/admin/users", headers={"Authorization": f"Bearer {tokens['access_token']}"})
     assert users.status_code == 200
+
+
+def test_out_of_range_user_ids_are_404_for_admins(app: Flask, client: FlaskClient) -> None:
+    from tests.factories import account as make_account
+
+    admin = make_account(app, client, "range-admin@example.com", role="admin")
+    for user_id in (0, 2**31, 2**63):
+        response = client.patch(f"/api/admin/users/{user_id}", headers=admin.headers, json={"role": "user"})
+        assert response.status_code == 404
+        assert response.get_json()["error"]["code"] == "not_found"

@@ -9,22 +9,13 @@ from datetime import datetime
 import click
 from flask.cli import AppGroup
 from pydantic import ValidationError
-from sqlalchemy import select
 
+from ...cli import user_by_email
 from ...errors import APIError
-from ...extensions import db
-from ...models import User
 from . import io
 from .schemas import ExportQuery
 
 records_cli = AppGroup("records", help="Import and export records.")
-
-
-def _user(email: str) -> User:
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        raise click.ClickException(f"No user with e-mail {email}")
-    return user
 
 
 @records_cli.command("import")
@@ -33,7 +24,7 @@ def _user(email: str) -> User:
 @click.option("--dry-run", is_flag=True, help="Validate and report without writing anything.")
 def import_command(path: str, email: str, dry_run: bool) -> None:
     """Import records from a CSV FILE (all or nothing)."""
-    user = _user(email)
+    user = user_by_email(email)
     size = os.path.getsize(path)
     with (
         open(path, "rb") as stream,
@@ -78,7 +69,7 @@ def export_command(
     q: str | None,
 ) -> None:
     """Write your records as CSV or JSON to standard output: flask records export --user EMAIL > FILE."""
-    user = _user(email)
+    user = user_by_email(email)
     raw = {
         "format": fmt,
         "type": list(types) or None,

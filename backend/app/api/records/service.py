@@ -12,7 +12,7 @@ from ...extensions import db
 from ...models import DailyRollup, Meter, Record, User
 from ...services import events, rollups
 from ...services.units import unit_error
-from ..common import MAX_ID
+from ..common import MAX_ID, escape_like, page_body
 from .schemas import (
     MeterCreate,
     MeterOut,
@@ -124,10 +124,6 @@ SORTS: dict[str, tuple[Any, ...]] = {
 }
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def filtered(user: User, query: RecordFilters) -> Select[Any]:
     """The user's records matching the list filters (shared by the list and the export)."""
     stmt = select(Record).where(Record.user_id == user.id)
@@ -141,7 +137,7 @@ def filtered(user: User, query: RecordFilters) -> Select[Any]:
     if query.date_to is not None:
         stmt = stmt.where(Record.date <= query.date_to)
     if query.q:
-        stmt = stmt.where(Record.note.ilike(f"%{_escape_like(query.q)}%", escape="\\"))
+        stmt = stmt.where(Record.note.ilike(f"%{escape_like(query.q)}%", escape="\\"))
     return stmt
 
 
@@ -180,13 +176,7 @@ def list_records(user: User, query: RecordQuery) -> dict[str, Any]:
     )
     page_stmt = select(Record).where(Record.id.in_(page_ids.scalar_subquery())).order_by(*SORTS[query.sort])
     items = list(db.session.scalars(page_stmt))
-    return {
-        "items": items,
-        "page": query.page,
-        "per_page": query.per_page,
-        "total": total,
-        "pages": (total + query.per_page - 1) // query.per_page,
-    }
+    return page_body(items, total, query)
 
 
 def get_record(user: User, record_id: int) -> Record:

@@ -1,0 +1,75 @@
+"""Administration of accounts, and platform statistics."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from ...errors import Conflict, NotFound
+from ...extensions import db
+from ...models import Record, User
+from ...services import clock
+from ..auth import service as auth_service
+from ..common import MAX_ID, escape_like, page_body
+from .schemas import AdminUserUpdate, UserSearch
+
+log = logging.getLogger(__name__)
+ACTIVE_WINDOW = timedelta(days=30)
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id) if 1 <= user_id <= MAX_ID else None
+    if user is None:
+        raise NotFound("User")
+    return user
+
+
+def list_users(query: UserSearch) -> dict[str, Any]:
+    stmt = select(User)
+    if query.q:
+        pattern = f"%{escape_like(query.q.lower())}%"
+        stmt = stmt.where(
+            or_(func.lower(User.email).like(pattern, escape="\\"), func.lower(User.name).like(pattern, escape="\\"))
+        )
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = stmt.order_by(User.id.desc()).offset((query.page - 1) * query.per_page).limit(query.per_page)
+    return page_body(list(db.session.scalars(page)), total, query)
+
+
+def update_user(admin: User, user_id: int, data: AdminUserUpdate) -> User:
+    """Change role or activation; deactivating revokes every session of the user at once."""
+    user = get_user(user_id)
+    if user.id == admin.id and (data.is_active is False or data.role == "user"):
+        raise Conflict("You cannot demote or deactivate your own account.")
+    if data.role is not None:
+        user.role = data.role
+    if data.is_active is not None and data.is_active != user.is_active:
+        user.is_active = data.is_active
+        if not data.is_active:
+            auth_service.revoke_all_sessions(user.id)
+    db.session.commit()
+    log.info("admin %s updated user %s: %s", admin.id, user.id, data.model_dump(exclude_none=True))
+    return user
+
+
+def delete_user(admin: User, user_id: int) -> None:
+    if user_id == admin.id:
+        raise Conflict("You cannot delete your own account here.")
+    get_user(user_id)
+    admin_id = admin.id
+    auth_service.delete_user(user_id)
+    log.info("admin %s deleted user %s", admin_id, user_id)
+
+
+def stats() -> dict[str, int]:
+    cutoff = clock.now() - ACTIVE_WINDOW
+    wrote = select(Record.user_id).where(or_(Record.created_at >= cutoff, Record.updated_at >= cutoff))
+    active = select(func.count()).select_from(User).where(or_(User.last_seen_at >= cutoff, User.id.in_(wrote)))
+    return {
+        "users": db.session.scalar(select(func.count()).select_from(User)) or 0,
+        "records": db.session.scalar(select(func.count()).select_from(Record)) or 0,
+        "active_last_30d": db.session.scalar(active) or 0,
+    }
