@@ -99,7 +99,7 @@ def _make_victim(app: Flask, client: FlaskClient) -> Any:
     from tests.conftest import _empty_tables
 
     _empty_tables(app)
-    acc = account(app, client, "victim@example.com")
+    acc = account(app, client, "victim@example.com", role="admin")  # reaches the admin routes too
     add_record(app, acc.id, acc.meters["Water"], "2026-01-01", "5", "1.25", "keep me")
     return acc
 
