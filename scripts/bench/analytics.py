@@ -418,7 +418,8 @@ def write_doc(
         lines += ["", "Client errors reported by hey:", "", *errors]
     section = "\n".join(lines) + "\n"
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"## Analytics\n.*?(?=\n## |\Z)", re.S)
+    # Replace the generated part only; hand-written "### Notes" below it stay.
+    pattern = re.compile(r"## Analytics\n.*?(?=\n### Notes|\n## |\Z)", re.S)
     if pattern.search(text):
         text = pattern.sub(lambda _: section.rstrip("\n") + "\n", text, count=1)
     else:
