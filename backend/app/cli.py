@@ -1,9 +1,12 @@
-"""Maintenance commands: `flask users ...`, `flask analytics ...`, `flask mail ...`."""
+"""Maintenance commands: `flask users ...`, `flask analytics ...`, `flask mail ...`, `flask openapi ...`."""
 
 from __future__ import annotations
 
+import json
+from typing import IO
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -14,6 +17,7 @@ from .services import mail, rollups
 users_cli = AppGroup("users", help="Manage user accounts.")
 analytics_cli = AppGroup("analytics", help="Maintain analytics rollups.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
+openapi_cli = AppGroup("openapi", help="The OpenAPI document.")
 
 
 def _user_by_email(email: str) -> User:
@@ -63,6 +67,14 @@ def send_pending() -> None:
     click.echo(f"Sent {mail.deliver_due(limit=1000)} message(s).")
 
 
+@openapi_cli.command("dump")
+@click.argument("file", type=click.File("w", encoding="utf-8"))
+def dump_openapi(file: IO[str]) -> None:
+    """Write the OpenAPI document (what /apispec.json serves) to FILE ("-" for stdout)."""
+    json.dump(current_app.extensions["meterbook.openapi"], file, indent=2, sort_keys=True)
+    file.write("\n")
+
+
 def register_commands(app: Flask) -> None:
-    for group in (users_cli, analytics_cli, mail_cli):
+    for group in (users_cli, analytics_cli, mail_cli, openapi_cli):
         app.cli.add_command(group)
