@@ -89,6 +89,11 @@ test-frontend: install web-install system-deps ## SPA: eslint, tsc, jest, API-ty
 e2e: install web-install system-deps ## Browser end-to-end tests only (against the current next build)
 	cd $(FRONTEND) && node_modules/.bin/playwright test
 
+.PHONY: screenshots
+screenshots: install web-install system-deps ## Rebuild the SPA and save the docs' screenshots (docs/screenshots/) from the browser tests
+	cd $(FRONTEND) && node node_modules/next/dist/bin/next build
+	cd $(FRONTEND) && E2E_SCREENSHOTS=1 node_modules/.bin/playwright test
+
 .PHONY: openapi
 openapi: install web-install ## Regenerate frontend/src/lib/api-types.ts from the API's OpenAPI document
 	scripts/openapi-types.sh

@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 
 import { Providers } from "@/components/providers";
 import { serverEnv } from "@/config/env";
-import { themeScript } from "@/lib/theme";
+import { themeScript } from "@/lib/theme-script";
 
 import "./globals.css";
 

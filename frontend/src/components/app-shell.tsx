@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/states";
@@ -44,9 +44,10 @@ export function AppShell({ children }: { children: ReactNode }) {
   const router = useRouter();
   const pathname = usePathname();
   const [menuOpen, setMenuOpen] = useState(false);
+  const leaving = useRef(false);
 
   useEffect(() => {
-    if (status === "anonymous") {
+    if (status === "anonymous" && !leaving.current) {
       const here = pathname + window.location.search;
       router.replace(`/login?next=${encodeURIComponent(here)}`);
     }
@@ -64,6 +65,7 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   const links = user.role === "admin" ? [...LINKS, { href: "/admin/users", label: "Users" }] : LINKS;
   const onLogout = async () => {
+    leaving.current = true;
     await logout();
     router.replace("/login");
   };
@@ -91,12 +93,16 @@ export function AppShell({ children }: { children: ReactNode }) {
             <LiveIndicator />
             <ThemeToggle />
             <span className="hidden text-sm text-slate-600 lg:inline dark:text-slate-300">{user.name}</span>
-            <Button variant="secondary" className="hidden md:inline-flex" onClick={onLogout}>
-              Log out
-            </Button>
-            <Button variant="ghost" className="md:hidden" aria-expanded={menuOpen} aria-controls="mobile-nav" aria-label="Menu" onClick={() => setMenuOpen((open) => !open)}>
-              ☰
-            </Button>
+            <div className="hidden md:block">
+              <Button variant="secondary" onClick={onLogout}>
+                Log out
+              </Button>
+            </div>
+            <div className="md:hidden">
+              <Button variant="ghost" aria-expanded={menuOpen} aria-controls="mobile-nav" aria-label="Menu" onClick={() => setMenuOpen((open) => !open)}>
+                ☰
+              </Button>
+            </div>
           </div>
         </div>
         {menuOpen && (

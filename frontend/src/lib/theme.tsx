@@ -2,11 +2,10 @@
 
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
 
-export type ThemeChoice = "light" | "dark" | "system";
-const KEY = "meterbook-theme";
+import { THEME_KEY as KEY } from "@/lib/theme-script";
 
-/** Runs before paint (inlined in <head>) so a dark page never flashes light. */
-export const themeScript = `(function(){try{var c=localStorage.getItem("${KEY}");var d=c==="dark"||(c!=="light"&&window.matchMedia("(prefers-color-scheme: dark)").matches);document.documentElement.classList.toggle("dark",d);document.documentElement.style.colorScheme=d?"dark":"light";}catch(e){}})();`;
+export type ThemeChoice = "light" | "dark" | "system";
+
 
 interface ThemeValue {
   choice: ThemeChoice;
