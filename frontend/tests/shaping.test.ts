@@ -92,3 +92,17 @@ test("today in the user's time zone", () => {
   expect(todayIn("America/New_York", instant)).toBe("2026-02-28");
   expect(todayIn("Asia/Tokyo", instant)).toBe("2026-03-01");
 });
+
+test("other meters are grouped per unit and keep a stable order and colour", () => {
+  const mixed: Summary = {
+    ...summary,
+    groups: [
+      { key: "other:pellets", label: "Other (pellets)", unit: "pellets", total: 2, count: 1, average_per_day: 0.065, min: 2, max: 2, cost_total: 10, previous_total: 0, change_pct: null },
+      { key: "other:L", label: "Other (L)", unit: "L", total: 1, count: 1, average_per_day: 0.032, min: 1, max: 1, cost_total: 30, previous_total: 0, change_pct: null },
+      summary.groups[1]!,
+    ],
+  };
+  expect(kpiCards(mixed).map((kpi) => kpi.key)).toEqual(["electricity", "other:pellets", "other:L"]);
+  expect(costShare(mixed)?.colors).toEqual(["#f59e0b", "#10b981", "#f97316"]);
+  expect(costShare(mixed)?.percents).toEqual([69.4, 7.6, 22.9]);
+});

@@ -17,8 +17,10 @@ declare module "axios" {
 
 export type FieldErrors = Record<string, string>;
 export interface RowError {
+  /** 1 = the first data row; 0 = the header line. */
   row: number;
-  field: string;
+  /** The column, or null for a problem with the whole row. */
+  field: string | null;
   message: string;
 }
 

@@ -10,12 +10,17 @@ export const TYPE_COLORS: Record<string, string> = {
 };
 const FALLBACK_COLORS = ["#6366f1", "#10b981", "#f97316", "#64748b"];
 
+/** Group keys are a type, `other:<unit>` for other meters, or a meter id. */
+function typeOf(key: string): string {
+  return key.split(":")[0] ?? key;
+}
+
 export function colorFor(key: string, index: number): string {
-  return TYPE_COLORS[key] ?? FALLBACK_COLORS[index % FALLBACK_COLORS.length]!;
+  return (key.includes(":") ? undefined : TYPE_COLORS[typeOf(key)]) ?? FALLBACK_COLORS[index % FALLBACK_COLORS.length]!;
 }
 
 function typeRank(key: string): number {
-  const rank = TYPE_ORDER.indexOf(key);
+  const rank = TYPE_ORDER.indexOf(typeOf(key));
   return rank === -1 ? TYPE_ORDER.length : rank;
 }
 

@@ -77,6 +77,8 @@ export async function deleteRecord(id: number): Promise<void> {
 export interface ImportResult {
   imported: number;
   skipped_duplicates: number;
+  meters_created?: string[];
+  dry_run?: boolean;
   errors: unknown[];
 }
 

@@ -97,8 +97,8 @@ export function ImportDialog({ open, onClose, onImported }: { open: boolean; onC
               <tbody>
                 {rowErrors.map((error, index) => (
                   <tr key={`${error.row}-${error.field}-${index}`} className="border-t border-red-100 dark:border-red-900">
-                    <td className="px-2 py-1">{error.row}</td>
-                    <td className="px-2 py-1">{error.field}</td>
+                    <td className="px-2 py-1">{error.row === 0 ? "header" : error.row}</td>
+                    <td className="px-2 py-1">{error.field ?? "—"}</td>
                     <td className="px-2 py-1">{error.message}</td>
                   </tr>
                 ))}
@@ -109,7 +109,8 @@ export function ImportDialog({ open, onClose, onImported }: { open: boolean; onC
         {result && (
           <p role="status" className="rounded-md bg-emerald-50 px-3 py-2 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
             Imported {result.imported} record{result.imported === 1 ? "" : "s"}
-            {result.skipped_duplicates ? `; skipped ${result.skipped_duplicates} duplicate${result.skipped_duplicates === 1 ? "" : "s"}` : ""}.
+            {result.skipped_duplicates ? `; skipped ${result.skipped_duplicates} duplicate${result.skipped_duplicates === 1 ? "" : "s"}` : ""}
+            {result.meters_created?.length ? `; new meters: ${result.meters_created.join(", ")}` : ""}.
           </p>
         )}
         <div className="flex justify-end gap-2">
