@@ -8,8 +8,12 @@ PY := $(VENV)/bin/python
 FLASK := cd $(BACKEND) && .venv/bin/flask --app wsgi
 PORT ?= 5000
 PYTEST_ARGS ?=
+FRONTEND := frontend
+WEB_PORT ?= 3000
 
 export NEXT_TELEMETRY_DISABLED := 1
+export NEXT_IGNORE_INCORRECT_LOCKFILE := 1
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: help
 help: ## List the targets
@@ -25,15 +29,28 @@ $(VENV)/.installed: $(BACKEND)/requirements.lock $(BACKEND)/requirements-dev.loc
 .PHONY: install
 install: $(VENV)/.installed ## Install the backend's locked dependencies into backend/.venv
 
+# npm install (not npm ci: the lockfile lists only this platform's optional binaries) whenever
+# node_modules is missing or package.json / package-lock.json changed.
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm install --no-audit --no-fund
+	@touch $@
+
+.PHONY: web-install
+web-install: $(FRONTEND)/node_modules/.installed ## Install the SPA's locked dependencies into frontend/node_modules
+
 .PHONY: system-deps
-system-deps: ## Install the system packages the tests use (PostgreSQL 15, redis-server) when missing
+system-deps: ## Install the system packages the tests use (PostgreSQL 15, redis-server, Chromium) when missing
 	@scripts/ensure-system.sh
 
 # --- running ---------------------------------------------------------------------------
 
 .PHONY: dev
-dev: install ## Run the API on the embedded defaults (SQLite, in-process broker, console e-mail)
+dev: install web-install ## Run the API (:5000) and the SPA (:3000) on the embedded defaults; Ctrl-C stops both
 	@scripts/dev.sh
+
+.PHONY: web
+web: web-install ## Run the SPA alone (next dev): make web WEB_PORT=3000
+	cd $(FRONTEND) && exec node node_modules/next/dist/bin/next dev -p $(WEB_PORT)
 
 .PHONY: api
 api: install db-upgrade ## Run the API alone in the foreground: make api PORT=5000
@@ -56,7 +73,7 @@ db-migrate: install ## Generate a migration from model changes: make db-migrate 
 # --- quality ---------------------------------------------------------------------------
 
 .PHONY: test
-test: test-backend ## Run every test suite (installs what is missing)
+test: test-backend test-frontend ## Run every test suite (installs what is missing)
 
 .PHONY: test-backend
 test-backend: install system-deps lint ## Backend tests on SQLite, then on a throwaway PostgreSQL
@@ -76,6 +93,28 @@ bench-live: install system-deps ## Live updates: 1,000 sockets on one process, t
 audit: install ## Known vulnerabilities in the shipped dependencies (pip-audit, npm audit); needs the advisory services
 	cd $(BACKEND) && .venv/bin/pip-audit --requirement requirements.lock --no-deps --disable-pip --strict --progress-spinner off
 	cd frontend && npm audit --omit=dev --audit-level=high
+
+.PHONY: test-frontend
+test-frontend: install web-install system-deps ## SPA: eslint, tsc, jest, API-types drift check, next build, browser end-to-end tests
+	cd $(FRONTEND) && node_modules/.bin/eslint --max-warnings 0 .
+	cd $(FRONTEND) && node_modules/.bin/tsc --noEmit
+	cd $(FRONTEND) && node_modules/.bin/jest --ci
+	scripts/openapi-types.sh --check
+	cd $(FRONTEND) && node node_modules/next/dist/bin/next build
+	cd $(FRONTEND) && node_modules/.bin/playwright test
+
+.PHONY: e2e
+e2e: install web-install system-deps ## Browser end-to-end tests only (against the current next build)
+	cd $(FRONTEND) && node_modules/.bin/playwright test
+
+.PHONY: screenshots
+screenshots: install web-install system-deps ## Rebuild the SPA and save the docs' screenshots (docs/screenshots/) from the browser tests
+	cd $(FRONTEND) && node node_modules/next/dist/bin/next build
+	cd $(FRONTEND) && E2E_SCREENSHOTS=1 node_modules/.bin/playwright test
+
+.PHONY: openapi
+openapi: install web-install ## Regenerate frontend/src/lib/api-types.ts from the API's OpenAPI document
+	scripts/openapi-types.sh
 
 .PHONY: lint
 lint: install ## ruff (lint + format check) and mypy
@@ -116,4 +155,5 @@ bench-import: install system-deps ## Import/export 1,000,000 records through the
 .PHONY: clean
 clean: ## Remove the virtualenv, caches and the development database
 	rm -rf $(VENV) $(BACKEND)/instance .pytest_cache $(BACKEND)/.mypy_cache $(BACKEND)/.ruff_cache
+	rm -rf $(FRONTEND)/node_modules $(FRONTEND)/.next $(FRONTEND)/test-results $(FRONTEND)/playwright-report
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

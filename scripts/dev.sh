@@ -1,10 +1,37 @@
 #!/usr/bin/env bash
-# Run the API on the embedded defaults: SQLite, in-process broker, in-memory limits, console e-mail.
+# Run the API (:5000) and the SPA (:3000) on the embedded defaults: SQLite, in-process broker,
+# in-memory limits, console e-mail. Ctrl-C stops both.
 set -euo pipefail
-cd "$(dirname "$0")/../backend"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+api_port="${PORT:-5000}"
+web_port="${WEB_PORT:-3000}"
 
 export APP_ENV="${APP_ENV:-development}"
 export FLASK_DEBUG="${FLASK_DEBUG:-1}"
-.venv/bin/flask --app wsgi db upgrade
-echo "API:     http://localhost:${PORT:-5000}  (Swagger UI at /apidocs)"
-exec .venv/bin/flask --app wsgi run --host 0.0.0.0 --port "${PORT:-5000}"
+export FRONTEND_URL="${FRONTEND_URL:-http://localhost:${web_port}}"
+export CORS_ORIGINS="${CORS_ORIGINS:-[\"http://localhost:${web_port}\"]}"
+export NEXT_PUBLIC_API_URL="${NEXT_PUBLIC_API_URL:-http://localhost:${api_port}}"
+export NEXT_PUBLIC_WS_URL="${NEXT_PUBLIC_WS_URL:-ws://localhost:${api_port}/ws}"
+export NEXT_TELEMETRY_DISABLED=1
+
+(cd "$root/backend" && .venv/bin/flask --app wsgi db upgrade)
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+cd "$root/backend"
+.venv/bin/flask --app wsgi run --host 0.0.0.0 --port "$api_port" &
+pids+=($!)
+cd "$root/frontend"
+node node_modules/next/dist/bin/next dev -p "$web_port" &
+pids+=($!)
+
+echo "API: http://localhost:${api_port}  (Swagger UI at /apidocs)"
+echo "SPA: http://localhost:${web_port}"
+# Stop everything as soon as either one exits.
+wait -n

@@ -1,9 +1,12 @@
-"""Maintenance commands: `flask users ...`, `flask analytics ...`, `flask mail ...`."""
+"""Maintenance commands: `flask users ...`, `flask analytics ...`, `flask mail ...`, `flask openapi ...`."""
 
 from __future__ import annotations
 
+import json
+from typing import IO
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -15,6 +18,7 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 analytics_cli = AppGroup("analytics", help="Maintain analytics rollups.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
 seed_cli = AppGroup("seed", help="Demo data.")
+openapi_cli = AppGroup("openapi", help="The OpenAPI document.")
 
 
 def user_by_email(email: str) -> User:
@@ -82,8 +86,16 @@ def seed_demo(days: int) -> None:
     click.echo(f"Demo account ready with {count} records.\n  e-mail:   {email}\n  password: {password}")
 
 
+@openapi_cli.command("dump")
+@click.argument("file", type=click.File("w", encoding="utf-8"))
+def dump_openapi(file: IO[str]) -> None:
+    """Write the OpenAPI document (what /apispec.json serves) to FILE ("-" for stdout)."""
+    json.dump(current_app.extensions["meterbook.openapi"], file, indent=2, sort_keys=True)
+    file.write("\n")
+
+
 def register_commands(app: Flask) -> None:
     from .api.records.cli import records_cli
 
-    for group in (users_cli, analytics_cli, mail_cli, seed_cli, records_cli):
+    for group in (users_cli, analytics_cli, mail_cli, seed_cli, openapi_cli, records_cli):
         app.cli.add_command(group)

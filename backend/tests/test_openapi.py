@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -44,3 +47,10 @@ def test_swagger_ui_is_served(client: FlaskClient) -> None:
     response = client.get("/apidocs/")
     assert response.status_code == 200
     assert b"swagger" in response.data.lower()
+
+
+def test_cli_dumps_the_served_document(app: Flask, client: FlaskClient, tmp_path: Path) -> None:
+    target = tmp_path / "openapi.json"
+    result = app.test_cli_runner().invoke(args=["openapi", "dump", str(target)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(target.read_text(encoding="utf-8")) == client.get("/apispec.json").get_json()

@@ -1,0 +1,142 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
+import { useEffect, useRef, useState, type ReactNode } from "react";
+
+import { Button } from "@/components/ui/button";
+import { Spinner } from "@/components/ui/states";
+import { useAuth } from "@/lib/auth";
+import { LiveProvider, useLiveStatus } from "@/lib/live";
+import { useTheme } from "@/lib/theme";
+
+const LINKS = [
+  { href: "/dashboard", label: "Dashboard" },
+  { href: "/records", label: "Records" },
+  { href: "/meters", label: "Meters" },
+  { href: "/settings", label: "Settings" },
+];
+
+function LiveIndicator() {
+  const status = useLiveStatus();
+  const text = { live: "Live", connecting: "Connecting", offline: "Offline" }[status];
+  const dot = { live: "bg-emerald-500", connecting: "bg-amber-400 animate-pulse", offline: "bg-slate-400" }[status];
+  return (
+    <span data-testid="live-indicator" data-status={status} className="inline-flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-300" title={`Live updates: ${text}`}>
+      <span className={`h-2 w-2 rounded-full ${dot}`} aria-hidden />
+      {text}
+    </span>
+  );
+}
+
+export function ThemeToggle() {
+  const { dark, setChoice } = useTheme();
+  return (
+    <Button variant="ghost" aria-label={dark ? "Switch to light mode" : "Switch to dark mode"} aria-pressed={dark} onClick={() => setChoice(dark ? "light" : "dark")}>
+      {dark ? "☀" : "☾"}
+    </Button>
+  );
+}
+
+/** The signed-in frame: redirects to /login?next=… without a session, runs the live connection. */
+export function AppShell({ children }: { children: ReactNode }) {
+  const { status, user, logout } = useAuth();
+  const router = useRouter();
+  const pathname = usePathname();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const leaving = useRef(false);
+
+  useEffect(() => {
+    if (status === "anonymous" && !leaving.current) {
+      const here = pathname + window.location.search;
+      router.replace(`/login?next=${encodeURIComponent(here)}`);
+    }
+  }, [status, pathname, router]);
+
+  useEffect(() => setMenuOpen(false), [pathname]);
+
+  if (status !== "authenticated" || !user) {
+    return (
+      <main className="mx-auto max-w-5xl px-4">
+        <Spinner label="Loading your session" />
+      </main>
+    );
+  }
+
+  const links = user.role === "admin" ? [...LINKS, { href: "/admin/users", label: "Users" }] : LINKS;
+  const onLogout = async () => {
+    leaving.current = true;
+    await logout();
+    router.replace("/login");
+  };
+
+  return (
+    <LiveProvider>
+      <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <div className="mx-auto flex max-w-6xl items-center gap-3 px-4 py-2">
+          <Link href="/dashboard" className="font-semibold text-indigo-600 dark:text-indigo-400">
+            Meterbook
+          </Link>
+          <nav aria-label="Main" className="hidden gap-1 md:flex">
+            {links.map((link) => (
+              <Link
+                key={link.href}
+                href={link.href}
+                aria-current={pathname.startsWith(link.href) ? "page" : undefined}
+                className="rounded-md px-3 py-2 text-sm text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-slate-100 aria-[current=page]:font-medium dark:text-slate-200 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-slate-800"
+              >
+                {link.label}
+              </Link>
+            ))}
+          </nav>
+          <div className="ml-auto flex items-center gap-1">
+            <LiveIndicator />
+            <ThemeToggle />
+            <span className="hidden text-sm text-slate-600 lg:inline dark:text-slate-300">{user.name}</span>
+            <div className="hidden md:block">
+              <Button variant="secondary" onClick={onLogout}>
+                Log out
+              </Button>
+            </div>
+            <div className="md:hidden">
+              <Button variant="ghost" aria-expanded={menuOpen} aria-controls="mobile-nav" aria-label="Menu" onClick={() => setMenuOpen((open) => !open)}>
+                ☰
+              </Button>
+            </div>
+          </div>
+        </div>
+        {menuOpen && (
+          <nav id="mobile-nav" aria-label="Main" className="border-t border-slate-200 px-4 py-2 md:hidden dark:border-slate-800">
+            {links.map((link) => (
+              <Link key={link.href} href={link.href} className="block rounded-md px-3 py-2 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
+                {link.label}
+              </Link>
+            ))}
+            <button type="button" className="block w-full rounded-md px-3 py-2 text-left text-sm hover:bg-slate-100 dark:hover:bg-slate-800" onClick={onLogout}>
+              Log out
+            </button>
+          </nav>
+        )}
+      </header>
+      <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+    </LiveProvider>
+  );
+}
+
+/** The frame of the signed-out pages (sign-in, registration, e-mail links). */
+export function AuthFrame({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <main className="mx-auto flex min-h-screen max-w-md flex-col justify-center px-4 py-10">
+      <div className="mb-6 flex items-center justify-between">
+        <Link href="/login" className="text-lg font-semibold text-indigo-600 dark:text-indigo-400">
+          Meterbook
+        </Link>
+        <ThemeToggle />
+      </div>
+      <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-700 dark:bg-slate-900">
+        <h1 className="mb-4 text-xl font-semibold">{title}</h1>
+        {children}
+      </div>
+    </main>
+  );
+}

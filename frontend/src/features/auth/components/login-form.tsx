@@ -1,0 +1,81 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import Link from "next/link";
+import { useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useState } from "react";
+import { useForm } from "react-hook-form";
+
+import { Button } from "@/components/ui/button";
+import { FormError, TextField } from "@/components/ui/field";
+import { useToast } from "@/components/ui/toast";
+import { loginSchema, resendVerification, type LoginInput } from "@/features/auth/api/auth-requests";
+import { ApiError } from "@/lib/api-client";
+import { safeNext, useAuth } from "@/lib/auth";
+import { applyApiErrors } from "@/lib/forms";
+
+export function LoginForm() {
+  const { login, status } = useAuth();
+  const router = useRouter();
+  const params = useSearchParams();
+  const toast = useToast();
+  const next = safeNext(params.get("next"));
+  const [formError, setFormError] = useState<string>();
+  const [unverified, setUnverified] = useState<string | null>(null);
+  const form = useForm<LoginInput>({ resolver: zodResolver(loginSchema), defaultValues: { email: "", password: "" } });
+  const { errors, isSubmitting } = form.formState;
+
+  useEffect(() => {
+    if (status === "authenticated") router.replace(next);
+  }, [status, next, router]);
+
+  const onSubmit = form.handleSubmit(async (values) => {
+    setFormError(undefined);
+    setUnverified(null);
+    try {
+      await login(values.email, values.password);
+      router.replace(next);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "email_not_verified") setUnverified(values.email);
+      const message = applyApiErrors(error, form.setError, ["email", "password"]);
+      setFormError(message);
+      if (message) toast(message, "error");
+    }
+  });
+
+  const resend = async () => {
+    if (!unverified) return;
+    try {
+      await resendVerification(unverified);
+      toast("If the address belongs to an account, a new verification e-mail is on its way.", "success");
+    } catch {
+      // the toast shows the failure
+    }
+  };
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="space-y-4">
+      {params.get("verified") === "1" && <p className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">Your e-mail address is confirmed. Sign in to continue.</p>}
+      {params.get("reset") === "1" && <p className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">Your password was changed. Sign in with the new one.</p>}
+      <FormError message={formError} />
+      {unverified && (
+        <Button variant="secondary" onClick={resend}>
+          Send the verification e-mail again
+        </Button>
+      )}
+      <TextField label="E-mail" type="email" autoComplete="email" error={errors.email?.message} {...form.register("email")} />
+      <TextField label="Password" type="password" autoComplete="current-password" error={errors.password?.message} {...form.register("password")} />
+      <Button type="submit" className="w-full" busy={isSubmitting}>
+        Sign in
+      </Button>
+      <div className="flex justify-between text-sm">
+        <Link className="text-indigo-600 underline dark:text-indigo-400" href="/register">
+          Create an account
+        </Link>
+        <Link className="text-indigo-600 underline dark:text-indigo-400" href="/forgot-password">
+          Forgot your password?
+        </Link>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,60 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import Link from "next/link";
+import { useState } from "react";
+import { useForm } from "react-hook-form";
+
+import { Button } from "@/components/ui/button";
+import { FormError, TextField } from "@/components/ui/field";
+import { register as registerAccount, registerSchema, type RegisterInput } from "@/features/auth/api/auth-requests";
+import { applyApiErrors } from "@/lib/forms";
+
+export function RegisterForm() {
+  const [done, setDone] = useState<string | null>(null);
+  const [formError, setFormError] = useState<string>();
+  const form = useForm<RegisterInput>({ resolver: zodResolver(registerSchema), defaultValues: { name: "", email: "", password: "", confirm: "" } });
+  const { errors, isSubmitting } = form.formState;
+
+  const onSubmit = form.handleSubmit(async (values) => {
+    setFormError(undefined);
+    try {
+      const user = await registerAccount(values);
+      setDone(user.email);
+    } catch (error) {
+      setFormError(applyApiErrors(error, form.setError, ["name", "email", "password"]));
+    }
+  });
+
+  if (done) {
+    return (
+      <div className="space-y-3 text-sm" role="status">
+        <p>
+          Almost there: we sent a confirmation link to <strong>{done}</strong>. Open it to activate your account.
+        </p>
+        <Link className="text-indigo-600 underline dark:text-indigo-400" href="/login">
+          Back to sign in
+        </Link>
+      </div>
+    );
+  }
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="space-y-4">
+      <FormError message={formError} />
+      <TextField label="Name" autoComplete="name" error={errors.name?.message} {...form.register("name")} />
+      <TextField label="E-mail" type="email" autoComplete="email" error={errors.email?.message} {...form.register("email")} />
+      <TextField label="Password" type="password" autoComplete="new-password" hint="8 to 128 characters" error={errors.password?.message} {...form.register("password")} />
+      <TextField label="Confirm password" type="password" autoComplete="new-password" error={errors.confirm?.message} {...form.register("confirm")} />
+      <Button type="submit" className="w-full" busy={isSubmitting}>
+        Create account
+      </Button>
+      <p className="text-sm">
+        Already registered?{" "}
+        <Link className="text-indigo-600 underline dark:text-indigo-400" href="/login">
+          Sign in
+        </Link>
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,186 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useState } from "react";
+import { useForm } from "react-hook-form";
+
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
+import { FormError, SelectField, TextField } from "@/components/ui/field";
+import { Card, EmptyState, ErrorState, PageHeader, Spinner } from "@/components/ui/states";
+import { useToast } from "@/components/ui/toast";
+import { createMeter, deleteMeter, listMeters, meterSchema, METER_TYPES, TYPE_LABELS, UNITS, updateMeter, type Meter, type MeterInput } from "@/features/meters/api/meters";
+import { useQuery } from "@/hooks/use-query";
+import { ApiError } from "@/lib/api-client";
+import { applyApiErrors } from "@/lib/forms";
+import { useLiveEvents } from "@/lib/live";
+
+export function MeterForm({ meter, onSaved, onCancel }: { meter?: Meter; onSaved(): void; onCancel(): void }) {
+  const [formError, setFormError] = useState<string>();
+  const form = useForm<MeterInput>({
+    resolver: zodResolver(meterSchema),
+    defaultValues: meter ? { name: meter.name, type: meter.type, unit: meter.unit } : { name: "", type: "electricity", unit: "kWh" },
+  });
+  const { errors, isSubmitting } = form.formState;
+  const type = form.watch("type");
+
+  const submit = form.handleSubmit(async (values) => {
+    setFormError(undefined);
+    try {
+      if (meter) {
+        const changes: Partial<MeterInput> = { name: values.name };
+        if (values.type !== meter.type || values.unit !== meter.unit) Object.assign(changes, { type: values.type, unit: values.unit });
+        await updateMeter(meter.id, changes);
+      } else {
+        await createMeter(values);
+      }
+      onSaved();
+    } catch (error) {
+      setFormError(applyApiErrors(error, form.setError, ["name", "type", "unit"]));
+    }
+  });
+
+  return (
+    <form onSubmit={submit} noValidate className="space-y-3">
+      <FormError message={formError} />
+      <TextField label="Name" error={errors.name?.message} {...form.register("name")} />
+      <SelectField
+        label="Type"
+        error={errors.type?.message}
+        {...form.register("type", {
+          onChange: (event: { target: { value: Meter["type"] } }) => {
+            const next = event.target.value;
+            form.setValue("unit", next === "other" ? "" : UNITS[next][0]!);
+          },
+        })}
+      >
+        {METER_TYPES.map((item) => (
+          <option key={item} value={item}>
+            {TYPE_LABELS[item]}
+          </option>
+        ))}
+      </SelectField>
+      {type === "other" ? (
+        <TextField label="Unit" hint="Any unit, 1–16 characters (never converted)" error={errors.unit?.message} {...form.register("unit")} />
+      ) : (
+        <SelectField label="Unit" error={errors.unit?.message} {...form.register("unit")}>
+          {UNITS[type].map((unit) => (
+            <option key={unit} value={unit}>
+              {unit}
+            </option>
+          ))}
+        </SelectField>
+      )}
+      <div className="flex justify-end gap-2">
+        <Button variant="secondary" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit" busy={isSubmitting}>
+          {meter ? "Save" : "Add meter"}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+export function MetersPage() {
+  const toast = useToast();
+  const meters = useQuery("meters", listMeters);
+  const [editing, setEditing] = useState<Meter | "new" | null>(null);
+  const [deleting, setDeleting] = useState<{ meter: Meter; cascade: boolean } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useLiveEvents((event) => {
+    if (event.type === "meter.changed" || event.type === "resync" || event.type === "records.imported") meters.reload();
+  });
+
+  const toggleArchived = async (meter: Meter) => {
+    try {
+      await updateMeter(meter.id, { archived: !meter.archived });
+      meters.reload();
+    } catch {
+      // the toast shows the failure
+    }
+  };
+
+  const confirmDelete = async () => {
+    if (!deleting) return;
+    setBusy(true);
+    try {
+      await deleteMeter(deleting.meter.id, deleting.cascade);
+      toast("Meter deleted.", "success");
+      setDeleting(null);
+      meters.reload();
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "conflict" && !deleting.cascade) setDeleting({ ...deleting, cascade: true });
+      else if (error instanceof ApiError) toast(error.message, "error");
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <PageHeader title="Meters" actions={<Button onClick={() => setEditing("new")}>Add meter</Button>} />
+      <Card>
+        {meters.error && !meters.data ? (
+          <ErrorState error={meters.error} onRetry={meters.reload} />
+        ) : !meters.data ? (
+          <Spinner label="Loading meters" />
+        ) : meters.data.length === 0 ? (
+          <EmptyState title="No meters yet">Add a meter to start recording.</EmptyState>
+        ) : (
+          <ul className="divide-y divide-slate-100 dark:divide-slate-800">
+            {meters.data.map((meter) => (
+              <li key={meter.id} className="flex flex-wrap items-center gap-2 py-2">
+                <div className="min-w-0 flex-1">
+                  <p className="font-medium">
+                    {meter.name} {meter.archived && <span className="ml-1 rounded bg-slate-200 px-1.5 py-0.5 text-xs dark:bg-slate-700">archived</span>}
+                  </p>
+                  <p className="text-sm text-slate-500 dark:text-slate-400">
+                    {TYPE_LABELS[meter.type]} · {meter.unit}
+                  </p>
+                </div>
+                <Button variant="ghost" aria-label={`Edit ${meter.name}`} onClick={() => setEditing(meter)}>
+                  Edit
+                </Button>
+                <Button variant="ghost" aria-label={`${meter.archived ? "Restore" : "Archive"} ${meter.name}`} onClick={() => toggleArchived(meter)}>
+                  {meter.archived ? "Restore" : "Archive"}
+                </Button>
+                <Button variant="ghost" className="text-red-600 dark:text-red-400" aria-label={`Delete ${meter.name}`} onClick={() => setDeleting({ meter, cascade: false })}>
+                  Delete
+                </Button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+      <Dialog open={editing !== null} title={editing === "new" ? "Add meter" : "Edit meter"} onClose={() => setEditing(null)}>
+        {editing !== null && (
+          <MeterForm
+            meter={editing === "new" ? undefined : editing}
+            onCancel={() => setEditing(null)}
+            onSaved={() => {
+              toast(editing === "new" ? "Meter added." : "Meter saved.", "success");
+              setEditing(null);
+              meters.reload();
+            }}
+          />
+        )}
+      </Dialog>
+      <ConfirmDialog
+        open={deleting !== null}
+        title={deleting?.cascade ? "Delete the meter and its records?" : "Delete this meter?"}
+        message={
+          deleting?.cascade
+            ? `${deleting.meter.name} has records. Deleting it deletes every one of its records too.`
+            : deleting && `${deleting.meter.name} will be deleted.`
+        }
+        confirmLabel={deleting?.cascade ? "Delete meter and records" : "Delete"}
+        busy={busy}
+        onConfirm={confirmDelete}
+        onClose={() => setDeleting(null)}
+      />
+    </>
+  );
+}
