@@ -77,8 +77,8 @@ test: test-backend test-frontend ## Run every test suite (installs what is missi
 
 .PHONY: test-backend
 test-backend: install system-deps lint ## Backend tests on SQLite, then on a throwaway PostgreSQL
-	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider --db=sqlite $(PYTEST_ARGS)
-	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider --db=postgres $(PYTEST_ARGS)
+	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider -n 2 --db=sqlite $(PYTEST_ARGS)
+	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider -n 2 --db=postgres $(PYTEST_ARGS)
 
 .PHONY: fuzz
 fuzz: install ## A longer schema-driven fuzzing run (FUZZ_EXAMPLES per operation, default 300)
