@@ -302,3 +302,11 @@ def test_patch_me_validation(client: FlaskClient, app: Flask, payload: dict[str,
     response = client.patch("/api/auth/me", headers=acc.headers, json=payload)
     assert response.status_code == 422
     assert [d["loc"] for d in error(response)["details"]] == [loc]
+
+
+def test_signing_in_is_not_an_account_change(client: FlaskClient, app: Flask) -> None:
+    acc = account(app, client)
+    before = client.get("/api/auth/me", headers=acc.headers).get_json()["updated_at"]
+    login(client, acc.email)
+    client.post("/api/auth/refresh", json={"refresh_token": acc.tokens["refresh_token"]})
+    assert client.get("/api/auth/me", headers=acc.headers).get_json()["updated_at"] == before

@@ -12,6 +12,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token, decode
 from jwt import ExpiredSignatureError, InvalidTokenError
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ...errors import APIError, Conflict, FieldError, Unauthorized
 from ...extensions import db
@@ -135,7 +136,10 @@ def _issue(user: User, family: TokenFamily) -> dict[str, Any]:
     refresh = create_refresh_token(identity=user, additional_claims=claims)
     family.current_jti = decode_token(refresh, allow_expired=True)["jti"]
     family.expires_at = clock.now() + timedelta(seconds=int(current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]))
-    user.last_seen_at = clock.now()
+    # Being seen is not a change to the account: leave updated_at as it is.
+    seen = clock.now()
+    db.session.execute(update(User).where(User.id == user.id).values(last_seen_at=seen, updated_at=User.updated_at))
+    set_committed_value(user, "last_seen_at", seen)
     db.session.commit()
     return {
         "access_token": access,
