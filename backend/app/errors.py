@@ -11,6 +11,7 @@ from flask import Flask, Response, current_app, jsonify
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -154,6 +155,13 @@ def register_errorhandlers(app: Flask) -> None:
         log.warning("integrity error answered as a conflict: %s", type(exc.orig).__name__ if exc.orig else "")
         _rollback_quietly()
         return envelope(409, "conflict", "The change conflicts with existing data; reload and try again.")
+
+    @app.errorhandler(StaleDataError)
+    def _gone_meanwhile(exc: StaleDataError) -> Response:
+        # The row was deleted by another request between this one reading and writing it.
+        log.warning("stale data answered as a conflict")
+        _rollback_quietly()
+        return envelope(409, "conflict", "The item was changed or deleted by another request; reload and try again.")
 
     @app.errorhandler(DBAPIError)
     def _db_error(exc: DBAPIError) -> Response:
