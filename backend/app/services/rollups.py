@@ -1,4 +1,9 @@
-"""Daily rollups per (user, meter, date), recomputed from the records inside the writer's transaction."""
+"""Daily rollups per (user, meter, date), kept current inside the writer's transaction.
+
+A new record is added to its day's row with one upsert (totals add up, min and max widen).
+Anything that can take a value away (an edit, a delete, a bulk write) recomputes the
+affected days from the records instead, under a per-user lock.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import DailyRollup, Record
@@ -49,6 +55,43 @@ def _aggregate(user_id: int, meter_id: int, condition: ColumnElement[bool]) -> S
 
 
 _COLUMNS = ["user_id", "meter_id", "date", "total_milli", "count", "cost_cents", "cost_count", "min_milli", "max_milli"]
+
+
+def add_record(user_id: int, meter_id: int, day: date, amount_milli: int, cost_cents: int | None) -> None:
+    """Count one new record into its day's row, creating the row if it is the day's first.
+
+    The upsert is atomic on the row, so concurrent creates need no lock of their own; a
+    concurrent recompute of the same day either ran before (the upsert waits for its row,
+    then adds to it) or runs after and reads this record once it is committed.
+    """
+    dialect = db.session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    least, greatest = (func.least, func.greatest) if dialect == "postgresql" else (func.min, func.max)
+    stmt = module.insert(DailyRollup.__table__).values(
+        user_id=user_id,
+        meter_id=meter_id,
+        date=day,
+        total_milli=amount_milli,
+        count=1,
+        cost_cents=cost_cents or 0,
+        cost_count=0 if cost_cents is None else 1,
+        min_milli=amount_milli,
+        max_milli=amount_milli,
+    )
+    row, new = DailyRollup.__table__.c, stmt.excluded
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[row.user_id, row.meter_id, row.date],
+            set_={
+                "total_milli": row.total_milli + new.total_milli,
+                "count": row.count + 1,
+                "cost_cents": row.cost_cents + new.cost_cents,
+                "cost_count": row.cost_count + new.cost_count,
+                "min_milli": least(row.min_milli, new.min_milli),
+                "max_milli": greatest(row.max_milli, new.max_milli),
+            },
+        )
+    )
 
 
 def refresh_days(user_id: int, touched: Iterable[tuple[int, date]]) -> None:

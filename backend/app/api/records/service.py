@@ -196,7 +196,8 @@ def create_record(user: User, data: RecordCreate) -> Record:
     record.amount = data.amount
     record.cost = data.cost
     db.session.add(record)
-    rollups.refresh_days(user.id, [(meter.id, data.date)])
+    db.session.flush()
+    rollups.add_record(user.id, meter.id, data.date, record.amount_milli, record.cost_cents)
     events.emit(user.id, "record.created", record=record_payload(record))
     db.session.commit()
     return record
