@@ -123,7 +123,9 @@ test("the dashboard shows the period's figures", async ({ page }) => {
   await expect(card.getByTestId("kpi-total")).toHaveText("15.25 kWh");
   await expect(card.getByTestId("kpi-cost")).toContainText("Cost: $4.50 · 1 record");
   // Every type has a card; one whose only record was deleted shows zero, not a stale figure.
+  await expect(card.getByTestId("kpi-change")).toHaveText("New this period");
   await expect(page.getByTestId("kpi-water").getByTestId("kpi-total")).toHaveText("0 m3");
+  await expect(page.getByTestId("kpi-water").getByTestId("kpi-change")).toHaveText("Nothing in either period");
   await expect(page.getByTestId("cost-share")).toContainText("Electricity$4.50 (100%)");
   await shoot(page, "dashboard-light");
 });

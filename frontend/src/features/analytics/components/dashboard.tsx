@@ -31,7 +31,11 @@ function KpiCard({ kpi, currency }: { kpi: Kpi; currency: string }) {
         {formatAmount(kpi.total, kpi.unit)}
       </p>
       <p className={`text-sm ${tone}`} data-testid="kpi-change">
-        {kpi.trend === "new" ? "New this period" : `${formatPercent(kpi.changePct)} vs previous (${formatAmount(kpi.previous, kpi.unit)})`}
+        {kpi.trend === "new"
+          ? "New this period"
+          : kpi.total === 0 && kpi.previous === 0
+            ? "Nothing in either period"
+            : `${formatPercent(kpi.changePct)} vs previous (${formatAmount(kpi.previous, kpi.unit)})`}
       </p>
       <p className="mt-1 text-sm text-slate-600 dark:text-slate-300" data-testid="kpi-cost">
         Cost: {formatMoney(kpi.cost, currency)} · {kpi.count} record{kpi.count === 1 ? "" : "s"}
