@@ -91,8 +91,7 @@ bench-live: install system-deps ## Live updates: 1,000 sockets on one process, t
 
 .PHONY: audit
 audit: install ## Known vulnerabilities in the shipped dependencies (pip-audit, npm audit); needs the advisory services
-	cd $(BACKEND) && .venv/bin/pip-audit --requirement requirements.lock --no-deps --disable-pip --strict --progress-spinner off
-	cd frontend && npm audit --omit=dev --audit-level=high
+	scripts/audit.sh
 
 .PHONY: test-frontend
 test-frontend: install web-install system-deps ## SPA: eslint, tsc, jest, API-types drift check, next build, browser end-to-end tests
