@@ -18,6 +18,9 @@ from .extensions import db
 
 log = logging.getLogger(__name__)
 
+# PostgreSQL's deadlock_detected and serialization_failure.
+_RACE_STATES = {"40P01", "40001"}
+
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -139,6 +142,12 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def _db_down(exc: OperationalError) -> Response:
+        state = getattr(exc.orig, "pgcode", None)
+        if state in _RACE_STATES:
+            # A deadlock or serialisation failure: the database is fine, the request lost a race.
+            log.warning("transaction aborted by a concurrent one (%s)", state)
+            _rollback_quietly()
+            return envelope(409, "conflict", "The change met another one made at the same moment; try again.")
         log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else "OperationalError")
         _rollback_quietly()
         return envelope(503, "service_unavailable", HTTP_MESSAGES[503], headers={"Retry-After": "5"})

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -19,3 +19,8 @@ class Meter(Timestamps, db.Model):  # type: ignore[name-defined,misc]
     type: Mapped[str] = mapped_column(String(16), nullable=False)
     unit: Mapped[str] = mapped_column(String(16), nullable=False)
     archived: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+# Names are unique per user ignoring case, which the service checks and this enforces (two
+# requests at once, or an import creating a meter, cannot slip past the check).
+Index("uq_meters_user_id_lower_name", Meter.user_id, func.lower(Meter.name), unique=True)

@@ -2,7 +2,7 @@
 
 A new record is added to its day's row with one upsert (totals add up, min and max widen).
 Anything that can take a value away (an edit, a delete, a bulk write) recomputes the
-affected days from the records instead, under a per-user lock.
+affected days from the records instead. Every writer holds the user's lock (``lock_user``).
 """
 
 from __future__ import annotations
@@ -23,13 +23,18 @@ _CHUNK = 500
 _LOCK_NAMESPACE = 7401
 
 
-def _serialise_user(user_id: int) -> None:
-    """Make concurrent rollup refreshes of one user wait for each other (PostgreSQL).
+def lock_user(user_id: int) -> None:
+    """Make the writes of one user's meters, records and rollups take turns (PostgreSQL).
 
-    Each refresh deletes a day's row and inserts it again from the records. Two transactions
-    writing the same day at once would otherwise both insert it (a unique violation), or
-    miss each other's record. The lock is held until commit, so the second refresh reads the
-    first one's records. SQLite serialises writers by itself.
+    Every such writer takes this lock first, before it reads what it is about to change,
+    and holds it until commit; so the second of two writers reads the first one's committed
+    work, and all of them lock rows in one order (this lock, meter, records, rollups), which
+    cannot deadlock. Without it: a day's rollup recomputed by two transactions at once is
+    inserted twice (a unique violation) or misses a record; a meter deleted without cascade
+    takes a record created at the same moment with it; a meter changes unit under a new
+    record; one file imported twice at once is imported twice. Different users never wait
+    for each other. SQLite serialises writers by itself. Taking it again in the same
+    transaction succeeds at once.
     """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(func.pg_advisory_xact_lock(_LOCK_NAMESPACE, user_id)))
@@ -60,9 +65,8 @@ _COLUMNS = ["user_id", "meter_id", "date", "total_milli", "count", "cost_cents",
 def add_record(user_id: int, meter_id: int, day: date, amount_milli: int, cost_cents: int | None) -> None:
     """Count one new record into its day's row, creating the row if it is the day's first.
 
-    The upsert is atomic on the row, so concurrent creates need no lock of their own; a
-    concurrent recompute of the same day either ran before (the upsert waits for its row,
-    then adds to it) or runs after and reads this record once it is committed.
+    The caller holds the user's lock (``lock_user``), so no recompute of the day runs at
+    the same time; the upsert saves recomputing the day from its records.
     """
     dialect = db.session.get_bind().dialect.name
     module: Any = postgresql if dialect == "postgresql" else sqlite
@@ -102,7 +106,7 @@ def refresh_days(user_id: int, touched: Iterable[tuple[int, date]]) -> None:
     if not by_meter:
         return
     db.session.flush()
-    _serialise_user(user_id)
+    lock_user(user_id)
     rc = Record.__table__.c
     rollups = DailyRollup.__table__
     for meter_id, days in by_meter.items():
@@ -120,7 +124,7 @@ def refresh_days(user_id: int, touched: Iterable[tuple[int, date]]) -> None:
 def refresh_range(user_id: int, meter_id: int, date_from: date, date_to: date) -> None:
     """Recompute every rollup row of one meter between two dates (bulk writes)."""
     db.session.flush()
-    _serialise_user(user_id)
+    lock_user(user_id)
     rc = Record.__table__.c
     rollups = DailyRollup.__table__
     db.session.execute(
@@ -155,7 +159,7 @@ def rebuild(user_id: int | None = None) -> int:
         func.max(rc.amount_milli),
     ).group_by(rc.user_id, rc.meter_id, rc.date)
     if user_id is not None:
-        _serialise_user(user_id)
+        lock_user(user_id)
         stmt = stmt.where(rollups.c.user_id == user_id)
         agg = agg.where(rc.user_id == user_id)
     db.session.execute(stmt)

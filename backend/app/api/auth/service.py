@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ...errors import APIError, Conflict, FieldError, Unauthorized
 from ...extensions import db
 from ...models import Meter, OutboxMessage, TokenFamily, User
-from ...services import clock, events, mail, signed_tokens
+from ...services import clock, events, mail, rollups, signed_tokens
 from ...services.passwords import hash_password, verify_password
 from ...services.units import DEFAULT_METERS
 from .schemas import (
@@ -132,14 +132,16 @@ def authenticate(data: LoginRequest) -> User:
 
 def _issue(user: User, family: TokenFamily) -> dict[str, Any]:
     claims = {"fam": family.id}
+    # Being seen is not a change to the account: leave updated_at as it is. The user row is
+    # written before the family, the order every writer of both takes (deactivation,
+    # password changes, deletion), so a refresh cannot deadlock with them.
+    seen = clock.now()
+    db.session.execute(update(User).where(User.id == user.id).values(last_seen_at=seen, updated_at=User.updated_at))
+    set_committed_value(user, "last_seen_at", seen)
     access = create_access_token(identity=user, additional_claims=claims)
     refresh = create_refresh_token(identity=user, additional_claims=claims)
     family.current_jti = decode_token(refresh, allow_expired=True)["jti"]
     family.expires_at = clock.now() + timedelta(seconds=int(current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]))
-    # Being seen is not a change to the account: leave updated_at as it is.
-    seen = clock.now()
-    db.session.execute(update(User).where(User.id == user.id).values(last_seen_at=seen, updated_at=User.updated_at))
-    set_committed_value(user, "last_seen_at", seen)
     db.session.commit()
     return {
         "access_token": access,
@@ -173,6 +175,17 @@ def rotate(token_data: dict[str, Any] | None = None, encoded: str | None = None)
     data = token_data if token_data is not None else _decode_refresh(encoded or "")
     family_id = data.get("fam")
     family = db.session.get(TokenFamily, family_id) if isinstance(family_id, str) else None
+    if family is not None:
+        # Lock the user row, then the family, and read the family again under the lock: of
+        # concurrent presentations of one token exactly one finds it current; the others are
+        # reuse, as they would be one after another. (The SPA takes turns across tabs.)
+        db.session.execute(select(User.id).where(User.id == family.user_id).with_for_update(key_share=True))
+        family = db.session.scalar(
+            select(TokenFamily)
+            .where(TokenFamily.id == family_id)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
     if family is None or family.revoked_at is not None:
         raise Unauthorized("The token has been revoked.", code="token_revoked")
     if data.get("jti") != family.current_jti:
@@ -239,7 +252,8 @@ def _queue_password_changed(user: User) -> None:
 
 def reset_password(data: ResetPasswordRequest) -> User:
     found = signed_tokens.read_token(signed_tokens.RESET_PASSWORD, data.token)
-    user = db.session.get(User, found[0]) if found else None
+    # Locked until commit: the same link used twice at once sets one password, not two.
+    user = db.session.get(User, found[0], with_for_update=True, populate_existing=True) if found else None
     if found is None or user is None or not user.is_active or found[1] != signed_tokens.fingerprint(_reset_state(user)):
         raise FieldError.single(["body", "token"], TOKEN_INVALID, "invalid_token")
     _password_not_email(user, data.password)
@@ -272,6 +286,7 @@ def change_password(user: User, data: PasswordChangeRequest, keep_family: str | 
 
 def delete_user(user_id: int) -> None:
     """Remove the user and everything they own (meters, records, rollups and sessions cascade)."""
+    rollups.lock_user(user_id)  # after any write of the user's data in flight, never inside it
     email = db.session.scalar(select(User.email).where(User.id == user_id))
     db.session.execute(delete(User).where(User.id == user_id))
     if email is not None:

@@ -406,6 +406,10 @@ def import_records(
     """Import a CSV file all or nothing; raises APIError (415/422) and writes nothing on any problem."""
     job = _Importer(user, dry_run, progress)
     try:
+        if not dry_run:
+            # Before the user's meters are read: a file imported twice at once is then
+            # imported once and found duplicate the second time.
+            rollups.lock_user(user.id)
         job.run(stream)
         if job.errors:
             raise job.fail()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
 from ...services.units import unit_error
 from ..common import Amount, Cost, Day, Id, NoControl, OutSchema, Pagination, QuerySchema, Schema, Timestamp
@@ -10,7 +10,8 @@ from ..common import Amount, Cost, Day, Id, NoControl, OutSchema, Pagination, Qu
 MeterType = Literal["electricity", "water", "gas", "other"]
 MeterName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NoControl]
 Unit = Annotated[str, StringConstraints(min_length=1, max_length=16), NoControl]
-Note = Annotated[str, StringConstraints(max_length=500), NoControl]
+# An empty note is no note: stored as null, so an export (empty field) imports back as the same record.
+Note = Annotated[str, StringConstraints(max_length=500), NoControl, AfterValidator(lambda v: v or None)]
 Sort = Literal["date", "-date", "amount", "-amount", "created_at", "-created_at"]
 
 
