@@ -368,6 +368,17 @@ def test_deactivation_closes_the_socket_at_once(app: Flask, client: FlaskClient,
     assert closed.code == 4401 and "deactivated" in closed.reason
 
 
+def test_account_deletion_closes_the_socket_at_once(app: Flask, client: FlaskClient, connect: Any) -> None:
+    acc = account(app, client)
+    live = connect(token(acc))
+    started = time.monotonic()
+    response = client.delete("/api/auth/me", headers=acc.headers, json={"password": acc.password})
+    assert response.status_code == 204
+    closed = live.expect_close()
+    assert closed.code == 4401
+    assert time.monotonic() - started < 5  # at once, not at the next ping
+
+
 def test_refresh_token_reuse_closes_the_socket(app: Flask, client: FlaskClient, connect: Any) -> None:
     acc = account(app, client)
     live = connect(token(acc))

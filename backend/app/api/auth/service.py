@@ -291,6 +291,7 @@ def delete_user(user_id: int) -> None:
     db.session.execute(delete(User).where(User.id == user_id))
     if email is not None:
         db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == email))
+    events.emit(user_id, events.AUTH_CHANGED)  # open sockets of the account close at once
     db.session.commit()
     db.session.expunge_all()
 
