@@ -5,7 +5,8 @@ import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 
 import { Button } from "@/components/ui/button";
-import { Spinner } from "@/components/ui/states";
+import { ErrorState, Spinner } from "@/components/ui/states";
+import { ApiError } from "@/lib/api-client";
 import { useAuth } from "@/lib/auth";
 import { LiveProvider, useLiveStatus } from "@/lib/live";
 import { useTheme } from "@/lib/theme";
@@ -40,7 +41,7 @@ export function ThemeToggle() {
 
 /** The signed-in frame: redirects to /login?next=… without a session, runs the live connection. */
 export function AppShell({ children }: { children: ReactNode }) {
-  const { status, user, logout } = useAuth();
+  const { status, user, logout, restore } = useAuth();
   const router = useRouter();
   const pathname = usePathname();
   const [menuOpen, setMenuOpen] = useState(false);
@@ -54,6 +55,17 @@ export function AppShell({ children }: { children: ReactNode }) {
   }, [status, pathname, router]);
 
   useEffect(() => setMenuOpen(false), [pathname]);
+
+  if (status === "unreachable") {
+    return (
+      <main className="mx-auto max-w-5xl px-4 py-8">
+        <ErrorState
+          error={new ApiError(0, "network_error", "Cannot reach the server. You are still signed in; try again when it is back.")}
+          onRetry={restore}
+        />
+      </main>
+    );
+  }
 
   if (status !== "authenticated" || !user) {
     return (
@@ -92,7 +104,9 @@ export function AppShell({ children }: { children: ReactNode }) {
           <div className="ml-auto flex items-center gap-1">
             <LiveIndicator />
             <ThemeToggle />
-            <span className="hidden text-sm text-slate-600 lg:inline dark:text-slate-300">{user.name}</span>
+            <span className="hidden max-w-[12rem] truncate text-sm text-slate-600 lg:inline dark:text-slate-300" title={user.name}>
+              {user.name}
+            </span>
             <div className="hidden md:block">
               <Button variant="secondary" onClick={onLogout}>
                 Log out

@@ -2,11 +2,12 @@
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 
-import { api, apiClient, type TokenPair } from "@/lib/api-client";
+import { api, apiClient, toApiError, type TokenPair } from "@/lib/api-client";
 import type { components } from "@/lib/api-types";
 
 export type User = components["schemas"]["UserOut"];
-export type AuthStatus = "loading" | "authenticated" | "anonymous";
+/** "unreachable": the session could not be restored because the API did not answer (it is kept). */
+export type AuthStatus = "loading" | "authenticated" | "anonymous" | "unreachable";
 
 interface AuthValue {
   status: AuthStatus;
@@ -15,6 +16,8 @@ interface AuthValue {
   logout(): Promise<void>;
   /** Forget the session locally (after the account was deleted, for instance). */
   clear(): void;
+  /** Try again to restore the session from the refresh cookie (after "unreachable"). */
+  restore(): void;
   setUser(user: User): void;
 }
 
@@ -45,13 +48,22 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setStatus("authenticated");
   }, []);
 
+  const restore = useCallback(() => {
+    setStatus((now) => (now === "unreachable" ? "loading" : now));
+    apiClient.refreshSession().catch(async (err: unknown) => {
+      if (apiClient.getToken()) return;
+      const error = await toApiError(err);
+      // Only the API refusing the cookie ends the session; a server that is down or failing does not.
+      if (error.status === 0 || error.status === 429 || error.status >= 500) setStatus("unreachable");
+      else clear();
+    });
+  }, [clear]);
+
   useEffect(() => {
     const offSession = apiClient.onSession(adopt);
     const offExpired = apiClient.onSessionExpired(clear);
     // Restore the session from the refresh cookie, if there is one.
-    apiClient.refreshSession().catch(() => {
-      if (!apiClient.getToken()) clear();
-    });
+    restore();
     let channel: BroadcastChannel | null = null;
     if (typeof BroadcastChannel !== "undefined") {
       channel = new BroadcastChannel(CHANNEL);
@@ -64,7 +76,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       offExpired();
       channel?.close();
     };
-  }, [adopt, clear]);
+  }, [adopt, clear, restore]);
 
   const login = useCallback(
     async (email: string, password: string) => {
@@ -90,8 +102,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [clear]);
 
   const value = useMemo<AuthValue>(
-    () => ({ status, user, login, logout, clear, setUser: setUserState }),
-    [status, user, login, logout, clear],
+    () => ({ status, user, login, logout, clear, restore, setUser: setUserState }),
+    [status, user, login, logout, clear, restore],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
@@ -104,6 +116,15 @@ export function useAuth(): AuthValue {
 
 /** Where to go after signing in: only same-site paths, never another origin. */
 export function safeNext(next: string | null | undefined, fallback = "/dashboard"): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
-  return next;
+  // Browsers drop tabs and newlines from URLs ("/\t/evil.example" is "//evil.example") and
+  // read "\" as "/": refuse any of them, and anything that does not stay on this origin.
+  if (!next || !next.startsWith("/") || /[\s\\]/.test(next) || next.startsWith("//")) return fallback;
+  try {
+    const base = "http://same.origin";
+    const url = new URL(next, base);
+    if (url.origin !== base) return fallback;
+    return `${url.pathname}${url.search}${url.hash}`;
+  } catch {
+    return fallback;
+  }
 }

@@ -79,7 +79,7 @@ export function UsersPage() {
         ) : users.data.items.length === 0 ? (
           <EmptyState title="No users match" />
         ) : (
-          <div className="-mx-4 overflow-x-auto px-4">
+          <div className="relative -mx-4 overflow-x-auto px-4">
             <table className="w-full min-w-[36rem] text-left text-sm">
               <caption className="sr-only">Users</caption>
               <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-700 dark:text-slate-300">

@@ -184,7 +184,7 @@ export function Dashboard() {
               <label className="flex items-center gap-2 text-sm">
                 <span>Meter</span>
                 <select
-                  className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-800"
+                  className="min-w-0 max-w-full rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-800"
                   value={chosenMeter ?? ""}
                   onChange={(event) => setMeterId(Number(event.target.value))}
                 >

@@ -6,25 +6,25 @@ import { useForm } from "react-hook-form";
 
 import { Button } from "@/components/ui/button";
 import { FormError, SelectField, TextAreaField, TextField } from "@/components/ui/field";
+import { todayIn } from "@/features/analytics/api/shaping";
 import type { Meter } from "@/features/meters/api/meters";
 import { recordSchema, type RecordInput, type RecordItem } from "@/features/records/api/records";
 import { applyApiErrors } from "@/lib/forms";
 
 const FIELDS = ["meter_id", "date", "amount", "cost", "note"] as const;
 
-function today(): string {
-  const now = new Date();
-  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
-}
 
 export function RecordForm({
   meters,
   record,
+  timeZone = "UTC",
   onSubmit,
   onCancel,
 }: {
   meters: Meter[];
   record?: RecordItem;
+  /** The user's time zone: a new record's date defaults to their today, the day the dashboard's periods end on. */
+  timeZone?: string;
   onSubmit(values: RecordInput): Promise<unknown>;
   onCancel(): void;
 }) {
@@ -34,7 +34,7 @@ export function RecordForm({
     resolver: zodResolver(recordSchema),
     defaultValues: record
       ? { meter_id: String(record.meter_id), date: record.date, amount: String(record.amount), cost: record.cost == null ? "" : String(record.cost), note: record.note ?? "" }
-      : { meter_id: active[0] ? String(active[0].id) : "", date: today(), amount: "", cost: "", note: "" },
+      : { meter_id: active[0] ? String(active[0].id) : "", date: todayIn(timeZone), amount: "", cost: "", note: "" },
   });
   const { errors, isSubmitting } = form.formState;
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
@@ -45,7 +45,8 @@ function SortHeader({ label, field, sort, onSort }: { label: string; field: "dat
 
 export function RecordsPage() {
   const toast = useToast();
-  const currency = useAuth().user?.preferences.currency ?? "USD";
+  const preferences = useAuth().user?.preferences;
+  const currency = preferences?.currency ?? "USD";
   const [filters, setFilters] = useState<RecordFilters>(defaultFilters);
   const [editing, setEditing] = useState<Editing>(null);
   const [deleting, setDeleting] = useState<RecordItem | null>(null);
@@ -96,6 +97,11 @@ export function RecordsPage() {
   };
 
   const page = records.data;
+  const beyondLast = Boolean(page && page.items.length === 0 && page.total > 0 && filters.page > 1);
+  useEffect(() => {
+    // The last row of the last page went (a delete here, or in another tab): show the new last page.
+    if (beyondLast && page) setFilters((current) => ({ ...current, page: Math.max(1, page.pages) }));
+  }, [beyondLast, page]);
   const hasFilters = !!(filters.meter_id || filters.type || filters.date_from || filters.date_to || filters.q);
 
   return (
@@ -104,7 +110,7 @@ export function RecordsPage() {
         title="Records"
         actions={
           <>
-            <Button onClick={() => setEditing({ mode: "create" })} disabled={!meters.data?.length}>
+            <Button onClick={() => setEditing({ mode: "create" })} disabled={!meters.data?.some((meter) => !meter.archived)}>
               Add record
             </Button>
             <Button variant="secondary" onClick={() => setImportOpen(true)}>
@@ -158,12 +164,14 @@ export function RecordsPage() {
           <ErrorState error={records.error} onRetry={records.reload} />
         ) : !page ? (
           <Spinner label="Loading records" />
+        ) : beyondLast ? (
+          <Spinner label="Loading records" />
         ) : page.items.length === 0 ? (
           <EmptyState title={hasFilters ? "No records match these filters" : "No records yet"}>
             {hasFilters ? "Change or clear the filters." : "Add your first reading, or import a CSV file."}
           </EmptyState>
         ) : (
-          <div className="-mx-4 overflow-x-auto px-4" aria-busy={records.loading}>
+          <div className="relative -mx-4 overflow-x-auto px-4" aria-busy={records.loading}>
             <table className="w-full min-w-[36rem] text-left text-sm" data-testid="records-table">
               <caption className="sr-only">Your records</caption>
               <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-700 dark:text-slate-300">
@@ -208,6 +216,7 @@ export function RecordsPage() {
       <Dialog open={editing !== null} title={editing?.mode === "edit" ? "Edit record" : "Add record"} onClose={() => setEditing(null)}>
         {editing && meters.data && (
           <RecordForm
+            timeZone={preferences?.timezone}
             meters={meters.data}
             record={editing.mode === "edit" ? editing.record : undefined}
             onCancel={() => setEditing(null)}

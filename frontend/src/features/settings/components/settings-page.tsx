@@ -29,7 +29,11 @@ import { applyApiErrors } from "@/lib/forms";
 export function ProfileForm({ user, onSaved }: { user: User; onSaved(user: User): void }) {
   const toast = useToast();
   const [formError, setFormError] = useState<string>();
-  const zones = useMemo(() => timeZones(), []);
+  // The browser's list can lack current names (Asia/Kolkata, Europe/Kyiv): keep the user's own.
+  const zones = useMemo(() => {
+    const all = timeZones();
+    return all.includes(user.preferences.timezone) ? all : [user.preferences.timezone, ...all];
+  }, [user.preferences.timezone]);
   const currencies = CURRENCIES.includes(user.preferences.currency) ? CURRENCIES : [user.preferences.currency, ...CURRENCIES];
   const form = useForm<ProfileInput>({
     resolver: zodResolver(profileSchema),
