@@ -8,11 +8,10 @@ from typing import IO
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from .extensions import db
 from .models import User
-from .services import mail, rollups
+from .services import mail, rollups, users
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 analytics_cli = AppGroup("analytics", help="Maintain analytics rollups.")
@@ -22,7 +21,7 @@ openapi_cli = AppGroup("openapi", help="The OpenAPI document.")
 
 
 def user_by_email(email: str) -> User:
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = users.find_by_email(email)
     if user is None:
         raise click.ClickException(f"No user with e-mail {email}")
     return user
@@ -38,7 +37,7 @@ def create_admin(email: str, password: str | None, name: str) -> None:
     from .services import clock
     from .services.passwords import hash_password
 
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = users.find_by_email(email)
     if user is None:
         if not password:
             raise click.ClickException(f"No user with e-mail {email}; pass --password to create one.")

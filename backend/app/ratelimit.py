@@ -8,13 +8,9 @@ per e-mail address (read from the validated body) and per signed-in user.
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import time
-import typing
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
@@ -24,7 +20,6 @@ from limits import RateLimitItem, parse_many
 from .errors import APIError
 
 log = logging.getLogger(__name__)
-F = TypeVar("F", bound=Callable[..., Any])
 
 EXTENSION = "meterbook.limiter"
 MESSAGE = "Too many requests. Please slow down and retry later."
@@ -80,20 +75,3 @@ def per_email(setting: str, scope: str, email: str) -> None:
 
 def per_user(user_id: int) -> None:
     hit("RATELIMIT_AUTHENTICATED", "user", str(user_id))
-
-
-def limit_ip(setting: str, scope: str) -> Callable[[F], F]:
-    """Count the request per client IP before anything else runs (even a malformed body counts)."""
-
-    def decorator(func: F) -> F:
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            per_ip(setting, scope)
-            return func(*args, **kwargs)
-
-        from .api.validation import _annotate
-
-        _annotate(wrapper, responses={429: "Too many requests (see Retry-After)"})
-        return typing.cast(F, wrapper)
-
-    return decorator

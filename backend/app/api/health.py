@@ -8,7 +8,7 @@ from sqlalchemy import text
 from ..errors import envelope
 from ..extensions import db
 from .common import OutSchema
-from .validation import other_responses, public, response, tags
+from .decorators import other_responses, public, response, tags
 
 bp = Blueprint("service", __name__)
 

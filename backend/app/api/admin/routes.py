@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from ...errors import Forbidden
 from ...security import current_user
-from ..validation import _annotate, authenticated, body, other_responses, query, response
+from ..decorators import annotate, authenticated, body, other_responses, query, response
 from . import bp, service
 from .schemas import AdminUserOut, AdminUserUpdate, Stats, UserPage, UserSearch
 
@@ -25,7 +25,7 @@ def admin_required(func: F) -> F:
             raise Forbidden("Administrator rights are required.")
         return func(*args, **kwargs)
 
-    _annotate(wrapper, responses={403: "Not an administrator"})
+    annotate(wrapper, responses={403: "Not an administrator"})
     return typing.cast(F, wrapper)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...security import current_user
-from ..validation import authenticated, query, response
+from ..decorators import authenticated, query, response
 from . import bp, service
 from .schemas import AnalyticsQuery, Summary, Timeseries, TimeseriesQuery
 

@@ -7,7 +7,7 @@ from flask_jwt_extended import get_jwt, set_refresh_cookies, unset_jwt_cookies, 
 
 from ... import ratelimit
 from ...security import current_user
-from ..validation import authenticated, body, other_responses, parse_json, public, response
+from ..decorators import authenticated, body, limit_ip, other_responses, parse_json, public, response
 from . import bp, service
 from .schemas import (
     Accepted,
@@ -39,7 +39,7 @@ def _with_cookie(pair: dict[str, Any]) -> Response:
 @public
 @other_responses({409: "E-mail already registered"})
 @response(UserEnvelope, 201, "Account created; a verification e-mail was sent")
-@ratelimit.limit_ip("RATELIMIT_REGISTER", "register")
+@limit_ip("RATELIMIT_REGISTER", "register")
 @body(RegisterRequest)
 def register(data: RegisterRequest) -> Any:
     """Create an account and send the verification e-mail."""
@@ -58,7 +58,7 @@ def verify_email(data: TokenRequest) -> Any:
 @bp.post("/resend-verification")
 @public
 @response(Accepted, 202, "Accepted (whether or not the address has an account)")
-@ratelimit.limit_ip("RATELIMIT_EMAIL", "resend")
+@limit_ip("RATELIMIT_EMAIL", "resend")
 @body(EmailRequest)
 def resend_verification(data: EmailRequest) -> Any:
     """Send the verification e-mail again."""
@@ -71,7 +71,7 @@ def resend_verification(data: EmailRequest) -> Any:
 @public
 @other_responses({401: "Wrong e-mail or password", 403: "E-mail not verified or account deactivated", 423: "Locked"})
 @response(TokenPair, 200, "Signed in; the refresh token is also set as an httpOnly cookie")
-@ratelimit.limit_ip("RATELIMIT_LOGIN", "login")
+@limit_ip("RATELIMIT_LOGIN", "login")
 @body(LoginRequest)
 def login(data: LoginRequest) -> Any:
     """Sign in with e-mail and password."""
@@ -131,7 +131,7 @@ def update_me(data: MeUpdate) -> Any:
 @bp.post("/forgot-password")
 @public
 @response(Accepted, 202, "Accepted (whether or not the address has an account)")
-@ratelimit.limit_ip("RATELIMIT_EMAIL", "forgot")
+@limit_ip("RATELIMIT_EMAIL", "forgot")
 @body(EmailRequest)
 def forgot_password(data: EmailRequest) -> Any:
     """E-mail a password-reset link (valid 1 hour, single use) when the address has an account."""

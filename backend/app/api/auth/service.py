@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ...errors import APIError, Conflict, FieldError, Unauthorized
 from ...extensions import db
 from ...models import Meter, OutboxMessage, TokenFamily, User
-from ...services import clock, events, mail, rollups, signed_tokens
+from ...services import clock, events, locks, mail, signed_tokens, users
 from ...services.passwords import hash_password, verify_password
 from ...services.units import DEFAULT_METERS
 from .schemas import (
@@ -40,17 +40,13 @@ def _verify_state(user: User) -> str:
     return f"verify:{user.email}:{user.email_verified_at}"
 
 
-def find_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
-
-
 def queue_verification(user: User) -> None:
     token = signed_tokens.make_token(signed_tokens.VERIFY_EMAIL, user.id, _verify_state(user))
     mail.queue("verify_email", user.email, name=user.name, link=mail.frontend_link("verify-email", token))
 
 
 def register(data: RegisterRequest) -> User:
-    if find_by_email(data.email) is not None:
+    if users.find_by_email(data.email) is not None:
         raise Conflict("An account with this e-mail address already exists.")
     user = User(email=data.email, name=data.name, password_hash=hash_password(data.password))
     db.session.add(user)
@@ -82,7 +78,7 @@ def verify_email(token: str) -> User:
 
 
 def resend_verification(email: str) -> None:
-    user = find_by_email(email)
+    user = users.find_by_email(email)
     if user is not None and user.is_active and user.email_verified_at is None:
         queue_verification(user)
         db.session.commit()
@@ -102,7 +98,7 @@ def _check_lock(user: User) -> None:
 
 def authenticate(data: LoginRequest) -> User:
     """Check credentials, counting failures toward the lockout."""
-    user = find_by_email(data.email)
+    user = users.find_by_email(data.email)
     if user is not None:
         _check_lock(user)
     if not verify_password(user.password_hash if user else None, data.password) or user is None:
@@ -225,7 +221,7 @@ def _reset_state(user: User) -> str:
 
 def forgot_password(email: str) -> None:
     """Send a reset link when the address belongs to an active account; silent otherwise."""
-    user = find_by_email(email)
+    user = users.find_by_email(email)
     if user is None or not user.is_active:
         return
     token = signed_tokens.make_token(signed_tokens.RESET_PASSWORD, user.id, _reset_state(user))
@@ -286,7 +282,7 @@ def change_password(user: User, data: PasswordChangeRequest, keep_family: str | 
 
 def delete_user(user_id: int) -> None:
     """Remove the user and everything they own (meters, records, rollups and sessions cascade)."""
-    rollups.lock_user(user_id)  # after any write of the user's data in flight, never inside it
+    locks.lock_user(user_id)  # after any write of the user's data in flight, never inside it
     email = db.session.scalar(select(User.email).where(User.id == user_id))
     db.session.execute(delete(User).where(User.id == user_id))
     if email is not None:

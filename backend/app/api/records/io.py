@@ -25,7 +25,7 @@ from ...errors import APIError, FieldError
 from ...extensions import db
 from ...models import Meter, Record, User
 from ...models.meter import METER_TYPES
-from ...services import clock, events, rollups
+from ...services import clock, events, locks, rollups
 from ...services.units import unit_error
 from .schemas import ExportQuery, MeterOut
 from .service import SORTS, filtered
@@ -409,7 +409,7 @@ def import_records(
         if not dry_run:
             # Before the user's meters are read: a file imported twice at once is then
             # imported once and found duplicate the second time.
-            rollups.lock_user(user.id)
+            locks.lock_user(user.id)
         job.run(stream)
         if job.errors:
             raise job.fail()

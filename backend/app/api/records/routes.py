@@ -6,7 +6,7 @@ from flask import Response, stream_with_context
 from werkzeug.datastructures import FileStorage
 
 from ...security import current_user
-from ..validation import authenticated, body, media, other_responses, query, response, upload
+from ..decorators import authenticated, body, media, other_responses, query, response, upload
 from . import bp, io, service
 from .schemas import (
     ExportDocument,

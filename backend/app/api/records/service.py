@@ -1,6 +1,6 @@
 """Meters and records of one user. Every query is filtered on the owner.
 
-Every write first takes the user's lock (``rollups.lock_user``), before reading what it
+Every write first takes the user's lock (``locks.lock_user``), before reading what it
 changes: one user's writes take turns, so each check (a name taken, a meter with records)
 sees the writes that came before it, and rollups stay exact.
 """
@@ -15,7 +15,7 @@ from sqlalchemy import Select, delete, exists, func, select
 from ...errors import Conflict, FieldError, NotFound
 from ...extensions import db
 from ...models import DailyRollup, Meter, Record, User
-from ...services import events, rollups
+from ...services import events, locks, rollups
 from ...services.units import unit_error
 from ..common import MAX_ID, escape_like, page_body
 from .schemas import (
@@ -69,7 +69,7 @@ def _name_taken(user: User, name: str, except_id: int | None = None) -> bool:
 
 
 def create_meter(user: User, data: MeterCreate) -> Meter:
-    rollups.lock_user(user.id)
+    locks.lock_user(user.id)
     if _name_taken(user, data.name):
         raise Conflict("You already have a meter with this name.")
     meter = Meter(user_id=user.id, name=data.name, type=data.type, unit=data.unit)
@@ -85,7 +85,7 @@ def _has_records(meter: Meter) -> bool:
 
 
 def update_meter(user: User, meter_id: int, data: MeterUpdate) -> Meter:
-    rollups.lock_user(user.id)
+    locks.lock_user(user.id)
     meter = get_meter(user, meter_id)
     if data.name is not None and data.name != meter.name:
         if _name_taken(user, data.name, except_id=meter.id):
@@ -108,7 +108,7 @@ def update_meter(user: User, meter_id: int, data: MeterUpdate) -> Meter:
 
 
 def delete_meter(user: User, meter_id: int, cascade: bool) -> None:
-    rollups.lock_user(user.id)
+    locks.lock_user(user.id)
     meter = get_meter(user, meter_id)
     if _has_records(meter):
         if not cascade:
@@ -200,7 +200,7 @@ def _meter_for_body(user: User, meter_id: int) -> Meter:
 
 
 def create_record(user: User, data: RecordCreate) -> Record:
-    rollups.lock_user(user.id)
+    locks.lock_user(user.id)
     meter = _meter_for_body(user, data.meter_id)
     record = Record(user_id=user.id, meter=meter, date=data.date, note=data.note)
     record.amount = data.amount
@@ -214,7 +214,7 @@ def create_record(user: User, data: RecordCreate) -> Record:
 
 
 def update_record(user: User, record_id: int, data: RecordUpdate | RecordCreate, replace: bool) -> Record:
-    rollups.lock_user(user.id)
+    locks.lock_user(user.id)
     record = get_record(user, record_id)
     touched: set[tuple[int, date]] = {(record.meter_id, record.date)}
     fields = data.model_fields_set
@@ -241,7 +241,7 @@ def update_record(user: User, record_id: int, data: RecordUpdate | RecordCreate,
 
 
 def delete_record(user: User, record_id: int) -> None:
-    rollups.lock_user(user.id)
+    locks.lock_user(user.id)
     record = get_record(user, record_id)
     key = (record.meter_id, record.date)
     db.session.delete(record)

@@ -17,14 +17,15 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import FileStorage
 
 from ..errors import APIError, FieldError, pydantic_details
-from ..ratelimit import per_user
+from ..ratelimit import per_ip, per_user
 from ..security import current_user
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
 
 
-def _annotate(func: Callable[..., Any], **info: Any) -> None:
+def annotate(func: Callable[..., Any], **info: Any) -> None:
+    """Add to the OpenAPI fragment a view carries (read by ``openapi.build_spec``)."""
     spec = dict(getattr(func, "__openapi__", {}))
     for key, value in info.items():
         if key == "responses":
@@ -104,7 +105,7 @@ def upload(name: str, description: str) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             return func(*args, **{name: parse_upload(name)}, **kwargs)
 
-        _annotate(
+        annotate(
             wrapper,
             upload={"name": name, "description": description},
             responses={413: "File too large", 415: "Not multipart/form-data, or not UTF-8 text", 422: "Invalid file"},
@@ -118,7 +119,7 @@ def media(content: dict[str, dict[str, Any]]) -> Callable[[F], F]:
     """Document further media types of the success response (e.g. a CSV download)."""
 
     def decorator(func: F) -> F:
-        _annotate(func, media=content)
+        annotate(func, media=content)
         return func
 
     return decorator
@@ -132,7 +133,7 @@ def body(model: type[BaseModel]) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             return func(parse_json(model), *args, **kwargs)
 
-        _annotate(wrapper, body=model, responses={400: "Malformed JSON", 415: "Not JSON", 422: "Validation error"})
+        annotate(wrapper, body=model, responses={400: "Malformed JSON", 415: "Not JSON", 422: "Validation error"})
         return typing.cast(F, wrapper)
 
     return decorator
@@ -146,7 +147,7 @@ def query(model: type[BaseModel]) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             return func(*args, query=parse_query(model), **kwargs)
 
-        _annotate(wrapper, query=model, responses={422: "Validation error"})
+        annotate(wrapper, query=model, responses={422: "Validation error"})
         return typing.cast(F, wrapper)
 
     return decorator
@@ -175,7 +176,7 @@ def response(model: type[BaseModel] | None, status: int = 200, description: str 
                 out.headers.update(headers)
             return out
 
-        _annotate(wrapper, response=model, status=status, responses={status: description})
+        annotate(wrapper, response=model, status=status, responses={status: description})
         return typing.cast(F, wrapper)
 
     return decorator
@@ -185,7 +186,7 @@ def other_responses(responses: dict[int, str]) -> Callable[[F], F]:
     """Document further statuses the view answers with (all use the error envelope)."""
 
     def decorator(func: F) -> F:
-        _annotate(func, responses=responses)
+        annotate(func, responses=responses)
         return func
 
     return decorator
@@ -200,20 +201,35 @@ def authenticated(func: F) -> F:
         per_user(current_user().id)
         return func(*args, **kwargs)
 
-    _annotate(
+    annotate(
         wrapper, auth=True, responses={401: "Missing, invalid, expired or revoked token", 429: "Too many requests"}
     )
     return typing.cast(F, wrapper)
 
 
 def public(func: F) -> F:
-    _annotate(func, auth=False)
+    annotate(func, auth=False)
     return func
 
 
 def tags(*names: str) -> Callable[[F], F]:
     def decorator(func: F) -> F:
-        _annotate(func, tags=list(names))
+        annotate(func, tags=list(names))
         return func
+
+    return decorator
+
+
+def limit_ip(setting: str, scope: str) -> Callable[[F], F]:
+    """Count the request per client IP before anything else runs (even a malformed body counts)."""
+
+    def decorator(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            per_ip(setting, scope)
+            return func(*args, **kwargs)
+
+        annotate(wrapper, responses={429: "Too many requests (see Retry-After)"})
+        return typing.cast(F, wrapper)
 
     return decorator
