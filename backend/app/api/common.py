@@ -94,11 +94,14 @@ def _date_range(value: date) -> date:
     return value
 
 
+# The years _date_range accepts, stated in the schema so that a client (or a fuzzer) knows them.
+DAY_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
 Day = Annotated[
     date,
     BeforeValidator(_strict_date),
     AfterValidator(_date_range),
-    WithJsonSchema({"type": "string", "format": "date"}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DAY_PATTERN}),
 ]
 
 

@@ -57,15 +57,15 @@ def test_summary_converts_units_within_a_type(app: Flask, client: FlaskClient, a
     add_record(app, uid, wh, "2026-03-31", "0.001")
     add_record(app, uid, water, "2026-03-05", "1.2", "4.80")
     add_record(app, uid, garden, "2026-03-05", "100", "1.00")
-    # The previous period is the 31 days before: 2026-01-29 .. 2026-02-28.
+    # March compares with February: 2026-02-01 .. 2026-02-28.
     add_record(app, uid, elec, "2026-02-01", "8")
-    add_record(app, uid, wh, "2026-01-29", "2000")
-    add_record(app, uid, elec, "2026-01-28", "99")  # before the previous period
+    add_record(app, uid, wh, "2026-02-28", "2000")
+    add_record(app, uid, elec, "2026-01-31", "99")  # before the previous period
     add_record(app, uid, elec, "2026-04-01", "77")  # after the period
 
     body = get(client, acc, "summary", date_from="2026-03-01", date_to="2026-03-31")
     assert body["period"] == {"from": "2026-03-01", "to": "2026-03-31"}
-    assert body["previous_period"] == {"from": "2026-01-29", "to": "2026-02-28"}
+    assert body["previous_period"] == {"from": "2026-02-01", "to": "2026-02-28"}
     assert [g["key"] for g in body["groups"]] == ["electricity", "water", "gas"]
     electricity, water_group, gas = body["groups"]
     # 10.5 + 4.25 + 1.5 + 0.000001 = 16.250001 kWh -> 16.25; previous 8 + 2 = 10
@@ -105,7 +105,8 @@ def test_summary_by_meter_keeps_each_meter_unit(app: Flask, client: FlaskClient,
     add_record(app, uid, elec, "2026-05-02", "1.5", "0.30")
     add_record(app, uid, elec, "2026-05-02", "2.5")
     add_record(app, uid, wh, "2026-05-03", "1500")
-    add_record(app, uid, wh, "2026-05-01", "500")  # previous period: the one day before
+    add_record(app, uid, wh, "2026-05-01", "500")  # previous period: the two days before
+    add_record(app, uid, wh, "2026-04-20", "9")  # earlier data: the plug's comparison is complete
 
     body = get(
         client, acc, "summary", date_from="2026-05-02", date_to="2026-05-03", group_by="meter", type="electricity"
@@ -161,7 +162,7 @@ def test_other_meters_are_grouped_per_unit_and_never_converted(app: Flask, clien
 
 def test_summary_of_a_window_without_data(client: FlaskClient, acc: Account) -> None:
     body = get(client, acc, "summary", date_from="2020-02-01", date_to="2020-02-29")
-    assert body["previous_period"] == {"from": "2020-01-03", "to": "2020-01-31"}
+    assert body["previous_period"] == {"from": "2020-01-01", "to": "2020-01-29"}
     assert body["groups"] == [
         {"key": "electricity", "label": "Electricity", "unit": "kWh", **ZERO_GROUP},
         {"key": "water", "label": "Water", "unit": "m3", **ZERO_GROUP},
@@ -211,7 +212,7 @@ def test_defaults_use_the_user_time_zone(client: FlaskClient, acc: Account, cloc
     # 23:30 UTC on 31 March is already 1 April in Auckland.
     body = get(client, acc, "summary")
     assert body["period"] == {"from": "2026-04-01", "to": "2026-04-01"}
-    assert body["previous_period"] == {"from": "2026-03-31", "to": "2026-03-31"}
+    assert body["previous_period"] == {"from": "2026-03-01", "to": "2026-03-01"}
     series = get(client, acc, "timeseries")
     assert series["granularity"] == "month"
     assert series["period"] == {"from": "2025-05-01", "to": "2026-04-01"}

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import DailyRollup, Record
 from tests.factories import account, add_meter, add_record
 
-FIRST, LAST = date(2024, 2, 20), date(2024, 3, 12)  # spans a leap day, a month end and several weeks
+FIRST, LAST = date(2024, 1, 1), date(2024, 3, 12)  # spans a year start, a leap day, month ends, many weeks
 FACTORS = {"kWh": Decimal(1), "Wh": Decimal("0.001"), "m3": Decimal(1), "gal": Decimal("0.003785411784")}
 
 
@@ -42,11 +42,37 @@ class M:
 days = st.dates(min_value=FIRST, max_value=LAST)
 amounts = st.decimals(min_value=0, max_value=Decimal("999999.999"), places=3)
 costs = st.none() | st.decimals(min_value=0, max_value=Decimal("9999.99"), places=2)
-create = st.tuples(st.just("create"), st.integers(0, 5), days, amounts, costs)
-edit = st.tuples(st.just("edit"), st.integers(0, 50), st.integers(0, 5) | st.none(), days | st.none(), amounts, costs)
-remove = st.tuples(st.just("delete"), st.integers(0, 50))
-operations = st.lists(st.one_of(create, create, edit, remove), min_size=1, max_size=14)
-windows = st.tuples(days, days).map(sorted)
+month_to_date = st.sampled_from([1, 2, 3]).flatmap(
+    lambda month: st.integers(1, 12 if month == 3 else 29 if month == 2 else 31).map(
+        lambda day: [date(2024, month, 1), date(2024, month, day)]
+    )
+)
+year_to_date = st.dates(min_value=date(2024, 2, 1), max_value=LAST).map(lambda day: [FIRST, day])
+windows = st.tuples(days, days).map(sorted) | month_to_date | year_to_date
+compares = st.sampled_from(["previous", "year"])
+# Meters given a record long before any window or previous period: only their first data moves.
+HISTORY = date(2022, 12, 1)
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> tuple[list[tuple[Any, ...]], list[date], str, set[int]]:
+    """A window, its compare mode, and writes whose days mostly fall in it or in its previous period."""
+    window, compare = draw(windows), draw(compares)
+    p1, p2 = naive_previous(window[0], window[1], compare)
+    record_days = (
+        st.dates(min_value=window[0], max_value=window[1])
+        | st.dates(min_value=p1, max_value=p2)
+        | days
+        | st.dates(min_value=date(2023, 1, 1), max_value=date(2023, 3, 12))
+    )
+    create = st.tuples(st.just("create"), st.integers(0, 5), record_days, amounts, costs)
+    edit = st.tuples(
+        st.just("edit"), st.integers(0, 50), st.integers(0, 5) | st.none(), record_days | st.none(), amounts, costs
+    )
+    remove = st.tuples(st.just("delete"), st.integers(0, 50))
+    ops = draw(st.lists(st.one_of(create, create, edit, remove), min_size=1, max_size=20))
+    history = draw(st.sets(st.integers(0, 5)))
+    return ops, window, compare, history
 
 
 def q3(value: Decimal) -> float:
@@ -57,31 +83,55 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def last_year(day: date) -> date:
+    if (day.month, day.day) == (2, 29):
+        return date(day.year - 1, 2, 28)
+    return date(day.year - 1, day.month, day.day)
+
+
+def naive_previous(d1: date, d2: date, compare: str) -> tuple[date, date]:
+    """PRODUCT.md's previous-period rule, spelled out case by case."""
+    if compare == "year" or (d1.month == 1 and d1.day == 1 and d2.year == d1.year and d2.month > 1):
+        return last_year(d1), last_year(d2)
+    if d1.day == 1 and (d2.year, d2.month) == (d1.year, d1.month):
+        p1 = (d1 - timedelta(days=1)).replace(day=1)
+        days_in_p1 = ((p1 + timedelta(days=32)).replace(day=1) - p1).days
+        return p1, p1.replace(day=min(d2.day, days_in_p1))
+    length = (d2 - d1).days + 1
+    return d1 - timedelta(days=length), d1 - timedelta(days=1)
+
+
 def naive_summary(
-    records: dict[int, tuple[M, date, Decimal, Decimal | None]], meters: list[M], d1: date, d2: date, by: str
+    records: dict[int, tuple[M, date, Decimal, Decimal | None]],
+    meters: list[M],
+    d1: date,
+    d2: date,
+    by: str,
+    compare: str,
 ) -> list[dict[str, Any]]:
     length = (d2 - d1).days + 1
-    p2 = d1 - timedelta(days=1)
-    p1 = p2 - timedelta(days=length - 1)
+    p1, p2 = naive_previous(d1, d2, compare)
     out: dict[str, dict[str, Any]] = {}
     for meter in meters:
         key, unit = (str(meter.id), meter.unit) if by == "meter" else meter.type_key
-        out.setdefault(key, {"key": key, "unit": unit, "cur": [], "prev": [], "cost": Decimal(0)})
+        out.setdefault(key, {"key": key, "unit": unit, "cur": [], "prev": [], "cost": Decimal(0), "days": []})
     with localcontext() as ctx:
         ctx.prec = 80
         for meter, day, amount, cost in records.values():
             key = str(meter.id) if by == "meter" else meter.type_key[0]
             value = amount if by == "meter" else amount * meter.factor()
+            out[key]["days"].append(day)
             if d1 <= day <= d2:
                 out[key]["cur"].append(value)
                 out[key]["cost"] += cost or 0
-            elif p1 <= day <= p2:
+            if p1 <= day <= p2:
                 out[key]["prev"].append(value)
         result = []
         for group in out.values():
             total, previous = sum(group["cur"], Decimal(0)), sum(group["prev"], Decimal(0))
             change = None
-            if previous:
+            # No change when the previous period starts before the group's first record.
+            if previous and min(group["days"]) <= p1:
                 change = float(((total - previous) * 100 / previous).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
             result.append(
                 {
@@ -168,13 +218,16 @@ def test_figures_match_a_naive_sum_over_the_records(app: Flask, client: FlaskCli
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         database=None,
     )
-    @given(ops=operations, window=windows)
-    def run(ops: list[tuple[Any, ...]], window: list[date]) -> None:
+    @given(scenario=scenarios())
+    def run(scenario: tuple[list[tuple[Any, ...]], list[date], str, set[int]]) -> None:
+        ops, window, compare, history = scenario
         with app.app_context():
             db.session.execute(delete(DailyRollup).where(DailyRollup.user_id == acc.id))
             db.session.execute(delete(Record).where(Record.user_id == acc.id))
             db.session.commit()
         records: dict[int, tuple[M, date, Decimal, Decimal | None]] = {}
+        for index in sorted(history):
+            ops = [("create", index, HISTORY, Decimal(1), None), *ops]
         for op in ops:
             if op[0] == "create":
                 _, index, day, amount, cost = op
@@ -223,9 +276,11 @@ def test_figures_match_a_naive_sum_over_the_records(app: Flask, client: FlaskCli
             assert listed.get_json()["total"] == len(matching), params
             assert len(listed.get_json()["items"]) == len(matching), params
         for by in ("type", "meter"):
-            body = api("summary", date_from=d1.isoformat(), date_to=d2.isoformat(), group_by=by)
+            body = api("summary", date_from=d1.isoformat(), date_to=d2.isoformat(), group_by=by, compare=compare)
+            p1, p2 = naive_previous(d1, d2, compare)
+            assert body["previous_period"] == {"from": p1.isoformat(), "to": p2.isoformat()}
             got = [{k: v for k, v in g.items() if k != "label"} for g in body["groups"]]
-            expected = naive_summary(records, meters, d1, d2, by)
+            expected = naive_summary(records, meters, d1, d2, by, compare)
             if by == "type":
                 expected.sort(key=lambda g: type_order.index(g["key"]))
             assert got == expected

@@ -4,17 +4,19 @@ from typing import Any
 
 from ...security import current_user
 from ..decorators import authenticated, query, response
-from . import bp, service
-from .schemas import AnalyticsQuery, Summary, Timeseries, TimeseriesQuery
+from . import bp
+from . import summary as summaries
+from . import timeseries as series
+from .schemas import Summary, SummaryQuery, Timeseries, TimeseriesQuery
 
 
 @bp.get("/summary")
 @authenticated
 @response(Summary)
-@query(AnalyticsQuery)
-def summary(query: AnalyticsQuery) -> Any:
-    """Totals per type or meter for a period, beside the previous period of the same length."""
-    return service.summary(current_user(), query)
+@query(SummaryQuery)
+def summary(query: SummaryQuery) -> Any:
+    """Totals per type or meter for a period, beside its previous period (see `compare`)."""
+    return summaries.summary(current_user(), query)
 
 
 @bp.get("/timeseries")
@@ -23,4 +25,4 @@ def summary(query: AnalyticsQuery) -> Any:
 @query(TimeseriesQuery)
 def timeseries(query: TimeseriesQuery) -> Any:
     """Totals per day, week (Monday start), month or year, with empty periods as zeros."""
-    return service.timeseries(current_user(), query)
+    return series.timeseries(current_user(), query)

@@ -4,13 +4,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, ConfigDict, Field, PlainSerializer, ValidationInfo, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
+from ...security import current_user
 from ..common import Day, Id, OutSchema, QuerySchema, _to_float
 from ..records.schemas import MeterType
+from .groups import meter_exists
 
 GroupBy = Literal["type", "meter"]
 Granularity = Literal["day", "week", "month", "year"]
+Compare = Literal["previous", "year"]
+MAX_POINTS = 3660
 
 # Figures are computed as exact Decimals and rounded once, at the edge (3 places for amounts, 2 for costs).
 Figure = Annotated[
@@ -25,16 +30,53 @@ NullableFigure = Annotated[
 ]
 
 
+def _own_meter(meter_id: int) -> int:
+    # Checked while the query is validated, so that a 422 lists it beside every other problem.
+    if not meter_exists(current_user().id, meter_id):
+        raise PydanticCustomError("not_found", "Meter not found.")
+    return meter_id
+
+
 class AnalyticsQuery(QuerySchema):
-    date_from: Day | None = Field(default=None, description="First day (inclusive); default depends on the endpoint")
+    """The filters both analytics operations share (fields are validated in this order)."""
+
+    date_from: Day | None = Field(
+        default=None, description="First day (inclusive); default depends on the operation. Not after `date_to`."
+    )
     date_to: Day | None = Field(default=None, description="Last day (inclusive); default: today in your time zone")
     group_by: GroupBy = "type"
     type: list[MeterType] | None = Field(default=None, description="Repeat to match several types")
-    meter_id: Id | None = None
+    meter_id: Annotated[Id, AfterValidator(_own_meter)] | None = Field(
+        default=None, description="One of your meters; any other id answers 422 `not_found`"
+    )
+
+    @field_validator("date_to")
+    @classmethod
+    def _not_before_date_from(cls, date_to: date | None, info: ValidationInfo) -> date | None:
+        # A field validator, not a model validator: those run only once every field is valid,
+        # and a 422 lists every problem of the request at once.
+        date_from = info.data.get("date_from")
+        if date_to is not None and date_from is not None and date_from > date_to:
+            raise ValueError("must not be before date_from")
+        return date_to
+
+
+class SummaryQuery(AnalyticsQuery):
+    compare: Compare = Field(
+        default="previous",
+        description=(
+            "`previous`: a month to date against the same days of the previous month, a year to date "
+            "against the same dates a year earlier, any other window against as many days just before. "
+            "`year`: the same dates a year earlier."
+        ),
+    )
 
 
 class TimeseriesQuery(AnalyticsQuery):
-    granularity: Granularity = "month"
+    granularity: Granularity = Field(
+        default="month",
+        description=f"Bucket size; a window may hold at most {MAX_POINTS} buckets (about ten years by day)",
+    )
 
 
 class Period(OutSchema):
@@ -55,7 +97,12 @@ class SummaryGroup(OutSchema):
     max: NullableFigure
     cost_total: Figure
     previous_total: Figure
-    change_pct: NullableFigure = Field(description="Percent change from the previous period; null when it was 0")
+    change_pct: NullableFigure = Field(
+        description=(
+            "Percent change from the previous period; null when its total is 0 or it starts before "
+            "the group's first data (an incomplete comparison)"
+        )
+    )
 
 
 class Summary(OutSchema):

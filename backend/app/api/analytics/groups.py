@@ -1,0 +1,140 @@
+"""The meters a query selects, the groups they form, and the exact arithmetic of the figures.
+
+Sums are kept as integer thousandths and cents per meter; the conversion to the group's unit
+and the rounding happen once, in exact Decimal arithmetic, when the answer is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from ...extensions import db
+from ...models import DailyRollup, Meter
+from ...models.meter import METER_TYPES
+from ...services.units import CANONICAL, factor
+
+if TYPE_CHECKING:
+    from ...models import User
+    from .schemas import AnalyticsQuery
+
+MILLI = Decimal("0.001")
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+# Wide enough that no product or sum of amounts (< 10^9, 3 places) and factors (12 places) is ever
+# rounded; rounding to the answer's places is half-up, once, at the end.
+EXACT = Context(prec=80, rounding=ROUND_HALF_UP)
+
+
+# Meters and groups -------------------------------------------------------------------
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    unit: str
+    meters: list[Meter] = field(default_factory=list)
+    # Per meter, the factor from its unit to the group's unit (1 when grouped by meter).
+    factors: dict[int, Decimal] = field(default_factory=dict)
+
+
+def meter_exists(user_id: int, meter_id: int) -> bool:
+    """Whether the user owns the meter (archived or not)."""
+    found = db.session.scalar(select(Meter.id).where(Meter.user_id == user_id, Meter.id == meter_id))
+    return found is not None
+
+
+def selected_meters(user: User, query: AnalyticsQuery) -> list[Meter]:
+    """The user's meters narrowed by the query's ``type`` and ``meter_id``, by id."""
+    stmt = select(Meter).where(Meter.user_id == user.id)
+    if query.meter_id is not None:
+        stmt = stmt.where(Meter.id == query.meter_id)
+    if query.type:
+        stmt = stmt.where(Meter.type.in_(query.type))
+    return list(db.session.scalars(stmt.order_by(Meter.id)))
+
+
+def _group_key(meter: Meter, group_by: str) -> tuple[str, str, str]:
+    if group_by == "meter":
+        return str(meter.id), meter.name, meter.unit
+    if meter.type == "other":
+        # Other meters are never converted: one group per unit, so unlike quantities never add up.
+        return f"other:{meter.unit}", f"Other ({meter.unit})", meter.unit
+    return meter.type, meter.type.capitalize(), CANONICAL[meter.type]
+
+
+def form_groups(meters: list[Meter], group_by: str, with_data: set[int]) -> list[Group]:
+    """Groups of the selected meters; an archived meter counts only when it has data in the window."""
+    groups: dict[str, Group] = {}
+    for meter in meters:
+        if meter.archived and meter.id not in with_data:
+            continue
+        key, label, unit = _group_key(meter, group_by)
+        group = groups.setdefault(key, Group(key, label, unit))
+        group.meters.append(meter)
+        group.factors[meter.id] = factor(meter.type, meter.unit) if group_by == "type" else Decimal(1)
+    ordered = list(groups.values())
+    if group_by == "type":
+        ordered.sort(key=lambda g: (METER_TYPES.index(g.meters[0].type), g.unit if g.key.startswith("other:") else ""))
+    return ordered
+
+
+def first_days(user: User, meter_ids: list[int]) -> dict[int, date]:
+    """Each meter's earliest rollup day (its first data), for the meters that have any.
+
+    One statement of one ``min(date)`` per meter: each is a single step down the primary key
+    ``(user_id, meter_id, date)``, however many days the meter has.
+    """
+    if not meter_ids:
+        return {}
+    r = DailyRollup.__table__.c
+    firsts = [
+        select(func.min(r.date)).where(r.user_id == user.id, r.meter_id == meter_id).scalar_subquery()
+        for meter_id in meter_ids
+    ]
+    row = db.session.execute(select(*firsts)).one()
+    return {meter_id: as_date(day) for meter_id, day in zip(meter_ids, row, strict=True) if day is not None}
+
+
+def as_date(value: object) -> date:
+    """A date read back from SQL (SQLite answers computed dates as text)."""
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+# Exact arithmetic --------------------------------------------------------------------
+
+
+def convert(milli_by_meter: dict[int, int], factors: dict[int, Decimal]) -> Decimal:
+    """Sum of per-meter thousandths converted to the group's unit, exact."""
+    whole = 0
+    total = Decimal(0)
+    for meter_id, milli in milli_by_meter.items():
+        ratio = factors[meter_id]
+        if ratio == 1:
+            whole += milli  # integers: no Decimal work on the common, unconverted path
+        else:
+            total = EXACT.add(total, EXACT.multiply(Decimal(milli), ratio))
+    return EXACT.multiply(EXACT.add(total, Decimal(whole)), MILLI)
+
+
+def round_amount(value: Decimal) -> Decimal:
+    return value.quantize(MILLI, context=EXACT)
+
+
+def round_cost(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2)
+
+
+def change_pct(current: Decimal, previous: Decimal) -> Decimal | None:
+    if previous == 0:
+        return None
+    change = EXACT.divide(EXACT.multiply(EXACT.subtract(current, previous), HUNDRED), previous)
+    return change.quantize(CENT, context=EXACT)

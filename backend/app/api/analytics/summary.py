@@ -1,0 +1,128 @@
+"""Totals per group for a window, beside its previous period, over the daily rollups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ...extensions import db
+from ...models import DailyRollup, Meter, User
+from .groups import (
+    EXACT,
+    Group,
+    change_pct,
+    convert,
+    first_days,
+    form_groups,
+    round_amount,
+    round_cost,
+    selected_meters,
+)
+from .periods import previous_period, window
+from .schemas import SummaryQuery
+
+
+@dataclass
+class Totals:
+    """One period's sums for one meter, as read from the rollups."""
+
+    milli: int = 0
+    count: int = 0
+    cents: int = 0
+    min_milli: int = 0
+    max_milli: int = 0
+
+
+@dataclass
+class _Sums:
+    """One period's sums for one group: thousandths per meter, converted once at the end."""
+
+    milli: dict[int, int] = field(default_factory=dict)
+    count: int = 0
+    cents: int = 0
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+
+
+def period_totals(user: User, meters: list[Meter], start: date, end: date) -> dict[int, Totals]:
+    """Per meter, the sums of its rollup rows from ``start`` to ``end`` (one row per meter)."""
+    if not meters:
+        return {}
+    r = DailyRollup.__table__.c
+    rows = db.session.execute(
+        select(
+            r.meter_id,
+            func.sum(r.total_milli),
+            func.sum(r.count),
+            func.sum(r.cost_cents),
+            func.min(r.min_milli),
+            func.max(r.max_milli),
+        )
+        .where(r.user_id == user.id, r.meter_id.in_([m.id for m in meters]), r.date >= start, r.date <= end)
+        .group_by(r.meter_id)
+    ).all()
+    return {meter_id: Totals(*(int(value) for value in sums)) for meter_id, *sums in rows}
+
+
+def _add_up(group: Group, totals: dict[int, Totals]) -> _Sums:
+    sums = _Sums()
+    for meter in group.meters:
+        found = totals.get(meter.id)
+        if found is None:
+            continue
+        sums.milli[meter.id] = found.milli
+        sums.count += found.count
+        sums.cents += found.cents
+        low = convert({meter.id: found.min_milli}, group.factors)
+        high = convert({meter.id: found.max_milli}, group.factors)
+        sums.minimum = low if sums.minimum is None else min(sums.minimum, low)
+        sums.maximum = high if sums.maximum is None else max(sums.maximum, high)
+    return sums
+
+
+def _complete(group: Group, firsts: dict[int, date], previous_from: date) -> bool:
+    """Whether the group had data by the day the previous period starts."""
+    known = [firsts[m.id] for m in group.meters if m.id in firsts]
+    return bool(known) and min(known) <= previous_from
+
+
+def _figures(group: Group, now: _Sums, before: _Sums, days: int, complete: bool) -> dict[str, Any]:
+    total = convert(now.milli, group.factors)
+    previous = convert(before.milli, group.factors)
+    return {
+        "key": group.key,
+        "label": group.label,
+        "unit": group.unit,
+        "total": round_amount(total),
+        "count": now.count,
+        "average_per_day": round_amount(EXACT.divide(total, Decimal(days))),
+        "min": None if now.minimum is None else round_amount(now.minimum),
+        "max": None if now.maximum is None else round_amount(now.maximum),
+        "cost_total": round_cost(now.cents),
+        "previous_total": round_amount(previous),
+        "change_pct": change_pct(total, previous) if complete else None,
+    }
+
+
+def summary(user: User, query: SummaryQuery) -> dict[str, Any]:
+    date_from, date_to = window(query, lambda to: to.replace(day=1), user)
+    prev_from, prev_to = previous_period(date_from, date_to, query.compare)
+    meters = selected_meters(user, query)
+    current = period_totals(user, meters, date_from, date_to)
+    previous = period_totals(user, meters, prev_from, prev_to)
+    with_data = {meter_id for meter_id, t in (*current.items(), *previous.items()) if t.count}
+    groups = form_groups(meters, query.group_by, with_data)
+    firsts = first_days(user, [m.id for g in groups for m in g.meters])
+    days = (date_to - date_from).days + 1
+    return {
+        "period": {"from": date_from, "to": date_to},
+        "previous_period": {"from": prev_from, "to": prev_to},
+        "groups": [
+            _figures(g, _add_up(g, current), _add_up(g, previous), days, _complete(g, firsts, prev_from))
+            for g in groups
+        ],
+    }
