@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -425,3 +425,60 @@ def test_rebuild_command_restores_rollups(app: Flask, client: FlaskClient, acc: 
     result = runner.invoke(args=["analytics", "rebuild", "--user", "nobody@example.com"])
     assert result.exit_code == 1
     assert "No user with e-mail nobody@example.com" in result.output
+
+
+@pytest.mark.parametrize("path", ["summary", "timeseries"])
+def test_every_problem_is_listed_at_once(app: Flask, client: FlaskClient, acc: Account, path: str) -> None:
+    other = account(app, client)
+    params = {
+        "date_from": "2026-02-01",
+        "date_to": "2026-01-31",
+        "group_by": "unit",
+        "type": ["water", "steam"],
+        "meter_id": other.meters["Water"],
+        "granularity": "hour",
+        "compare": "week",
+    }
+    response = client.get(f"/api/analytics/{path}", headers=acc.headers, query_string=params)
+    assert response.status_code == 422
+    details = [(d["loc"], d["msg"], d["type"]) for d in response.get_json()["error"]["details"]]
+    last = (
+        (["query", "compare"], "Input should be 'previous' or 'year'", "literal_error")
+        if path == "summary"
+        else (["query", "granularity"], "Input should be 'day', 'week', 'month' or 'year'", "literal_error")
+    )
+    assert details == [
+        (["query", "date_to"], "must not be before date_from", "value_error"),
+        (["query", "group_by"], "Input should be 'type' or 'meter'", "literal_error"),
+        (["query", "type", 1], "Input should be 'electricity', 'water', 'gas' or 'other'", "literal_error"),
+        (["query", "meter_id"], "Meter not found.", "not_found"),
+        last,
+    ]
+
+
+def test_an_archived_meter_of_ones_own_is_no_error(app: Flask, client: FlaskClient, acc: Account) -> None:
+    water = acc.meters["Water"]
+    assert client.patch(f"/api/meters/{water}", headers=acc.headers, json={"archived": True}).status_code == 200
+    body = get(client, acc, "summary", date_from="2026-01-01", date_to="2026-01-31", meter_id=water)
+    assert body["groups"] == []
+
+
+def test_date_order_is_a_rule_of_the_query_model() -> None:
+    from pydantic import ValidationError
+
+    from app.api.analytics.schemas import AnalyticsQuery
+
+    with pytest.raises(ValidationError) as caught:
+        AnalyticsQuery.model_validate({"date_from": "2026-02-01", "date_to": "2026-01-31"})
+    assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [(("date_to",), "value_error")]
+    same_day = AnalyticsQuery.model_validate({"date_from": "2026-02-01", "date_to": "2026-02-01"})
+    assert (same_day.date_from, same_day.date_to) == (date(2026, 2, 1), date(2026, 2, 1))
+
+
+def test_date_from_after_today_without_date_to(client: FlaskClient, acc: Account, clock: Any) -> None:
+    clock.current = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
+    response = client.get("/api/analytics/summary", headers=acc.headers, query_string={"date_from": "2026-04-01"})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"] == [
+        {"loc": ["query", "date_from"], "msg": "must not be after today", "type": "value_error"}
+    ]
