@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.api.analytics.periods import previous_period, year_earlier
+from app.api.analytics.schemas import Compare
 from tests.factories import Account, account, add_meter, add_record
 
 
@@ -62,8 +63,8 @@ def d(text: str) -> date:
         (("2024-06-01", "2025-05-31"), "year", ("2023-06-01", "2024-05-31")),
     ],
 )
-def test_previous_period(window: tuple[str, str], compare: str, expected: tuple[str, str]) -> None:
-    assert previous_period(d(window[0]), d(window[1]), compare) == (d(expected[0]), d(expected[1]))  # type: ignore[arg-type]
+def test_previous_period(window: tuple[str, str], compare: Compare, expected: tuple[str, str]) -> None:
+    assert previous_period(d(window[0]), d(window[1]), compare) == (d(expected[0]), d(expected[1]))
 
 
 def test_year_earlier_turns_29_february_into_28() -> None:
