@@ -110,4 +110,4 @@ def test_export_command_refuses_a_reversed_range(app: Flask, acc: Account) -> No
         args=["records", "export", "--user", acc.email, "--date-from", "2024-02-01", "--date-to", "2024-01-01"]
     )
     assert result.exit_code == 1
-    assert result.stderr == "Error: must not be before date_from\n"
+    assert result.stderr == "Error: --date-to: must not be before date_from\n"

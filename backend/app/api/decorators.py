@@ -17,8 +17,9 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import FileStorage
 
 from ..errors import APIError, FieldError, pydantic_details
-from ..ratelimit import per_ip, per_user
+from ..ratelimit import hit, per_ip, per_user
 from ..security import current_user
+from .common import Pagination
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
@@ -35,7 +36,10 @@ def annotate(func: Callable[..., Any], **info: Any) -> None:
     func.__openapi__ = spec  # type: ignore[attr-defined]
 
 
-def parse_json(model: type[M], raw: bytes | None = None) -> M:
+Context = Callable[[], dict[str, Any]]
+
+
+def parse_json(model: type[M], raw: bytes | None = None, context: dict[str, Any] | None = None) -> M:
     """Validate a JSON request body against ``model`` with the contract's errors."""
     if raw is None:
         if not request.is_json:
@@ -51,7 +55,7 @@ def parse_json(model: type[M], raw: bytes | None = None) -> M:
     if not raw.strip():
         raise APIError(400, "invalid_json", "The request body is empty; a JSON object is expected.")
     try:
-        return model.model_validate_json(raw)
+        return model.model_validate_json(raw, context=context)
     except ValidationError as exc:
         if any(err["type"] == "json_invalid" for err in exc.errors()):
             raise APIError(400, "invalid_json", "The request body is not valid JSON.") from None
@@ -68,14 +72,14 @@ def _list_fields(model: type[BaseModel]) -> set[str]:
     return names
 
 
-def parse_query(model: type[M]) -> M:
+def parse_query(model: type[M], context: dict[str, Any] | None = None) -> M:
     lists = _list_fields(model)
     data: dict[str, Any] = {}
     for key in request.args:
         values = request.args.getlist(key)
         data[key] = values if key in lists else values[0]
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         raise APIError(
             422, "validation_error", "The query parameters are invalid.", pydantic_details(exc, "query")
@@ -125,13 +129,17 @@ def media(content: dict[str, dict[str, Any]]) -> Callable[[F], F]:
     return decorator
 
 
-def body(model: type[BaseModel]) -> Callable[[F], F]:
-    """Validate the JSON body and pass it to the view as its first argument."""
+def body(model: type[BaseModel], context: Context | None = None) -> Callable[[F], F]:
+    """Validate the JSON body and pass it to the view as its first argument.
+
+    ``context`` builds the validation context (e.g. checks of ids against the database), so
+    those problems are listed in the same 422 as the field rules.
+    """
 
     def decorator(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            return func(parse_json(model), *args, **kwargs)
+            return func(parse_json(model, context=context() if context else None), *args, **kwargs)
 
         annotate(wrapper, body=model, responses={400: "Malformed JSON", 415: "Not JSON", 422: "Validation error"})
         return typing.cast(F, wrapper)
@@ -139,13 +147,13 @@ def body(model: type[BaseModel]) -> Callable[[F], F]:
     return decorator
 
 
-def query(model: type[BaseModel]) -> Callable[[F], F]:
-    """Validate the query string and pass it to the view as a keyword ``query``."""
+def query(model: type[BaseModel], context: Context | None = None) -> Callable[[F], F]:
+    """Validate the query string and pass it to the view as a keyword ``query`` (``context`` as for ``body``)."""
 
     def decorator(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            return func(*args, query=parse_query(model), **kwargs)
+            return func(*args, query=parse_query(model, context=context() if context else None), **kwargs)
 
         annotate(wrapper, query=model, responses={422: "Validation error"})
         return typing.cast(F, wrapper)
@@ -178,6 +186,31 @@ def response(model: type[BaseModel] | None, status: int = 200, description: str 
 
         annotate(wrapper, response=model, status=status, responses={status: description})
         return typing.cast(F, wrapper)
+
+    return decorator
+
+
+def paginated(model: type[BaseModel]) -> Callable[[F], F]:
+    """Serialise one page through ``model``: the view returns ``(items, total)`` for its
+    ``query`` (a ``Pagination``) and this builds ``{items, page, per_page, total, pages}``.
+
+    Place it under ``@query``, which passes the validated ``query`` through it.
+    """
+
+    def decorator(func: F) -> F:
+        @functools.wraps(func)
+        def envelope(*args: Any, **kwargs: Any) -> Any:
+            items, total = func(*args, **kwargs)
+            page: Pagination = kwargs["query"]
+            return {
+                "items": items,
+                "page": page.page,
+                "per_page": page.per_page,
+                "total": total,
+                "pages": (total + page.per_page - 1) // page.per_page,
+            }
+
+        return response(model)(typing.cast(F, envelope))
 
     return decorator
 
@@ -216,6 +249,21 @@ def tags(*names: str) -> Callable[[F], F]:
     def decorator(func: F) -> F:
         annotate(func, tags=list(names))
         return func
+
+    return decorator
+
+
+def limit_user(setting: str, scope: str) -> Callable[[F], F]:
+    """Count the request per signed-in user against the limits in ``setting`` (after ``authenticated``)."""
+
+    def decorator(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            hit(setting, f"{scope}:user", str(current_user().id))
+            return func(*args, **kwargs)
+
+        annotate(wrapper, responses={429: "Too many requests (see Retry-After)"})
+        return typing.cast(F, wrapper)
 
     return decorator
 

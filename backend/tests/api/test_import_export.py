@@ -138,9 +138,8 @@ def test_export_json_with_filters(app: Flask, client: FlaskClient, acc: Account)
     assert response.mimetype == "application/json"
     assert response.get_data(as_text=True) == (
         '{"items": ['
-        '{"date": "2024-01-02", "meter": "Water", "amount": 1.25, "cost": 0.5, "note": "w1", "type": "water", '
-        '"unit": "m3"}, '
-        '{"date": "2024-01-05", "meter": "Gas", "amount": 3.5, "cost": 1, "note": "g", "type": "gas", "unit": "m3"}'
+        '{"date":"2024-01-02","meter":"Water","amount":1.25,"cost":0.5,"note":"w1","type":"water","unit":"m3"}, '
+        '{"date":"2024-01-05","meter":"Gas","amount":3.5,"cost":1.0,"note":"g","type":"gas","unit":"m3"}'
         "]}\n"
     )
     by_meter = client.get(
@@ -184,7 +183,10 @@ def test_export_is_only_your_own(app: Flask, client: FlaskClient, acc: Account) 
     add_record(app, other.id, other.meters["Gas"], "2024-01-05", "3.5")
     assert client.get("/api/records/export?format=json", headers=acc.headers).get_json() == {"items": []}
     foreign = client.get(f"/api/records/export?format=json&meter_id={other.meters['Gas']}", headers=acc.headers)
-    assert foreign.get_json() == {"items": []}
+    assert foreign.status_code == 422
+    assert foreign.get_json()["error"]["details"] == [
+        {"loc": ["query", "meter_id"], "msg": "Meter not found.", "type": "not_found"}
+    ]
 
 
 @pytest.mark.parametrize(

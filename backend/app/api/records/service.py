@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, exists, func, select
+from sqlalchemy import ColumnElement, Select, delete, exists, func, select
 
 from ...errors import Conflict, FieldError, NotFound
 from ...extensions import db
 from ...models import DailyRollup, Meter, Record, User
 from ...services import events, locks, rollups
 from ...services.units import unit_error
-from ..common import MAX_ID, escape_like, page_body
+from ..common import MAX_ID, escape_like
 from .schemas import (
     MeterCreate,
     MeterOut,
@@ -68,13 +68,23 @@ def _name_taken(user: User, name: str, except_id: int | None = None) -> bool:
     return any(other.lower() == wanted and meter_id != except_id for meter_id, other in rows)
 
 
+def meter_exists(user: User, meter_id: int) -> bool:
+    return db.session.scalar(select(Meter.id).where(Meter.id == meter_id, Meter.user_id == user.id)) is not None
+
+
+def add_meter(user_id: int, name: str, meter_type: str, unit: str) -> Meter:
+    """Add a meter in the current transaction (the caller holds the user's lock and commits)."""
+    meter = Meter(user_id=user_id, name=name, type=meter_type, unit=unit)
+    db.session.add(meter)
+    db.session.flush()
+    return meter
+
+
 def create_meter(user: User, data: MeterCreate) -> Meter:
     locks.lock_user(user.id)
     if _name_taken(user, data.name):
         raise Conflict("You already have a meter with this name.")
-    meter = Meter(user_id=user.id, name=data.name, type=data.type, unit=data.unit)
-    db.session.add(meter)
-    db.session.flush()
+    meter = add_meter(user.id, data.name, data.type, data.unit)
     events.emit(user.id, "meter.changed", meter=meter_payload(meter))
     db.session.commit()
     return meter
@@ -146,8 +156,17 @@ def filtered(user: User, query: RecordFilters) -> Select[Any]:
     if query.date_to is not None:
         stmt = stmt.where(Record.date <= query.date_to)
     if query.q:
-        stmt = stmt.where(Record.note.ilike(f"%{escape_like(query.q)}%", escape="\\"))
+        stmt = stmt.where(_note_contains(query.q))
     return stmt
+
+
+def _note_contains(text: str) -> ColumnElement[bool]:
+    """The note contains ``text``, case ignored in every script (SQLite's own lower() and
+    LIKE fold ASCII only, so its connections get ``unicode_lower``, Python's)."""
+    pattern = f"%{escape_like(text.lower())}%"
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.unicode_lower(Record.note).like(pattern, escape="\\")
+    return func.lower(Record.note).like(pattern, escape="\\")
 
 
 def _count(user: User, query: RecordQuery, stmt: Select[Any]) -> int:
@@ -170,9 +189,8 @@ def _count(user: User, query: RecordQuery, stmt: Select[Any]) -> int:
     return int(db.session.scalar(counted) or 0)
 
 
-def list_records(user: User, query: RecordQuery) -> dict[str, Any]:
-    if query.date_from and query.date_to and query.date_from > query.date_to:
-        raise FieldError.single(["query", "date_to"], "must not be before date_from")
+def list_records(user: User, query: RecordQuery) -> tuple[list[Record], int]:
+    """One page of the user's records matching the filters, and how many match in all."""
     stmt = filtered(user, query)
     total = _count(user, query, stmt)
     # Find the page's ids first (an index-only walk for the date sorts), then load those rows with
@@ -184,8 +202,7 @@ def list_records(user: User, query: RecordQuery) -> dict[str, Any]:
         .limit(query.per_page)
     )
     page_stmt = select(Record).where(Record.id.in_(page_ids.scalar_subquery())).order_by(*SORTS[query.sort])
-    items = list(db.session.scalars(page_stmt))
-    return page_body(items, total, query)
+    return list(db.session.scalars(page_stmt)), total
 
 
 def get_record(user: User, record_id: int) -> Record:
