@@ -127,6 +127,11 @@ def meter_name_error(name: str) -> str | None:
     return None
 
 
+def unit_text_error(unit: str) -> str | None:
+    """Why ``unit`` is not one line of text (the ``SingleLine`` rule of ``Unit``), or None."""
+    return CONTROL_ERROR if has_control(unit) else None
+
+
 def _note_error(note: str) -> str | None:
     if len(note) > NOTE_MAX:
         return f"must be at most {NOTE_MAX} characters"

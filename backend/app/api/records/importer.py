@@ -18,7 +18,7 @@ from ...models import Meter, User
 from ...services import events, locks
 from ...services.units import METER_TYPES, unit_error
 from . import service
-from .csv_rows import NOT_UTF8, Problems, Reader, Row, meter_name_error, text_of
+from .csv_rows import NOT_UTF8, Problems, Reader, Row, meter_name_error, text_of, unit_text_error
 from .staging import STAGE_CHUNK, Stage, drop_staging
 
 
@@ -67,7 +67,11 @@ class _Meters:
         type_problem = (
             (None if row.type in METER_TYPES else f"must be one of {', '.join(METER_TYPES)}") if row.type else wanted
         )
-        unit_problem = wanted if not row.unit else (None if type_problem else unit_error(row.type, row.unit))
+        unit_problem = (
+            wanted
+            if not row.unit
+            else unit_text_error(row.unit) or (None if type_problem else unit_error(row.type, row.unit))
+        )
         checks = (("meter", meter_name_error(row.meter)), ("type", type_problem), ("unit", unit_problem))
         problems = [(column, message) for column, message in checks if message]
         for column, message in problems:
