@@ -6,9 +6,10 @@ OpenAPI document is generated from the very models that do the validating.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from flask import Response, current_app, jsonify, request
@@ -16,7 +17,7 @@ from flask_jwt_extended import verify_jwt_in_request
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import FileStorage
 
-from ..errors import APIError, FieldError, pydantic_details
+from ..errors import APIError, FieldError, InvalidField, pydantic_details
 from ..ratelimit import hit, per_ip, per_user
 from ..security import current_user
 from .common import Pagination
@@ -129,6 +130,15 @@ def media(content: dict[str, dict[str, Any]]) -> Callable[[F], F]:
     return decorator
 
 
+@contextlib.contextmanager
+def located(location: str) -> Iterator[None]:
+    """Give a service's ``InvalidField`` its place in the request: ``[location, field]``."""
+    try:
+        yield
+    except InvalidField as exc:
+        raise FieldError.single([location, exc.field], exc.message, exc.type) from None
+
+
 def body(model: type[BaseModel], context: Context | None = None) -> Callable[[F], F]:
     """Validate the JSON body and pass it to the view as its first argument.
 
@@ -139,7 +149,9 @@ def body(model: type[BaseModel], context: Context | None = None) -> Callable[[F]
     def decorator(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            return func(parse_json(model, context=context() if context else None), *args, **kwargs)
+            data = parse_json(model, context=context() if context else None)
+            with located("body"):
+                return func(data, *args, **kwargs)
 
         annotate(wrapper, body=model, responses={400: "Malformed JSON", 415: "Not JSON", 422: "Validation error"})
         return typing.cast(F, wrapper)
@@ -153,7 +165,9 @@ def query(model: type[BaseModel], context: Context | None = None) -> Callable[[F
     def decorator(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            return func(*args, query=parse_query(model, context=context() if context else None), **kwargs)
+            parsed = parse_query(model, context=context() if context else None)
+            with located("query"):
+                return func(*args, query=parsed, **kwargs)
 
         annotate(wrapper, query=model, responses={422: "Validation error"})
         return typing.cast(F, wrapper)

@@ -288,3 +288,23 @@ def test_openapi_date_fields_state_the_accepted_years(client: FlaskClient) -> No
     params = {p["name"]: p["schema"] for p in spec["paths"]["/api/records"]["get"]["parameters"]}
     assert params["date_from"]["pattern"] == pattern
     assert params["date_to"]["pattern"] == pattern
+
+
+def test_patch_refuses_null_for_required_fields_with_every_other_problem(
+    client: FlaskClient, app: Flask, acc: Any
+) -> None:
+    record_id = add_record(app, acc.id, acc.meters["Water"], "2026-01-01", "5")
+    response = client.patch(
+        f"/api/records/{record_id}",
+        headers=acc.headers,
+        json={"meter_id": None, "date": None, "amount": None, "cost": -1},
+    )
+    assert response.status_code == 422
+    assert [(d["loc"], d["msg"]) for d in response.get_json()["error"]["details"]] == [
+        (["body", "meter_id"], "must not be null"),
+        (["body", "date"], "must not be null"),
+        (["body", "amount"], "must not be null"),
+        (["body", "cost"], "Input should be greater than or equal to 0"),
+    ]
+    cleared = client.patch(f"/api/records/{record_id}", headers=acc.headers, json={"cost": None, "note": None})
+    assert cleared.status_code == 200

@@ -157,6 +157,14 @@ class RecordUpdate(Schema):
     cost: Cost | None = None
     note: Note | None = None
 
+    @field_validator("meter_id", "date", "amount")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Runs only for fields that are sent: leaving one out keeps it, sending null is refused.
+        if value is None:
+            raise ValueError("must not be null")
+        return value
+
 
 class RecordOut(OutSchema):
     id: int

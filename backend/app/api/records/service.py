@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, delete, exists, func, select
 
-from ...errors import Conflict, FieldError, NotFound
+from ...errors import Conflict, InvalidField, NotFound
 from ...extensions import db
 from ...models import DailyRollup, Meter, Record, User
 from ...services import events, locks, rollups
@@ -105,7 +105,7 @@ def update_meter(user: User, meter_id: int, data: MeterUpdate) -> Meter:
     new_unit = data.unit or meter.unit
     if (new_type, new_unit) != (meter.type, meter.unit):
         if problem := unit_error(new_type, new_unit):
-            raise FieldError.single(["body", "unit"], problem)
+            raise InvalidField("unit", problem)
         if _has_records(meter):
             raise Conflict("The type and unit of a meter with records cannot change: its amounts would change meaning.")
         meter.type, meter.unit = new_type, new_unit
@@ -209,16 +209,16 @@ def get_record(user: User, record_id: int) -> Record:
     return _owned(Record, user, record_id, "Record")
 
 
-def _meter_for_body(user: User, meter_id: int) -> Meter:
+def _meter_for_record(user: User, meter_id: int) -> Meter:
     meter = db.session.scalar(select(Meter).where(Meter.id == meter_id, Meter.user_id == user.id))
     if meter is None:
-        raise FieldError.single(["body", "meter_id"], "Meter not found.", "not_found")
+        raise InvalidField("meter_id", "Meter not found.", "not_found")
     return meter
 
 
 def create_record(user: User, data: RecordCreate) -> Record:
     locks.lock_user(user.id)
-    meter = _meter_for_body(user, data.meter_id)
+    meter = _meter_for_record(user, data.meter_id)
     record = Record(user_id=user.id, meter=meter, date=data.date, note=data.note)
     record.amount = data.amount
     record.cost = data.cost
@@ -235,12 +235,8 @@ def update_record(user: User, record_id: int, data: RecordUpdate | RecordCreate,
     record = get_record(user, record_id)
     touched: set[tuple[int, date]] = {(record.meter_id, record.date)}
     fields = data.model_fields_set
-    if replace or "meter_id" in fields or "date" in fields or "amount" in fields:
-        for name in ("meter_id", "date", "amount"):
-            if (replace or name in fields) and getattr(data, name) is None:
-                raise FieldError.single(["body", name], "must not be null")
     if data.meter_id is not None and data.meter_id != record.meter_id:
-        record.meter = _meter_for_body(user, data.meter_id)
+        record.meter = _meter_for_record(user, data.meter_id)
     if data.date is not None:
         record.date = data.date
     if data.amount is not None:
