@@ -101,6 +101,14 @@ def test_type_and_unit_change_only_without_records(client: FlaskClient, app: Fla
     assert ok.status_code == 200 and ok.get_json()["unit"] == "L"
     bad = client.patch(f"/api/meters/{water}", headers=acc.headers, json={"unit": "kWh"})
     assert bad.status_code == 422
+    problem = "must be one of m3, L, gal for a water meter"
+    assert bad.get_json() == {
+        "error": {
+            "code": "validation_error",
+            "message": problem,
+            "details": [{"loc": ["body", "unit"], "msg": problem, "type": "value_error"}],
+        }
+    }
     add_record(app, acc.id, water, "2026-01-01", "5")
     locked = client.patch(f"/api/meters/{water}", headers=acc.headers, json={"unit": "m3"})
     assert locked.status_code == 409
