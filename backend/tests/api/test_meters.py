@@ -177,3 +177,15 @@ def test_openapi_gives_each_meter_type_its_units(client: FlaskClient) -> None:
     assert re.fullmatch(NAME_PATTERN.removeprefix("^").removesuffix("$"), "   ") is None
     assert re.fullmatch(NAME_PATTERN.removeprefix("^").removesuffix("$"), "Roof\r\n") is None
     assert re.fullmatch(NAME_PATTERN.removeprefix("^").removesuffix("$"), " Roof ") is not None
+
+
+def test_openapi_pairs_a_type_and_unit_sent_together_in_an_update(client: FlaskClient) -> None:
+    schema = client.get("/apispec.json").get_json()["components"]["schemas"]["MeterUpdate"]
+    free, *pairs = schema["anyOf"]
+    assert free == {"not": {"required": ["type", "unit"]}}
+    assert [(p["properties"]["type"]["enum"], p["properties"]["unit"].get("enum"), p["required"]) for p in pairs] == [
+        (["electricity"], ["kWh", "Wh", "MWh"], ["type", "unit"]),
+        (["water"], ["m3", "L", "gal"], ["type", "unit"]),
+        (["gas"], ["m3", "ft3"], ["type", "unit"]),
+        (["other"], None, ["type", "unit"]),
+    ]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, GetJsonSchemaHandler, StringConstraints, ValidationInfo, field_validator
 from pydantic.json_schema import JsonSchemaValue
@@ -67,10 +67,8 @@ def _known_meter(value: int, info: ValidationInfo) -> int:
 MeterId = Annotated[Id, AfterValidator(_known_meter)]
 
 
-def _unit_choices(schema: JsonSchemaValue, handler: GetJsonSchemaHandler, required: list[str]) -> None:
-    """Turn a meter schema into ``oneOf`` one variant per type, each with the units that type allows."""
-    target = handler.resolve_ref_schema(schema)
-    properties = target["properties"]
+def _type_variants(properties: dict[str, Any], required: list[str]) -> list[dict[str, Any]]:
+    """One object schema per meter type, each with the units that type allows."""
     variants = []
     for kind in METER_TYPES:
         unit = {"type": "string", "enum": list(UNITS[kind])} if kind in UNITS else properties["unit"]
@@ -83,11 +81,7 @@ def _unit_choices(schema: JsonSchemaValue, handler: GetJsonSchemaHandler, requir
                 "additionalProperties": False,
             }
         )
-    target.pop("properties")
-    target.pop("required", None)
-    target.pop("additionalProperties", None)
-    target.pop("type", None)
-    target["oneOf"] = variants
+    return variants
 
 
 class MeterCreate(Schema):
@@ -108,7 +102,11 @@ class MeterCreate(Schema):
     @classmethod
     def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         schema = handler(core)
-        _unit_choices(schema, handler, ["name", "type", "unit"])
+        target = handler.resolve_ref_schema(schema)
+        variants = _type_variants(target.pop("properties"), target.pop("required"))
+        target.pop("additionalProperties", None)
+        target.pop("type", None)
+        target["oneOf"] = variants
         return schema
 
 
@@ -120,6 +118,15 @@ class MeterUpdate(Schema):
     type: MeterType | None = None
     unit: Unit | None = None
     archived: bool | None = None
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core)
+        target = handler.resolve_ref_schema(schema)
+        # A type and a unit sent together are one of the pairs; either alone depends on the meter.
+        pairs = _type_variants(target["properties"], ["type", "unit"])
+        target["anyOf"] = [{"not": {"required": ["type", "unit"]}}, *pairs]
+        return schema
 
 
 class MeterOut(OutSchema):
