@@ -19,6 +19,9 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
+from sqlalchemy import func
+
+from ..extensions import db
 
 MAX_AMOUNT = Decimal(10) ** 9
 
@@ -199,6 +202,17 @@ class ErrorResponse(BaseModel):
 class Pagination(QuerySchema):
     page: int = Field(default=1, ge=1, le=1_000_000)
     per_page: int = Field(default=20, ge=1, le=100)
+
+
+def contains_ignoring_case(column: Any, text: str) -> Any:
+    """SQL for ``column`` containing ``text`` literally, case ignored in every script.
+
+    SQLite's own lower() and LIKE fold ASCII letters only, so its connections get
+    ``unicode_lower`` (Python's ``str.lower``, registered in ``app/__init__.py``).
+    """
+    pattern = f"%{escape_like(text.lower())}%"
+    lower = func.unicode_lower if db.session.get_bind().dialect.name == "sqlite" else func.lower
+    return lower(column).like(pattern, escape="\\")
 
 
 def escape_like(text: str) -> str:

@@ -12,7 +12,7 @@ from ...extensions import db
 from ...models import Record, User
 from ...services import clock
 from ..auth import service as auth_service
-from ..common import MAX_ID, escape_like
+from ..common import MAX_ID, contains_ignoring_case
 from .schemas import AdminUserUpdate, UserSearch
 
 log = logging.getLogger(__name__)
@@ -30,10 +30,7 @@ def list_users(query: UserSearch) -> tuple[list[User], int]:
     """One page of accounts, newest first, and how many match in all."""
     stmt = select(User)
     if query.q:
-        pattern = f"%{escape_like(query.q.lower())}%"
-        stmt = stmt.where(
-            or_(func.lower(User.email).like(pattern, escape="\\"), func.lower(User.name).like(pattern, escape="\\"))
-        )
+        stmt = stmt.where(or_(contains_ignoring_case(User.email, query.q), contains_ignoring_case(User.name, query.q)))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = stmt.order_by(User.id.desc()).offset((query.page - 1) * query.per_page).limit(query.per_page)
     return list(db.session.scalars(page)), total

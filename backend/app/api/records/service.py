@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, delete, exists, func, select
+from sqlalchemy import Select, delete, exists, func, select
 
 from ...errors import Conflict, InvalidField, NotFound
 from ...extensions import db
 from ...models import DailyRollup, Meter, Record, User
 from ...services import events, locks, rollups
 from ...services.units import unit_error
-from ..common import MAX_ID, escape_like
+from ..common import MAX_ID, contains_ignoring_case
 from .schemas import (
     MeterCreate,
     MeterOut,
@@ -156,17 +156,8 @@ def filtered(user: User, query: RecordFilters) -> Select[Any]:
     if query.date_to is not None:
         stmt = stmt.where(Record.date <= query.date_to)
     if query.q:
-        stmt = stmt.where(_note_contains(query.q))
+        stmt = stmt.where(contains_ignoring_case(Record.note, query.q))
     return stmt
-
-
-def _note_contains(text: str) -> ColumnElement[bool]:
-    """The note contains ``text``, case ignored in every script (SQLite's own lower() and
-    LIKE fold ASCII only, so its connections get ``unicode_lower``, Python's)."""
-    pattern = f"%{escape_like(text.lower())}%"
-    if db.session.get_bind().dialect.name == "sqlite":
-        return func.unicode_lower(Record.note).like(pattern, escape="\\")
-    return func.lower(Record.note).like(pattern, escape="\\")
 
 
 def _count(user: User, query: RecordQuery, stmt: Select[Any]) -> int:
