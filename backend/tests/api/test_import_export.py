@@ -126,6 +126,16 @@ def test_csv_export_escapes_formulas_and_round_trips_byte_for_byte(
     assert client.get("/api/records/export", headers=other.headers).data == exported.data
 
 
+def test_escaped_values_at_their_length_limits_round_trip(app: Flask, client: FlaskClient, acc: Account) -> None:
+    name, unit, note = "+" + "n" * 63, "-" + "u" * 15, "=" + "x" * 499
+    add_record(app, acc.id, add_meter(app, acc.id, name, "other", unit), "2024-01-01", "1", None, note)
+    exported = client.get("/api/records/export", headers=acc.headers).data
+    assert exported.decode().split("\r\n")[1] == f"2024-01-01,'{name},1,,'{note},other,'{unit}"
+    other = account(app, client)
+    ok(upload(client, other, exported), imported=1, created=[name])
+    assert records_of(app, other.id) == [(name, "other", unit, date(2024, 1, 1), 1000, None, note)]
+
+
 def test_import_removes_only_the_escape(app: Flask, client: FlaskClient, acc: Account) -> None:
     content = f"{HEADER},type,unit\n2024-01-01,'=Pond,1,,'-note,other,'+u\n2024-01-02,'Pond,2,,'note,other,'u\n"
     ok(upload(client, acc, content), imported=2, created=["=Pond", "'Pond"])
