@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import load_config
-from .extensions import cors, db, jwt, limiter, mail, migrate, sock
+from .extensions import cors, db, jwt, mail, migrate, sock
 
 __version__ = "0.1.0"
 
@@ -56,6 +56,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+        # SQLite's lower() folds ASCII only; searches that ignore case use this one ("É" -> "é").
+        dbapi_connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(value: str | None) -> str | None:
+    return None if value is None else value.lower()
 
 
 def register_extensions(app: Flask) -> None:
@@ -84,7 +90,6 @@ def register_extensions(app: Flask) -> None:
         supports_credentials=True,
         expose_headers=["X-Request-ID", "Retry-After", "Content-Disposition"],
     )
-    limiter.init_app(app)
     init_ratelimit(app)
     sock.init_app(app)
     init_events(app)

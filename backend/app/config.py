@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     RATELIMIT_REGISTER: str = "5/hour"
     RATELIMIT_EMAIL: str = "5/hour"
     RATELIMIT_AUTHENTICATED: str = "600/minute"
+    RATELIMIT_IMPORT_EXPORT: str = "10/minute;100/hour"
     TRUSTED_PROXIES: int = Field(default=0, ge=0, le=5)
     LOG_LEVEL: str = "INFO"
     LOG_FORMAT: Literal["json", "console"] = "console"
@@ -60,7 +61,9 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
-    @field_validator("RATELIMIT_LOGIN", "RATELIMIT_REGISTER", "RATELIMIT_EMAIL", "RATELIMIT_AUTHENTICATED")
+    @field_validator(
+        "RATELIMIT_LOGIN", "RATELIMIT_REGISTER", "RATELIMIT_EMAIL", "RATELIMIT_AUTHENTICATED", "RATELIMIT_IMPORT_EXPORT"
+    )
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         from limits import parse_many
@@ -141,6 +144,7 @@ class Settings(BaseSettings):
             "RATELIMIT_REGISTER": self.RATELIMIT_REGISTER,
             "RATELIMIT_EMAIL": self.RATELIMIT_EMAIL,
             "RATELIMIT_AUTHENTICATED": self.RATELIMIT_AUTHENTICATED,
+            "RATELIMIT_IMPORT_EXPORT": self.RATELIMIT_IMPORT_EXPORT,
             "TRUSTED_PROXIES": self.TRUSTED_PROXIES,
             "LOG_LEVEL": self.LOG_LEVEL,
             "LOG_FORMAT": self.LOG_FORMAT,

@@ -97,6 +97,17 @@ class FieldError(APIError):
         return cls([{"loc": loc, "msg": msg, "type": type_}], message=msg)
 
 
+class InvalidField(Exception):
+    """A domain rule broken by one input field, raised by services, which do not know where the
+    field came from; ``@body`` / ``@query`` turn it into a ``FieldError`` at ``[location, field]``."""
+
+    def __init__(self, field: str, message: str, type_: str = "value_error") -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.type = type_
+
+
 def envelope(
     status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
 ) -> Response:

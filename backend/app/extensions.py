@@ -1,9 +1,10 @@
-"""Bare extension instances; each is bound to the app in create_app()."""
+"""Bare extension instances; each is bound to the app in create_app().
+
+Rate limits have no shared instance here: each app builds its own limiter (app/ratelimit.py).
+"""
 
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sock import Sock
@@ -32,4 +33,3 @@ jwt = JWTManager()
 mail = Mail()
 cors = CORS()
 sock = Sock()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -110,4 +110,21 @@ def test_export_command_refuses_a_reversed_range(app: Flask, acc: Account) -> No
         args=["records", "export", "--user", acc.email, "--date-from", "2024-02-01", "--date-to", "2024-01-01"]
     )
     assert result.exit_code == 1
-    assert result.stderr == "Error: must not be before date_from\n"
+    assert result.stderr == "Error: --date-to: must not be before date_from\n"
+
+
+def test_export_command_refuses_a_meter_of_another_account(app: Flask, client: FlaskClient, acc: Account) -> None:
+    other = account(app, client)
+    add_record(app, other.id, other.meters["Gas"], "2024-01-01", "1")
+    for meter_id in (other.meters["Gas"], 999_999):
+        result = app.test_cli_runner().invoke(
+            args=["records", "export", "--user", acc.email, "--meter-id", str(meter_id)]
+        )
+        assert result.exit_code == 1
+        assert result.stderr == "Error: --meter-id: Meter not found.\n"
+
+
+def test_records_commands_hang_off_the_blueprint(app: Flask) -> None:
+    group = app.blueprints["records"].cli
+    assert sorted(group.commands) == ["export", "import"]
+    assert app.test_cli_runner().invoke(args=["records", "--help"]).stdout.startswith("Usage: ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -14,8 +15,13 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
 )
+from sqlalchemy import func
+
+from ..extensions import db
 
 MAX_AMOUNT = Decimal(10) ** 9
 
@@ -88,29 +94,55 @@ def _reject_date() -> date:
     raise ValueError
 
 
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2999, 12, 31)
+DATE_RANGE_ERROR = f"must be between {DATE_MIN.isoformat()} and {DATE_MAX.isoformat()}"
+# The calendar days the API accepts, as a pattern for the OpenAPI document (years 1900-2999).
+DATE_PATTERN = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+def date_range_error(value: date) -> str | None:
+    """Why ``value`` is outside the days the API accepts, or None."""
+    return None if DATE_MIN <= value <= DATE_MAX else DATE_RANGE_ERROR
+
+
 def _date_range(value: date) -> date:
-    if not date(1900, 1, 1) <= value <= date(2999, 12, 31):
-        raise ValueError("must be between 1900-01-01 and 2999-12-31")
+    if problem := date_range_error(value):
+        raise ValueError(problem)
     return value
 
-
-# The years _date_range accepts, stated in the schema so that a client (or a fuzzer) knows them.
-DAY_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 Day = Annotated[
     date,
     BeforeValidator(_strict_date),
     AfterValidator(_date_range),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": DAY_PATTERN}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
 ]
 
 
 MAX_ID = 2**31 - 1
 
 
+CONTROL_ERROR = "must not contain control characters"
+
+
+def has_control(value: str, *, multiline: bool = False) -> bool:
+    """Whether ``value`` holds a control character: any of Unicode's (C0, DEL, C1) for one line;
+    for ``multiline`` text, a C0 character other than tab and line breaks."""
+    if multiline:
+        return any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value)
+    return any(unicodedata.category(ch) == "Cc" for ch in value)
+
+
 def _no_control(value: str) -> str:
-    if any(ch == "\x00" or (ord(ch) < 32 and ch not in "\t\n\r") for ch in value):
-        raise ValueError("must not contain control characters")
+    if has_control(value, multiline=True):
+        raise ValueError(CONTROL_ERROR)
+    return value
+
+
+def _single_line(value: str) -> str:
+    if has_control(value):
+        raise ValueError(CONTROL_ERROR)
     return value
 
 
@@ -118,6 +150,8 @@ Text = Annotated[str, AfterValidator(_no_control)]
 
 
 NoControl = AfterValidator(_no_control)
+# Names, units and other one-line strings: no control character at all (no tab, CR or LF).
+SingleLine = AfterValidator(_single_line)
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -137,6 +171,24 @@ class QuerySchema(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+class DateWindow(QuerySchema):
+    """``date_from``/``date_to`` filters (inclusive); ``date_to`` before ``date_from`` is refused on ``date_to``.
+
+    Subclasses may redeclare either field (e.g. with a description): the rule still applies.
+    """
+
+    date_from: Day | None = None
+    date_to: Day | None = None
+
+    @field_validator("date_to")
+    @classmethod
+    def _not_before_date_from(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("date_from")
+        if value is not None and start is not None and value < start:
+            raise ValueError("must not be before date_from")
+        return value
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str
@@ -152,15 +204,15 @@ class Pagination(QuerySchema):
     per_page: int = Field(default=20, ge=1, le=100)
 
 
-def page_body(items: list[Any], total: int, query: Pagination) -> dict[str, Any]:
-    """The body of one page of a paginated collection."""
-    return {
-        "items": items,
-        "page": query.page,
-        "per_page": query.per_page,
-        "total": total,
-        "pages": (total + query.per_page - 1) // query.per_page,
-    }
+def contains_ignoring_case(column: Any, text: str) -> Any:
+    """SQL for ``column`` containing ``text`` literally, case ignored in every script.
+
+    SQLite's own lower() and LIKE fold ASCII letters only, so its connections get
+    ``unicode_lower`` (Python's ``str.lower``, registered in ``app/__init__.py``).
+    """
+    pattern = f"%{escape_like(text.lower())}%"
+    lower = func.unicode_lower if db.session.get_bind().dialect.name == "sqlite" else func.lower
+    return lower(column).like(pattern, escape="\\")
 
 
 def escape_like(text: str) -> str:

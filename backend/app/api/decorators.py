@@ -6,9 +6,10 @@ OpenAPI document is generated from the very models that do the validating.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from flask import Response, current_app, jsonify, request
@@ -16,9 +17,10 @@ from flask_jwt_extended import verify_jwt_in_request
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import FileStorage
 
-from ..errors import APIError, FieldError, pydantic_details
-from ..ratelimit import per_ip, per_user
+from ..errors import APIError, FieldError, InvalidField, pydantic_details
+from ..ratelimit import hit, per_ip, per_user
 from ..security import current_user
+from .common import Pagination
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
@@ -35,7 +37,10 @@ def annotate(func: Callable[..., Any], **info: Any) -> None:
     func.__openapi__ = spec  # type: ignore[attr-defined]
 
 
-def parse_json(model: type[M], raw: bytes | None = None) -> M:
+Context = Callable[[], dict[str, Any]]
+
+
+def parse_json(model: type[M], raw: bytes | None = None, context: dict[str, Any] | None = None) -> M:
     """Validate a JSON request body against ``model`` with the contract's errors."""
     if raw is None:
         if not request.is_json:
@@ -51,7 +56,7 @@ def parse_json(model: type[M], raw: bytes | None = None) -> M:
     if not raw.strip():
         raise APIError(400, "invalid_json", "The request body is empty; a JSON object is expected.")
     try:
-        return model.model_validate_json(raw)
+        return model.model_validate_json(raw, context=context)
     except ValidationError as exc:
         if any(err["type"] == "json_invalid" for err in exc.errors()):
             raise APIError(400, "invalid_json", "The request body is not valid JSON.") from None
@@ -68,14 +73,14 @@ def _list_fields(model: type[BaseModel]) -> set[str]:
     return names
 
 
-def parse_query(model: type[M]) -> M:
+def parse_query(model: type[M], context: dict[str, Any] | None = None) -> M:
     lists = _list_fields(model)
     data: dict[str, Any] = {}
     for key in request.args:
         values = request.args.getlist(key)
         data[key] = values if key in lists else values[0]
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         raise APIError(
             422, "validation_error", "The query parameters are invalid.", pydantic_details(exc, "query")
@@ -125,13 +130,28 @@ def media(content: dict[str, dict[str, Any]]) -> Callable[[F], F]:
     return decorator
 
 
-def body(model: type[BaseModel]) -> Callable[[F], F]:
-    """Validate the JSON body and pass it to the view as its first argument."""
+@contextlib.contextmanager
+def located(location: str) -> Iterator[None]:
+    """Give a service's ``InvalidField`` its place in the request: ``[location, field]``."""
+    try:
+        yield
+    except InvalidField as exc:
+        raise FieldError.single([location, exc.field], exc.message, exc.type) from None
+
+
+def body(model: type[BaseModel], context: Context | None = None) -> Callable[[F], F]:
+    """Validate the JSON body and pass it to the view as its first argument.
+
+    ``context`` builds the validation context (e.g. checks of ids against the database), so
+    those problems are listed in the same 422 as the field rules.
+    """
 
     def decorator(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            return func(parse_json(model), *args, **kwargs)
+            data = parse_json(model, context=context() if context else None)
+            with located("body"):
+                return func(data, *args, **kwargs)
 
         annotate(wrapper, body=model, responses={400: "Malformed JSON", 415: "Not JSON", 422: "Validation error"})
         return typing.cast(F, wrapper)
@@ -139,13 +159,15 @@ def body(model: type[BaseModel]) -> Callable[[F], F]:
     return decorator
 
 
-def query(model: type[BaseModel]) -> Callable[[F], F]:
-    """Validate the query string and pass it to the view as a keyword ``query``."""
+def query(model: type[BaseModel], context: Context | None = None) -> Callable[[F], F]:
+    """Validate the query string and pass it to the view as a keyword ``query`` (``context`` as for ``body``)."""
 
     def decorator(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            return func(*args, query=parse_query(model), **kwargs)
+            parsed = parse_query(model, context=context() if context else None)
+            with located("query"):
+                return func(*args, query=parsed, **kwargs)
 
         annotate(wrapper, query=model, responses={422: "Validation error"})
         return typing.cast(F, wrapper)
@@ -178,6 +200,31 @@ def response(model: type[BaseModel] | None, status: int = 200, description: str 
 
         annotate(wrapper, response=model, status=status, responses={status: description})
         return typing.cast(F, wrapper)
+
+    return decorator
+
+
+def paginated(model: type[BaseModel]) -> Callable[[F], F]:
+    """Serialise one page through ``model``: the view returns ``(items, total)`` for its
+    ``query`` (a ``Pagination``) and this builds ``{items, page, per_page, total, pages}``.
+
+    Place it under ``@query``, which passes the validated ``query`` through it.
+    """
+
+    def decorator(func: F) -> F:
+        @functools.wraps(func)
+        def envelope(*args: Any, **kwargs: Any) -> Any:
+            items, total = func(*args, **kwargs)
+            page: Pagination = kwargs["query"]
+            return {
+                "items": items,
+                "page": page.page,
+                "per_page": page.per_page,
+                "total": total,
+                "pages": (total + page.per_page - 1) // page.per_page,
+            }
+
+        return response(model)(typing.cast(F, envelope))
 
     return decorator
 
@@ -216,6 +263,21 @@ def tags(*names: str) -> Callable[[F], F]:
     def decorator(func: F) -> F:
         annotate(func, tags=list(names))
         return func
+
+    return decorator
+
+
+def limit_user(setting: str, scope: str) -> Callable[[F], F]:
+    """Count the request per signed-in user against the limits in ``setting`` (after ``authenticated``)."""
+
+    def decorator(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            hit(setting, f"{scope}:user", str(current_user().id))
+            return func(*args, **kwargs)
+
+        annotate(wrapper, responses={429: "Too many requests (see Retry-After)"})
+        return typing.cast(F, wrapper)
 
     return decorator
 

@@ -4,9 +4,10 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from ..services.units import METER_TYPES
 from .base import Timestamps
 
-METER_TYPES = ("electricity", "water", "gas", "other")
+__all__ = ["METER_TYPES", "Meter"]
 
 
 class Meter(Timestamps, db.Model):  # type: ignore[name-defined,misc]

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal, get_args
+
+# The one list of meter types: schemas, the import, the command line and analytics read it here.
+MeterType = Literal["electricity", "water", "gas", "other"]
+METER_TYPES: tuple[str, ...] = get_args(MeterType)
+UNIT_MAX = 16
 
 UNITS: dict[str, dict[str, Decimal]] = {
     "electricity": {"kWh": Decimal(1), "Wh": Decimal("0.001"), "MWh": Decimal(1000)},
@@ -16,8 +22,8 @@ DEFAULT_METERS = (("Electricity", "electricity", "kWh"), ("Water", "water", "m3"
 def unit_error(meter_type: str, unit: str) -> str | None:
     """Return why ``unit`` is not allowed for ``meter_type``, or None when it is."""
     if meter_type == "other":
-        if not 1 <= len(unit) <= 16 or unit != unit.strip():
-            return "must be 1 to 16 characters without surrounding spaces"
+        if not 1 <= len(unit) <= UNIT_MAX or unit != unit.strip():
+            return f"must be 1 to {UNIT_MAX} characters without surrounding spaces"
         return None
     allowed = UNITS.get(meter_type)
     if allowed is None:

@@ -218,3 +218,12 @@ def test_out_of_range_user_ids_are_404_for_admins(app: Flask, client: FlaskClien
         response = client.patch(f"/api/admin/users/{user_id}", headers=admin.headers, json={"role": "user"})
         assert response.status_code == 404
         assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_user_search_ignores_case_beyond_ascii(client: FlaskClient, app: Flask, admin: Account) -> None:
+    create_user(app, "zoe@example.com", name="ZOË ÅSTRÖM")
+    create_user(app, "zoe2@example.com", name="Zoe Astrom")
+    for q in ("zoë åström", "ZOË", "åSTRÖM"):
+        found = client.get(f"/api/admin/users?q={q}", headers=admin.headers).get_json()
+        assert [u["email"] for u in found["items"]] == ["zoe@example.com"], q
+        assert found["total"] == 1

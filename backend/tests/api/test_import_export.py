@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from app.config import Settings
 from app.extensions import db
 from app.models import DailyRollup, Meter, Record
 from tests.factories import Account, account, add_meter, add_record
@@ -92,6 +93,58 @@ def test_csv_round_trip_to_a_second_account_is_identical(app: Flask, client: Fla
     assert json_a == json_b
 
 
+# Values a spreadsheet would run as formulas, and values that already start with the escape.
+FORMULA_TEXTS = ["=1+2", "+1", "-2", "@SUM(A1)", "'=1+2", "''=x", "'plain", "'", "''", "plain 'quoted'"]
+
+
+def test_csv_export_escapes_formulas_and_round_trips_byte_for_byte(
+    app: Flask, client: FlaskClient, acc: Account
+) -> None:
+    for i, text in enumerate(FORMULA_TEXTS):
+        meter = add_meter(app, acc.id, f"{text} m", "other", f"{text[:10]}u")
+        add_record(app, acc.id, meter, f"2024-01-{i + 1:02d}", "1", None, text)
+    add_record(app, acc.id, acc.meters["Water"], "2024-02-01", "1", None, "\tnote=tab")
+    add_record(app, acc.id, acc.meters["Water"], "2024-02-02", "1", None, "\r=cr")
+    exported = client.get("/api/records/export", headers=acc.headers)
+    lines = exported.get_data(as_text=True).split("\r\n")
+    assert lines[1:11] == [
+        "2024-01-01,'=1+2 m,1,,'=1+2,other,'=1+2u",
+        "2024-01-02,'+1 m,1,,'+1,other,'+1u",
+        "2024-01-03,'-2 m,1,,'-2,other,'-2u",
+        "2024-01-04,'@SUM(A1) m,1,,'@SUM(A1),other,'@SUM(A1)u",
+        "2024-01-05,''=1+2 m,1,,''=1+2,other,''=1+2u",
+        "2024-01-06,'''=x m,1,,'''=x,other,'''=xu",
+        "2024-01-07,'plain m,1,,'plain,other,'plainu",
+        "2024-01-08,' m,1,,',other,'u",
+        "2024-01-09,''' m,1,,''',other,'''u",
+        "2024-01-10,plain 'quoted' m,1,,plain 'quoted',other,plain 'quou",
+    ]
+    assert lines[11:] == ["2024-02-01,Water,1,,'\tnote=tab,water,m3", '2024-02-02,Water,1,,"\'\r=cr",water,m3', ""]
+    other = account(app, client)
+    ok(upload(client, other, exported.data), imported=12, created=[f"{text} m" for text in FORMULA_TEXTS])
+    assert sorted(records_of(app, other.id), key=repr) == sorted(records_of(app, acc.id), key=repr)
+    assert client.get("/api/records/export", headers=other.headers).data == exported.data
+
+
+def test_escaped_values_at_their_length_limits_round_trip(app: Flask, client: FlaskClient, acc: Account) -> None:
+    name, unit, note = "+" + "n" * 63, "-" + "u" * 15, "=" + "x" * 499
+    add_record(app, acc.id, add_meter(app, acc.id, name, "other", unit), "2024-01-01", "1", None, note)
+    exported = client.get("/api/records/export", headers=acc.headers).data
+    assert exported.decode().split("\r\n")[1] == f"2024-01-01,'{name},1,,'{note},other,'{unit}"
+    other = account(app, client)
+    ok(upload(client, other, exported), imported=1, created=[name])
+    assert records_of(app, other.id) == [(name, "other", unit, date(2024, 1, 1), 1000, None, note)]
+
+
+def test_import_removes_only_the_escape(app: Flask, client: FlaskClient, acc: Account) -> None:
+    content = f"{HEADER},type,unit\n2024-01-01,'=Pond,1,,'-note,other,'+u\n2024-01-02,'Pond,2,,'note,other,'u\n"
+    ok(upload(client, acc, content), imported=2, created=["=Pond", "'Pond"])
+    assert records_of(app, acc.id) == [
+        ("=Pond", "other", "+u", date(2024, 1, 1), 1000, None, "-note"),
+        ("'Pond", "other", "'u", date(2024, 1, 2), 2000, None, "'note"),
+    ]
+
+
 def test_reimporting_an_export_into_the_same_account_only_skips(app: Flask, client: FlaskClient, acc: Account) -> None:
     seed_variety(app, acc)
     exported = client.get("/api/records/export", headers=acc.headers).data
@@ -138,9 +191,8 @@ def test_export_json_with_filters(app: Flask, client: FlaskClient, acc: Account)
     assert response.mimetype == "application/json"
     assert response.get_data(as_text=True) == (
         '{"items": ['
-        '{"date": "2024-01-02", "meter": "Water", "amount": 1.25, "cost": 0.5, "note": "w1", "type": "water", '
-        '"unit": "m3"}, '
-        '{"date": "2024-01-05", "meter": "Gas", "amount": 3.5, "cost": 1, "note": "g", "type": "gas", "unit": "m3"}'
+        '{"date":"2024-01-02","meter":"Water","amount":1.25,"cost":0.5,"note":"w1","type":"water","unit":"m3"}, '
+        '{"date":"2024-01-05","meter":"Gas","amount":3.5,"cost":1.0,"note":"g","type":"gas","unit":"m3"}'
         "]}\n"
     )
     by_meter = client.get(
@@ -184,7 +236,10 @@ def test_export_is_only_your_own(app: Flask, client: FlaskClient, acc: Account) 
     add_record(app, other.id, other.meters["Gas"], "2024-01-05", "3.5")
     assert client.get("/api/records/export?format=json", headers=acc.headers).get_json() == {"items": []}
     foreign = client.get(f"/api/records/export?format=json&meter_id={other.meters['Gas']}", headers=acc.headers)
-    assert foreign.get_json() == {"items": []}
+    assert foreign.status_code == 422
+    assert foreign.get_json()["error"]["details"] == [
+        {"loc": ["query", "meter_id"], "msg": "Meter not found.", "type": "not_found"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -340,6 +395,10 @@ METER_ERRORS = [
         [("unit", "must be 1 to 16 characters without surrounding spaces")],
     ),
     ("2024-01-01," + "P" * 65 + ",1,,,other,x", [("meter", "must be at most 64 characters")]),
+    ('2024-01-01,"Po\r\nnd",1,,,other,x', [("meter", "must not contain control characters")]),
+    ("2024-01-01,Po\tnd,1,,,other,x", [("meter", "must not contain control characters")]),
+    ('2024-01-01,Pond,1,,,other,"k\r\ng"', [("unit", "must not contain control characters")]),
+    ("2024-01-01,Pond,1,,,other,k\x85g", [("unit", "must not contain control characters")]),
     ("2024-01-01,Electricity,1,,,electricity,Wh", [("unit", "does not match the unit of meter 'Electricity' (kWh)")]),
     ("2024-01-01,electricity,1,,,gas,", [("type", "does not match the type of meter 'Electricity' (electricity)")]),
 ]
@@ -608,3 +667,30 @@ def test_openapi_documents_upload_and_download(client: FlaskClient) -> None:
     get = spec["paths"]["/api/records/export"]["get"]
     assert set(get["responses"]["200"]["content"]) == {"application/json", "text/csv"}
     assert {p["name"] for p in get["parameters"]} == {"meter_id", "type", "date_from", "date_to", "q", "format", "sort"}
+
+
+def test_imports_and_exports_have_their_own_per_user_limit(make_app: Any, app: Flask) -> None:
+    custom = make_app(RATELIMIT_ENABLED=True, RATELIMIT_IMPORT_EXPORT="3/minute")
+    client = custom.test_client()
+    busy = account(custom, client)
+    calm = account(custom, client)
+    assert upload(client, busy, f"{HEADER}\n2024-01-01,Water,1,,\n", dry_run=True).status_code == 200
+    assert upload(client, busy, "not,a,header\n").status_code == 422  # refused files count too
+    assert client.get("/api/records/export", headers=busy.headers).status_code == 200
+    for refused in (
+        upload(client, busy, f"{HEADER}\n2024-01-01,Water,1,,\n", dry_run=True),
+        client.get("/api/records/export?format=json", headers=busy.headers),
+    ):
+        assert refused.status_code == 429
+        assert refused.get_json() == {
+            "error": {"code": "rate_limited", "message": "Too many requests. Please slow down and retry later."}
+        }
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert client.get("/api/records", headers=busy.headers).status_code == 200  # the rest of the API is not
+    assert client.get("/api/records/export", headers=calm.headers).status_code == 200
+
+
+def test_import_export_limit_default_and_validation(make_app: Any) -> None:
+    assert Settings().RATELIMIT_IMPORT_EXPORT == "10/minute;100/hour"
+    with pytest.raises(ValueError, match="is not a rate limit"):
+        make_app(RATELIMIT_IMPORT_EXPORT="often")

@@ -65,8 +65,11 @@ def test_foreign_meter_in_body_is_422_like_a_missing_one(client: FlaskClient, tw
 def test_lists_never_leak(client: FlaskClient, two: tuple[Any, Any, int]) -> None:
     owner, intruder, _ = two
     assert client.get("/api/records", headers=intruder.headers).get_json()["total"] == 0
-    by_meter = client.get(f"/api/records?meter_id={owner.meters['Water']}", headers=intruder.headers).get_json()
-    assert by_meter["items"] == [] and by_meter["total"] == 0
+    by_meter = client.get(f"/api/records?meter_id={owner.meters['Water']}", headers=intruder.headers)
+    assert by_meter.status_code == 422
+    assert by_meter.get_json()["error"]["details"] == [
+        {"loc": ["query", "meter_id"], "msg": "Meter not found.", "type": "not_found"}
+    ]
     assert client.get("/api/records?q=private", headers=intruder.headers).get_json()["total"] == 0
     meters = client.get("/api/meters", headers=intruder.headers).get_json()["items"]
     assert {m["id"] for m in meters}.isdisjoint(owner.meters.values())

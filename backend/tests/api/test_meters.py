@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.api.records.schemas import NAME_PATTERN, UNIT_PATTERN
 from tests.factories import account, add_record
 
 
@@ -99,6 +101,14 @@ def test_type_and_unit_change_only_without_records(client: FlaskClient, app: Fla
     assert ok.status_code == 200 and ok.get_json()["unit"] == "L"
     bad = client.patch(f"/api/meters/{water}", headers=acc.headers, json={"unit": "kWh"})
     assert bad.status_code == 422
+    problem = "must be one of m3, L, gal for a water meter"
+    assert bad.get_json() == {
+        "error": {
+            "code": "validation_error",
+            "message": problem,
+            "details": [{"loc": ["body", "unit"], "msg": problem, "type": "value_error"}],
+        }
+    }
     add_record(app, acc.id, water, "2026-01-01", "5")
     locked = client.patch(f"/api/meters/{water}", headers=acc.headers, json={"unit": "m3"})
     assert locked.status_code == 409
@@ -124,3 +134,58 @@ def test_unknown_meter_is_404(client: FlaskClient, app: Flask) -> None:
         response = client.get(f"/api/meters/{meter_id}", headers=acc.headers)
         assert response.status_code == 404
         assert response.get_json() == {"error": {"code": "not_found", "message": "Meter not found."}}
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"name": "Roof\r\nInjected: yes", "type": "other", "unit": "t"}, "name"),
+        ({"name": "Roof\tA", "type": "other", "unit": "t"}, "name"),
+        ({"name": "Roof\x7f", "type": "other", "unit": "t"}, "name"),
+        ({"name": "Roof", "type": "other", "unit": "k\r\ng"}, "unit"),
+        ({"name": "Roof", "type": "other", "unit": "k\u0085g"}, "unit"),
+    ],
+)
+def test_single_line_fields_refuse_every_control_character(
+    client: FlaskClient, app: Flask, payload: dict[str, Any], field: str
+) -> None:
+    acc = account(app, client)
+    created = client.post("/api/meters", headers=acc.headers, json=payload)
+    assert created.status_code == 422
+    assert created.get_json()["error"]["details"] == [
+        {"loc": ["body", field], "msg": "must not contain control characters", "type": "value_error"}
+    ]
+    changed = client.patch(f"/api/meters/{acc.meters['Water']}", headers=acc.headers, json={field: payload[field]})
+    assert changed.status_code == 422
+    assert changed.get_json()["error"]["details"] == [
+        {"loc": ["body", field], "msg": "must not contain control characters", "type": "value_error"}
+    ]
+
+
+def test_openapi_gives_each_meter_type_its_units(client: FlaskClient) -> None:
+    schemas = client.get("/apispec.json").get_json()["components"]["schemas"]
+    variants = schemas["MeterCreate"]["oneOf"]
+    assert [(v["properties"]["type"]["enum"], v["properties"]["unit"].get("enum")) for v in variants] == [
+        (["electricity"], ["kWh", "Wh", "MWh"]),
+        (["water"], ["m3", "L", "gal"]),
+        (["gas"], ["m3", "ft3"]),
+        (["other"], None),
+    ]
+    assert variants[3]["properties"]["unit"]["pattern"] == UNIT_PATTERN
+    assert all(v["required"] == ["name", "type", "unit"] and v["additionalProperties"] is False for v in variants)
+    assert re.fullmatch(UNIT_PATTERN.removeprefix("^").removesuffix("$"), " kg") is None
+    assert re.fullmatch(NAME_PATTERN.removeprefix("^").removesuffix("$"), "   ") is None
+    assert re.fullmatch(NAME_PATTERN.removeprefix("^").removesuffix("$"), "Roof\r\n") is None
+    assert re.fullmatch(NAME_PATTERN.removeprefix("^").removesuffix("$"), " Roof ") is not None
+
+
+def test_openapi_pairs_a_type_and_unit_sent_together_in_an_update(client: FlaskClient) -> None:
+    schema = client.get("/apispec.json").get_json()["components"]["schemas"]["MeterUpdate"]
+    free, *pairs = schema["anyOf"]
+    assert free == {"not": {"required": ["type", "unit"]}}
+    assert [(p["properties"]["type"]["enum"], p["properties"]["unit"].get("enum"), p["required"]) for p in pairs] == [
+        (["electricity"], ["kWh", "Wh", "MWh"], ["type", "unit"]),
+        (["water"], ["m3", "L", "gal"], ["type", "unit"]),
+        (["gas"], ["m3", "ft3"], ["type", "unit"]),
+        (["other"], None, ["type", "unit"]),
+    ]

@@ -230,3 +230,81 @@ def test_other_meter_units_are_shown(client: FlaskClient, app: Flask, acc: Any) 
     add_record(app, acc.id, pellets, "2026-01-01", "12.5")
     item = client.get("/api/records", headers=acc.headers).get_json()["items"][0]
     assert (item["meter_name"], item["type"], item["unit"], item["amount"]) == ("Pellets", "other", "kg", 12.5)
+
+
+def test_an_unknown_or_foreign_meter_in_the_query_is_422(client: FlaskClient, app: Flask, acc: Any) -> None:
+    other = account(app, client)
+    add_record(app, other.id, other.meters["Gas"], "2026-01-01", "1")
+    for meter_id in (other.meters["Gas"], 999_999):
+        response = client.get(f"/api/records?meter_id={meter_id}", headers=acc.headers)
+        assert response.status_code == 422
+        assert response.get_json()["error"]["details"] == [
+            {"loc": ["query", "meter_id"], "msg": "Meter not found.", "type": "not_found"}
+        ]
+
+
+def test_a_422_lists_the_unknown_meter_with_the_field_rules(client: FlaskClient, app: Flask, acc: Any) -> None:
+    record_id = add_record(app, acc.id, acc.meters["Water"], "2026-01-01", "5")
+    bad = {"meter_id": 9999, "date": "2026-01-01", "amount": -1, "note": "n" * 501}
+    expected = [
+        {"loc": ["body", "meter_id"], "msg": "Meter not found.", "type": "not_found"},
+        {"loc": ["body", "amount"], "msg": "Input should be greater than or equal to 0", "type": "greater_than_equal"},
+        {"loc": ["body", "note"], "msg": "String should have at most 500 characters", "type": "string_too_long"},
+    ]
+    for method, url in (("POST", "/api/records"), ("PUT", f"/api/records/{record_id}")):
+        response = client.open(url, method=method, headers=acc.headers, json=bad)
+        assert response.status_code == 422
+        assert response.get_json()["error"]["details"] == expected
+    patched = client.patch(f"/api/records/{record_id}", headers=acc.headers, json={"meter_id": 9999, "amount": -1})
+    assert patched.get_json()["error"]["details"] == expected[:2]
+    listed = client.get(
+        "/api/records?meter_id=9999&date_from=2026-02-01&date_to=2026-01-01&per_page=0", headers=acc.headers
+    )
+    assert sorted((d["loc"], d["msg"]) for d in listed.get_json()["error"]["details"]) == [
+        (["query", "date_to"], "must not be before date_from"),
+        (["query", "meter_id"], "Meter not found."),
+        (["query", "per_page"], "Input should be greater than or equal to 1"),
+    ]
+
+
+def test_note_search_ignores_case_beyond_ascii(client: FlaskClient, app: Flask, acc: Any) -> None:
+    water = acc.meters["Water"]
+    ids = [
+        add_record(app, acc.id, water, "2026-01-01", "1", None, "un été chaud"),
+        add_record(app, acc.id, water, "2026-01-02", "1", None, "ÉTÉ FROID"),
+        add_record(app, acc.id, water, "2026-01-03", "1", None, "Ete sans accent"),
+        add_record(app, acc.id, water, "2026-01-04", "1", None, "ΣΟΦΊΑ"),
+    ]
+    for q, expected in (("ÉTÉ", ids[:2]), ("été", ids[:2]), ("eté", []), ("ete", [ids[2]]), ("σοφία", [ids[3]])):
+        response = client.get(f"/api/records?q={q}&sort=date", headers=acc.headers)
+        assert [item["id"] for item in response.get_json()["items"]] == expected, q
+        assert response.get_json()["total"] == len(expected)
+
+
+def test_openapi_date_fields_state_the_accepted_years(client: FlaskClient) -> None:
+    spec = client.get("/apispec.json").get_json()
+    pattern = "^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+    assert spec["components"]["schemas"]["RecordCreate"]["properties"]["date"]["pattern"] == pattern
+    params = {p["name"]: p["schema"] for p in spec["paths"]["/api/records"]["get"]["parameters"]}
+    assert params["date_from"]["pattern"] == pattern
+    assert params["date_to"]["pattern"] == pattern
+
+
+def test_patch_refuses_null_for_required_fields_with_every_other_problem(
+    client: FlaskClient, app: Flask, acc: Any
+) -> None:
+    record_id = add_record(app, acc.id, acc.meters["Water"], "2026-01-01", "5")
+    response = client.patch(
+        f"/api/records/{record_id}",
+        headers=acc.headers,
+        json={"meter_id": None, "date": None, "amount": None, "cost": -1},
+    )
+    assert response.status_code == 422
+    assert [(d["loc"], d["msg"]) for d in response.get_json()["error"]["details"]] == [
+        (["body", "meter_id"], "must not be null"),
+        (["body", "date"], "must not be null"),
+        (["body", "amount"], "must not be null"),
+        (["body", "cost"], "Input should be greater than or equal to 0"),
+    ]
+    cleared = client.patch(f"/api/records/{record_id}", headers=acc.headers, json={"cost": None, "note": None})
+    assert cleared.status_code == 200

@@ -585,15 +585,36 @@ export interface components {
             /** @default null */
             preferences: components["schemas"]["PreferencesUpdate"] | null;
         };
-        /** MeterCreate */
+        /**
+         * MeterCreate
+         * @description A new meter: the unit must suit the type (see the variants).
+         */
         MeterCreate: {
             /** Name */
             name: string;
-            /**
-             * Type
-             * @enum {string}
-             */
-            type: "electricity" | "water" | "gas" | "other";
+            /** @enum {string} */
+            type: "electricity";
+            /** @enum {string} */
+            unit: "kWh" | "Wh" | "MWh";
+        } | {
+            /** Name */
+            name: string;
+            /** @enum {string} */
+            type: "water";
+            /** @enum {string} */
+            unit: "m3" | "L" | "gal";
+        } | {
+            /** Name */
+            name: string;
+            /** @enum {string} */
+            type: "gas";
+            /** @enum {string} */
+            unit: "m3" | "ft3";
+        } | {
+            /** Name */
+            name: string;
+            /** @enum {string} */
+            type: "other";
             /** Unit */
             unit: string;
         };
@@ -622,7 +643,11 @@ export interface components {
             /** Updated At */
             updated_at: string;
         };
-        /** MeterUpdate */
+        /**
+         * MeterUpdate
+         * @description Fields left out stay. A type and a unit sent together must suit each other; either one
+         *     alone must suit the meter's current other one.
+         */
         MeterUpdate: {
             /**
              * Archived
@@ -640,6 +665,69 @@ export interface components {
              * @enum {string|null}
              */
             type: "electricity" | "water" | "gas" | "other" | null;
+            /**
+             * Unit
+             * @default null
+             */
+            unit: string | null;
+        } | unknown | {
+            /**
+             * Archived
+             * @default null
+             */
+            archived: boolean | null;
+            /**
+             * Name
+             * @default null
+             */
+            name: string | null;
+            /** @enum {string} */
+            type: "electricity";
+            /** @enum {string} */
+            unit: "kWh" | "Wh" | "MWh";
+        } | {
+            /**
+             * Archived
+             * @default null
+             */
+            archived: boolean | null;
+            /**
+             * Name
+             * @default null
+             */
+            name: string | null;
+            /** @enum {string} */
+            type: "water";
+            /** @enum {string} */
+            unit: "m3" | "L" | "gal";
+        } | {
+            /**
+             * Archived
+             * @default null
+             */
+            archived: boolean | null;
+            /**
+             * Name
+             * @default null
+             */
+            name: string | null;
+            /** @enum {string} */
+            type: "gas";
+            /** @enum {string} */
+            unit: "m3" | "ft3";
+        } | {
+            /**
+             * Archived
+             * @default null
+             */
+            archived: boolean | null;
+            /**
+             * Name
+             * @default null
+             */
+            name: string | null;
+            /** @enum {string} */
+            type: "other";
             /**
              * Unit
              * @default null
@@ -2809,12 +2897,12 @@ export interface operations {
             query?: {
                 page?: number;
                 per_page?: number;
+                date_from?: string | null;
+                date_to?: string | null;
                 meter_id?: number | null;
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
-                date_from?: string | null;
-                date_to?: string | null;
-                /** @description Text in the note */
+                /** @description Text in the note (case ignored) */
                 q?: string | null;
                 sort?: "date" | "-date" | "amount" | "-amount" | "created_at" | "-created_at";
             };
@@ -2970,12 +3058,12 @@ export interface operations {
     records_export_records_get: {
         parameters: {
             query?: {
+                date_from?: string | null;
+                date_to?: string | null;
                 meter_id?: number | null;
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
-                date_from?: string | null;
-                date_to?: string | null;
-                /** @description Text in the note */
+                /** @description Text in the note (case ignored) */
                 q?: string | null;
                 format?: "csv" | "json";
                 sort?: "date" | "-date" | "amount" | "-amount" | "created_at" | "-created_at";

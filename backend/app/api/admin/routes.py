@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from ...errors import Forbidden
 from ...security import current_user
-from ..decorators import annotate, authenticated, body, other_responses, query, response
+from ..decorators import annotate, authenticated, body, other_responses, paginated, query, response
 from . import bp, service
 from .schemas import AdminUserOut, AdminUserUpdate, Stats, UserPage, UserSearch
 
@@ -32,8 +32,8 @@ def admin_required(func: F) -> F:
 @bp.get("/users")
 @authenticated
 @admin_required
-@response(UserPage)
 @query(UserSearch)
+@paginated(UserPage)
 def list_users(query: UserSearch) -> Any:
     """Accounts, newest first; ``q`` searches the e-mail address and the name."""
     return service.list_users(query)

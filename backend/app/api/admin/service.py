@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import func, or_, select
 
@@ -13,7 +12,7 @@ from ...extensions import db
 from ...models import Record, User
 from ...services import clock
 from ..auth import service as auth_service
-from ..common import MAX_ID, escape_like, page_body
+from ..common import MAX_ID, contains_ignoring_case
 from .schemas import AdminUserUpdate, UserSearch
 
 log = logging.getLogger(__name__)
@@ -27,16 +26,14 @@ def get_user(user_id: int) -> User:
     return user
 
 
-def list_users(query: UserSearch) -> dict[str, Any]:
+def list_users(query: UserSearch) -> tuple[list[User], int]:
+    """One page of accounts, newest first, and how many match in all."""
     stmt = select(User)
     if query.q:
-        pattern = f"%{escape_like(query.q.lower())}%"
-        stmt = stmt.where(
-            or_(func.lower(User.email).like(pattern, escape="\\"), func.lower(User.name).like(pattern, escape="\\"))
-        )
+        stmt = stmt.where(or_(contains_ignoring_case(User.email, query.q), contains_ignoring_case(User.name, query.q)))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = stmt.order_by(User.id.desc()).offset((query.page - 1) * query.per_page).limit(query.per_page)
-    return page_body(list(db.session.scalars(page)), total, query)
+    return list(db.session.scalars(page)), total
 
 
 def update_user(admin: User, user_id: int, data: AdminUserUpdate) -> User:

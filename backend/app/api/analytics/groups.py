@@ -15,8 +15,7 @@ from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import DailyRollup, Meter
-from ...models.meter import METER_TYPES
-from ...services.units import CANONICAL, factor
+from ...services.units import CANONICAL, METER_TYPES, factor
 
 if TYPE_CHECKING:
     from ...models import User

@@ -8,8 +8,8 @@ from pydantic import AfterValidator, ConfigDict, Field, PlainSerializer, Validat
 from pydantic_core import PydanticCustomError
 
 from ...security import current_user
+from ...services.units import MeterType
 from ..common import Day, Id, OutSchema, QuerySchema, _to_float
-from ..records.schemas import MeterType
 from .groups import meter_exists
 
 GroupBy = Literal["type", "meter"]

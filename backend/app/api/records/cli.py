@@ -7,24 +7,32 @@ import sys
 from datetime import datetime
 
 import click
-from flask.cli import AppGroup
 from pydantic import ValidationError
 
-from ...cli import user_by_email
 from ...errors import APIError
-from . import io
+from ...models import User
+from ...services import users
+from ...services.units import METER_TYPES
+from . import bp, export, importer, service
 from .schemas import ExportQuery
 
-records_cli = AppGroup("records", help="Import and export records.")
+bp.cli.help = "Import and export records."
 
 
-@records_cli.command("import")
+def _user(email: str) -> User:
+    user = users.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with e-mail {email}")
+    return user
+
+
+@bp.cli.command("import")
 @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
 @click.option("--user", "email", required=True, help="E-mail of the account to import into.")
 @click.option("--dry-run", is_flag=True, help="Validate and report without writing anything.")
 def import_command(path: str, email: str, dry_run: bool) -> None:
     """Import records from a CSV FILE (all or nothing)."""
-    user = user_by_email(email)
+    user = _user(email)
     size = os.path.getsize(path)
     with (
         open(path, "rb") as stream,
@@ -38,7 +46,7 @@ def import_command(path: str, email: str, dry_run: bool) -> None:
             done = position
 
         try:
-            summary = io.import_records(user, stream, dry_run=dry_run, progress=advance)
+            summary = importer.import_records(user, stream, dry_run=dry_run, progress=advance)
         except APIError as exc:
             click.echo("", err=True)
             for item in exc.details or []:
@@ -51,10 +59,10 @@ def import_command(path: str, email: str, dry_run: bool) -> None:
         click.echo(f"{'Would create' if dry_run else 'Created'} meter(s): {', '.join(summary.meters_created)}")
 
 
-@records_cli.command("export")
+@bp.cli.command("export")
 @click.option("--user", "email", required=True, help="E-mail of the account to export.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("--type", "types", multiple=True, type=click.Choice(["electricity", "water", "gas", "other"]))
+@click.option("--type", "types", multiple=True, type=click.Choice(METER_TYPES))
 @click.option("--meter-id", type=int)
 @click.option("--date-from", type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--date-to", type=click.DateTime(["%Y-%m-%d"]))
@@ -69,7 +77,7 @@ def export_command(
     q: str | None,
 ) -> None:
     """Write your records as CSV or JSON to standard output: flask records export --user EMAIL > FILE."""
-    user = user_by_email(email)
+    user = _user(email)
     raw = {
         "format": fmt,
         "type": list(types) or None,
@@ -78,14 +86,19 @@ def export_command(
         "date_to": date_to.date() if date_to else None,
         "q": q,
     }
+    context = {"meter_exists": lambda wanted: service.meter_exists(user, wanted)}
     try:
-        query = ExportQuery.model_validate({key: value for key, value in raw.items() if value is not None})
-        chunks = io.export_chunks(user, query)
+        query = ExportQuery.model_validate(
+            {key: value for key, value in raw.items() if value is not None}, context=context
+        )
     except ValidationError as exc:
-        raise click.ClickException(str(exc)) from None
-    except APIError as exc:
-        raise click.ClickException(f"{exc.message}") from None
+        problems = "; ".join(
+            f"--{'-'.join(str(part) for part in err['loc']).replace('_', '-')}: "
+            + err["msg"].removeprefix("Value error, ")
+            for err in exc.errors()
+        )
+        raise click.ClickException(problems) from None
     out = sys.stdout.buffer
-    for chunk in chunks:
+    for chunk in export.export_chunks(user, query):
         out.write(chunk.encode())
     out.flush()

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, stream_with_context
+from flask import Response, request, stream_with_context
 from werkzeug.datastructures import FileStorage
 
 from ...security import current_user
-from ..decorators import authenticated, body, media, other_responses, query, response, upload
-from . import bp, io, service
+from ..decorators import authenticated, body, limit_user, media, other_responses, paginated, query, response, upload
+from . import bp, export, importer, service
 from .schemas import (
     ExportDocument,
     ExportQuery,
@@ -24,6 +24,15 @@ from .schemas import (
     RecordQuery,
     RecordUpdate,
 )
+
+
+def _owned_meters() -> dict[str, Any]:
+    """Validation context: a ``meter_id`` must name one of the caller's meters. A record in the
+    path is looked up first, so another user's record answers 404 whatever the body says."""
+    user = current_user()
+    if record_id := (request.view_args or {}).get("record_id"):
+        service.get_record(user, record_id)
+    return {"meter_exists": lambda meter_id: service.meter_exists(user, meter_id)}
 
 
 @bp.get("/meters")
@@ -75,8 +84,8 @@ def delete_meter(meter_id: int, query: MeterDeleteQuery) -> Any:
 
 @bp.get("/records")
 @authenticated
-@response(RecordPage)
-@query(RecordQuery)
+@query(RecordQuery, context=_owned_meters)
+@paginated(RecordPage)
 def list_records(query: RecordQuery) -> Any:
     """List your records with filters, sorting and pagination."""
     return service.list_records(current_user(), query)
@@ -85,7 +94,7 @@ def list_records(query: RecordQuery) -> Any:
 @bp.post("/records")
 @authenticated
 @response(RecordOut, 201)
-@body(RecordCreate)
+@body(RecordCreate, context=_owned_meters)
 def create_record(data: RecordCreate) -> Any:
     """Add a record."""
     return service.create_record(current_user(), data)
@@ -93,6 +102,7 @@ def create_record(data: RecordCreate) -> Any:
 
 @bp.post("/records/import")
 @authenticated
+@limit_user("RATELIMIT_IMPORT_EXPORT", "import-export")
 @response(ImportResult, description="Imported (or, with dry_run, what would be imported)")
 @upload(
     "file", "CSV, UTF-8 (BOM optional), comma or semicolon separated, header date,meter,amount,cost,note[,type,unit]"
@@ -105,7 +115,7 @@ def import_records(query: ImportQuery, file: FileStorage) -> Any:
     `{row, field, message}` (row 1 = first data row, 0 = header) and writes nothing.
     Rows equal to an existing record or an earlier row are skipped and counted.
     """
-    summary = io.import_records(current_user(), file.stream, dry_run=query.dry_run)
+    summary = importer.import_records(current_user(), file.stream, dry_run=query.dry_run)
     return ImportResult(
         imported=summary.imported,
         skipped_duplicates=summary.skipped_duplicates,
@@ -117,18 +127,19 @@ def import_records(query: ImportQuery, file: FileStorage) -> Any:
 
 @bp.get("/records/export")
 @authenticated
+@limit_user("RATELIMIT_IMPORT_EXPORT", "import-export")
 @response(ExportDocument, description="A download: CSV (columns date,meter,amount,cost,note,type,unit) or JSON")
 @media({"text/csv": {"type": "string", "description": "Same columns as the import header"}})
-@query(ExportQuery)
+@query(ExportQuery, context=_owned_meters)
 def export_records(query: ExportQuery) -> Any:
     """Download your records (with the list filters) as CSV or JSON, streamed."""
     user = current_user()
-    chunks = io.export_chunks(user, query)
+    chunks = export.export_chunks(user, query)
     mimetype = "text/csv" if query.format == "csv" else "application/json"
     return Response(
         stream_with_context(chunks),
         mimetype=mimetype,
-        headers={"Content-Disposition": f"attachment; filename={io.export_filename(user, query.format)}"},
+        headers={"Content-Disposition": f"attachment; filename={export.export_filename(user, query.format)}"},
     )
 
 
@@ -145,7 +156,7 @@ def get_record(record_id: int) -> Any:
 @authenticated
 @other_responses({404: "No such record"})
 @response(RecordOut)
-@body(RecordCreate)
+@body(RecordCreate, context=_owned_meters)
 def replace_record(data: RecordCreate, record_id: int) -> Any:
     """Replace a record: fields left out (cost, note) become empty."""
     return service.update_record(current_user(), record_id, data, replace=True)
@@ -155,7 +166,7 @@ def replace_record(data: RecordCreate, record_id: int) -> Any:
 @authenticated
 @other_responses({404: "No such record"})
 @response(RecordOut)
-@body(RecordUpdate)
+@body(RecordUpdate, context=_owned_meters)
 def update_record(data: RecordUpdate, record_id: int) -> Any:
     """Change some fields of a record."""
     return service.update_record(current_user(), record_id, data, replace=False)

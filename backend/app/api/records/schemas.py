@@ -1,21 +1,92 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, GetJsonSchemaHandler, StringConstraints, ValidationInfo, field_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
-from ...services.units import unit_error
-from ..common import Amount, Cost, Day, Id, NoControl, OutSchema, Pagination, QuerySchema, Schema, Timestamp
+from ...services.units import METER_TYPES, UNIT_MAX, UNITS, unit_error
+from ...services.units import MeterType as MeterType  # noqa: PLC0414 (re-exported for the analytics schemas)
+from ..common import (
+    Amount,
+    Cost,
+    DateWindow,
+    Day,
+    Id,
+    NoControl,
+    OutSchema,
+    Pagination,
+    QuerySchema,
+    Schema,
+    SingleLine,
+    Timestamp,
+)
 
-MeterType = Literal["electricity", "water", "gas", "other"]
-MeterName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NoControl]
-Unit = Annotated[str, StringConstraints(min_length=1, max_length=16), NoControl]
+# The limits of records and meters: the request models below and the CSV import read them here.
+METER_NAME_MAX = 64
+NOTE_MAX = 500
+
+# JSON-schema patterns for what the validators enforce beyond lengths (no control character,
+# something besides spaces; units of "other" meters without surrounding spaces).
+_CHAR = r"[^\x00-\x1f\x7f-\x9f]"
+_VISIBLE = r"[^\s\x00-\x1f\x7f-\x9f]"
+NAME_PATTERN = f"^{_CHAR}*{_VISIBLE}{_CHAR}*$"
+UNIT_PATTERN = f"^{_VISIBLE}({_CHAR}*{_VISIBLE})?$"
+
+MeterName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=METER_NAME_MAX),
+    SingleLine,
+    Field(json_schema_extra={"pattern": NAME_PATTERN}),
+]
+Unit = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=UNIT_MAX),
+    SingleLine,
+    Field(json_schema_extra={"pattern": UNIT_PATTERN}),
+]
 # An empty note is no note: stored as null, so an export (empty field) imports back as the same record.
-Note = Annotated[str, StringConstraints(max_length=500), NoControl, AfterValidator(lambda v: v or None)]
+Note = Annotated[str, StringConstraints(max_length=NOTE_MAX), NoControl, AfterValidator(lambda v: v or None)]
 Sort = Literal["date", "-date", "amount", "-amount", "created_at", "-created_at"]
 
 
+def _known_meter(value: int, info: ValidationInfo) -> int:
+    """With a ``meter_exists`` check in the validation context, refuse ids of no meter of the user.
+
+    The check runs with the other field rules, so one 422 lists every problem of a request;
+    the services check again under the user's lock.
+    """
+    exists: Callable[[int], bool] | None = (info.context or {}).get("meter_exists")
+    if exists is not None and not exists(value):
+        raise PydanticCustomError("not_found", "Meter not found.")
+    return value
+
+
+MeterId = Annotated[Id, AfterValidator(_known_meter)]
+
+
+def _type_variants(properties: dict[str, Any], required: list[str]) -> list[dict[str, Any]]:
+    """One object schema per meter type, each with the units that type allows."""
+    variants = []
+    for kind in METER_TYPES:
+        unit = {"type": "string", "enum": list(UNITS[kind])} if kind in UNITS else properties["unit"]
+        variants.append(
+            {
+                "type": "object",
+                "title": f"{kind.capitalize()} meter",
+                "properties": {**properties, "type": {"type": "string", "enum": [kind]}, "unit": unit},
+                "required": required,
+                "additionalProperties": False,
+            }
+        )
+    return variants
+
+
 class MeterCreate(Schema):
+    """A new meter: the unit must suit the type (see the variants)."""
+
     name: MeterName
     type: MeterType
     unit: Unit
@@ -28,12 +99,34 @@ class MeterCreate(Schema):
             raise ValueError(problem)
         return unit
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core)
+        target = handler.resolve_ref_schema(schema)
+        variants = _type_variants(target.pop("properties"), target.pop("required"))
+        target.pop("additionalProperties", None)
+        target.pop("type", None)
+        target["oneOf"] = variants
+        return schema
+
 
 class MeterUpdate(Schema):
+    """Fields left out stay. A type and a unit sent together must suit each other; either one
+    alone must suit the meter's current other one."""
+
     name: MeterName | None = None
     type: MeterType | None = None
     unit: Unit | None = None
     archived: bool | None = None
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core)
+        target = handler.resolve_ref_schema(schema)
+        # A type and a unit sent together are one of the pairs; either alone depends on the meter.
+        pairs = _type_variants(target["properties"], ["type", "unit"])
+        target["anyOf"] = [{"not": {"required": ["type", "unit"]}}, *pairs]
+        return schema
 
 
 class MeterOut(OutSchema):
@@ -55,7 +148,7 @@ class MeterDeleteQuery(QuerySchema):
 
 
 class RecordCreate(Schema):
-    meter_id: Id
+    meter_id: MeterId
     date: Day
     amount: Amount
     cost: Cost | None = None
@@ -65,11 +158,19 @@ class RecordCreate(Schema):
 class RecordUpdate(Schema):
     """Partial update: fields left out stay; ``cost`` and ``note`` may be set to null."""
 
-    meter_id: Id | None = None
+    meter_id: MeterId | None = None
     date: Day | None = None
     amount: Amount | None = None
     cost: Cost | None = None
     note: Note | None = None
+
+    @field_validator("meter_id", "date", "amount")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Runs only for fields that are sent: leaving one out keeps it, sending null is refused.
+        if value is None:
+            raise ValueError("must not be null")
+        return value
 
 
 class RecordOut(OutSchema):
@@ -86,15 +187,13 @@ class RecordOut(OutSchema):
     updated_at: Timestamp
 
 
-class RecordFilters(QuerySchema):
+class RecordFilters(DateWindow):
     """The list filters, shared by the paginated list and the export."""
 
-    meter_id: Id | None = None
+    meter_id: MeterId | None = None
     type: list[MeterType] | None = Field(default=None, description="Repeat to match several types")
-    date_from: Day | None = None
-    date_to: Day | None = None
     q: Annotated[str, StringConstraints(max_length=200), NoControl] | None = Field(
-        default=None, description="Text in the note"
+        default=None, description="Text in the note (case ignored)"
     )
 
 

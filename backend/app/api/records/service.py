@@ -12,12 +12,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, exists, func, select
 
-from ...errors import Conflict, FieldError, NotFound
+from ...errors import Conflict, InvalidField, NotFound
 from ...extensions import db
 from ...models import DailyRollup, Meter, Record, User
 from ...services import events, locks, rollups
 from ...services.units import unit_error
-from ..common import MAX_ID, escape_like, page_body
+from ..common import MAX_ID, contains_ignoring_case
 from .schemas import (
     MeterCreate,
     MeterOut,
@@ -68,13 +68,23 @@ def _name_taken(user: User, name: str, except_id: int | None = None) -> bool:
     return any(other.lower() == wanted and meter_id != except_id for meter_id, other in rows)
 
 
+def meter_exists(user: User, meter_id: int) -> bool:
+    return db.session.scalar(select(Meter.id).where(Meter.id == meter_id, Meter.user_id == user.id)) is not None
+
+
+def add_meter(user_id: int, name: str, meter_type: str, unit: str) -> Meter:
+    """Add a meter in the current transaction (the caller holds the user's lock and commits)."""
+    meter = Meter(user_id=user_id, name=name, type=meter_type, unit=unit)
+    db.session.add(meter)
+    db.session.flush()
+    return meter
+
+
 def create_meter(user: User, data: MeterCreate) -> Meter:
     locks.lock_user(user.id)
     if _name_taken(user, data.name):
         raise Conflict("You already have a meter with this name.")
-    meter = Meter(user_id=user.id, name=data.name, type=data.type, unit=data.unit)
-    db.session.add(meter)
-    db.session.flush()
+    meter = add_meter(user.id, data.name, data.type, data.unit)
     events.emit(user.id, "meter.changed", meter=meter_payload(meter))
     db.session.commit()
     return meter
@@ -95,7 +105,7 @@ def update_meter(user: User, meter_id: int, data: MeterUpdate) -> Meter:
     new_unit = data.unit or meter.unit
     if (new_type, new_unit) != (meter.type, meter.unit):
         if problem := unit_error(new_type, new_unit):
-            raise FieldError.single(["body", "unit"], problem)
+            raise InvalidField("unit", problem)
         if _has_records(meter):
             raise Conflict("The type and unit of a meter with records cannot change: its amounts would change meaning.")
         meter.type, meter.unit = new_type, new_unit
@@ -146,7 +156,7 @@ def filtered(user: User, query: RecordFilters) -> Select[Any]:
     if query.date_to is not None:
         stmt = stmt.where(Record.date <= query.date_to)
     if query.q:
-        stmt = stmt.where(Record.note.ilike(f"%{escape_like(query.q)}%", escape="\\"))
+        stmt = stmt.where(contains_ignoring_case(Record.note, query.q))
     return stmt
 
 
@@ -170,9 +180,8 @@ def _count(user: User, query: RecordQuery, stmt: Select[Any]) -> int:
     return int(db.session.scalar(counted) or 0)
 
 
-def list_records(user: User, query: RecordQuery) -> dict[str, Any]:
-    if query.date_from and query.date_to and query.date_from > query.date_to:
-        raise FieldError.single(["query", "date_to"], "must not be before date_from")
+def list_records(user: User, query: RecordQuery) -> tuple[list[Record], int]:
+    """One page of the user's records matching the filters, and how many match in all."""
     stmt = filtered(user, query)
     total = _count(user, query, stmt)
     # Find the page's ids first (an index-only walk for the date sorts), then load those rows with
@@ -184,24 +193,23 @@ def list_records(user: User, query: RecordQuery) -> dict[str, Any]:
         .limit(query.per_page)
     )
     page_stmt = select(Record).where(Record.id.in_(page_ids.scalar_subquery())).order_by(*SORTS[query.sort])
-    items = list(db.session.scalars(page_stmt))
-    return page_body(items, total, query)
+    return list(db.session.scalars(page_stmt)), total
 
 
 def get_record(user: User, record_id: int) -> Record:
     return _owned(Record, user, record_id, "Record")
 
 
-def _meter_for_body(user: User, meter_id: int) -> Meter:
+def _meter_for_record(user: User, meter_id: int) -> Meter:
     meter = db.session.scalar(select(Meter).where(Meter.id == meter_id, Meter.user_id == user.id))
     if meter is None:
-        raise FieldError.single(["body", "meter_id"], "Meter not found.", "not_found")
+        raise InvalidField("meter_id", "Meter not found.", "not_found")
     return meter
 
 
 def create_record(user: User, data: RecordCreate) -> Record:
     locks.lock_user(user.id)
-    meter = _meter_for_body(user, data.meter_id)
+    meter = _meter_for_record(user, data.meter_id)
     record = Record(user_id=user.id, meter=meter, date=data.date, note=data.note)
     record.amount = data.amount
     record.cost = data.cost
@@ -218,12 +226,8 @@ def update_record(user: User, record_id: int, data: RecordUpdate | RecordCreate,
     record = get_record(user, record_id)
     touched: set[tuple[int, date]] = {(record.meter_id, record.date)}
     fields = data.model_fields_set
-    if replace or "meter_id" in fields or "date" in fields or "amount" in fields:
-        for name in ("meter_id", "date", "amount"):
-            if (replace or name in fields) and getattr(data, name) is None:
-                raise FieldError.single(["body", name], "must not be null")
     if data.meter_id is not None and data.meter_id != record.meter_id:
-        record.meter = _meter_for_body(user, data.meter_id)
+        record.meter = _meter_for_record(user, data.meter_id)
     if data.date is not None:
         record.date = data.date
     if data.amount is not None:
