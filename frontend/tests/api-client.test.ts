@@ -96,7 +96,7 @@ test("a second 401 after the retry is not refreshed again", async () => {
   expect(errors.map((error) => error.code)).toEqual(["unauthorized"]);
 });
 
-test("a failed refresh ends the session and rejects with the original error", async () => {
+test("a failed refresh ends the session with the refresh's reason and rejects with the original error", async () => {
   const { client, mock, errors } = setup();
   client.setToken("old");
   const expired: string[] = [];
@@ -109,7 +109,8 @@ test("a failed refresh ends the session and rejects with the original error", as
   expect(error).toBeInstanceOf(ApiError);
   expect(error).toMatchObject({ status: 401, code: "token_expired" });
   expect(client.getToken()).toBeNull();
-  expect(expired).toEqual(["token_expired"]);
+  // The refresh's answer says why the session ended (the login page explains it).
+  expect(expired).toEqual(["token_revoked"]);
   expect(errors).toEqual([]);
 });
 

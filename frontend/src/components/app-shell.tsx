@@ -41,7 +41,7 @@ export function ThemeToggle() {
 
 /** The signed-in frame: redirects to /login?next=… without a session, runs the live connection. */
 export function AppShell({ children }: { children: ReactNode }) {
-  const { status, user, logout, restore } = useAuth();
+  const { status, user, ended, logout, restore } = useAuth();
   const router = useRouter();
   const pathname = usePathname();
   const [menuOpen, setMenuOpen] = useState(false);
@@ -50,9 +50,9 @@ export function AppShell({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (status === "anonymous" && !leaving.current) {
       const here = pathname + window.location.search;
-      router.replace(`/login?next=${encodeURIComponent(here)}`);
+      router.replace(`/login?next=${encodeURIComponent(here)}${ended ? `&reason=${ended}` : ""}`);
     }
-  }, [status, pathname, router]);
+  }, [status, ended, pathname, router]);
 
   useEffect(() => setMenuOpen(false), [pathname]);
 

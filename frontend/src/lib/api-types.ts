@@ -444,12 +444,12 @@ export interface components {
              * Last Seen At
              * @default null
              */
-            last_seen_at: string | null;
+            last_seen_at?: string | null;
             /**
              * Locked Until
              * @default null
              */
-            locked_until: string | null;
+            locked_until?: string | null;
             /** Name */
             name: string;
             preferences: components["schemas"]["Preferences"];
@@ -467,13 +467,13 @@ export interface components {
              * Is Active
              * @default null
              */
-            is_active: boolean | null;
+            is_active?: boolean | null;
             /**
              * Role
              * @default null
              * @enum {string|null}
              */
-            role: "user" | "admin" | null;
+            role?: "user" | "admin" | null;
         };
         /** DeleteAccountRequest */
         DeleteAccountRequest: {
@@ -496,7 +496,7 @@ export interface components {
              * Details
              * @default null
              */
-            details: unknown;
+            details?: unknown;
             /** Message */
             message: string;
         };
@@ -581,9 +581,9 @@ export interface components {
              * Name
              * @default null
              */
-            name: string | null;
+            name?: string | null;
             /** @default null */
-            preferences: components["schemas"]["PreferencesUpdate"] | null;
+            preferences?: components["schemas"]["PreferencesUpdate"] | null;
         };
         /** MeterCreate */
         MeterCreate: {
@@ -628,23 +628,23 @@ export interface components {
              * Archived
              * @default null
              */
-            archived: boolean | null;
+            archived?: boolean | null;
             /**
              * Name
              * @default null
              */
-            name: string | null;
+            name?: string | null;
             /**
              * Type
              * @default null
              * @enum {string|null}
              */
-            type: "electricity" | "water" | "gas" | "other" | null;
+            type?: "electricity" | "water" | "gas" | "other" | null;
             /**
              * Unit
              * @default null
              */
-            unit: string | null;
+            unit?: string | null;
         };
         /** PasswordChangeRequest */
         PasswordChangeRequest: {
@@ -686,12 +686,12 @@ export interface components {
              * Currency
              * @default USD
              */
-            currency: string;
+            currency?: string;
             /**
              * Timezone
              * @default UTC
              */
-            timezone: string;
+            timezone?: string;
         };
         /** PreferencesUpdate */
         PreferencesUpdate: {
@@ -699,12 +699,12 @@ export interface components {
              * Currency
              * @default null
              */
-            currency: string | null;
+            currency?: string | null;
             /**
              * Timezone
              * @default null
              */
-            timezone: string | null;
+            timezone?: string | null;
         };
         /** RecordCreate */
         RecordCreate: {
@@ -714,7 +714,7 @@ export interface components {
              * Cost
              * @default null
              */
-            cost: number | null;
+            cost?: number | null;
             /**
              * Date
              * Format: date
@@ -726,7 +726,7 @@ export interface components {
              * Note
              * @default null
              */
-            note: string | null;
+            note?: string | null;
         };
         /** RecordOut */
         RecordOut: {
@@ -781,28 +781,28 @@ export interface components {
              * Amount
              * @default null
              */
-            amount: number | null;
+            amount?: number | null;
             /**
              * Cost
              * @default null
              */
-            cost: number | null;
+            cost?: number | null;
             /**
              * Date
              * Format: date
              * @default null
              */
-            date: string | null;
+            date?: string | null;
             /**
              * Meter Id
              * @default null
              */
-            meter_id: number | null;
+            meter_id?: number | null;
             /**
              * Note
              * @default null
              */
-            note: string | null;
+            note?: string | null;
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -810,7 +810,7 @@ export interface components {
              * Refresh Token
              * @default null
              */
-            refresh_token: string | null;
+            refresh_token?: string | null;
         };
         /** RegisterRequest */
         RegisterRequest: {
@@ -922,7 +922,7 @@ export interface components {
              * @default Bearer
              * @enum {string}
              */
-            token_type: "Bearer";
+            token_type?: "Bearer";
             user: components["schemas"]["UserOut"];
         };
         /** TokenRequest */

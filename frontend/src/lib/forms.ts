@@ -5,7 +5,8 @@ import { ApiError } from "@/lib/api-client";
 
 /**
  * Put the API's field errors onto the form's fields. Returns a message for the form as a whole
- * when the error names no field the form has (the toast already shows it too).
+ * when the error names no field the form has. Forms that show this message send their request
+ * with ``silent: true`` so that no toast repeats it.
  */
 export function applyApiErrors<T extends FieldValues>(error: unknown, setError: UseFormSetError<T>, fields: readonly string[]): string | undefined {
   if (!(error instanceof ApiError)) return "Something went wrong.";
@@ -27,13 +28,14 @@ function places(value: string): number {
   return decimals.length;
 }
 
-/** A decimal typed into a text field: ≥ 0, < 10^9, at most ``digits`` decimal places. */
+/** A decimal typed into a text field: ≥ 0, < 10^9, at most ``digits`` decimal places; ".5" is 0.5. */
 export function decimalString(digits: number, label: string) {
   return z
     .string()
     .trim()
     .min(1, `${label} is required`)
-    .regex(/^\d+(\.\d+)?$/, `${label} must be a number of 0 or more`)
+    // ".5" and "5." are read as 0.5 and 5, as the API reads the JSON numbers they become.
+    .regex(/^(\d+\.?\d*|\.\d+)$/, `${label} must be a number of 0 or more, such as 12.5`)
     .refine((value) => places(value) <= digits, `${label} must have at most ${digits} decimal places`)
     .refine((value) => Number(value) < MAX_AMOUNT, `${label} must be less than 1,000,000,000`);
 }
@@ -42,6 +44,11 @@ export const passwordSchema = z
   .string()
   .min(8, "Password must be at least 8 characters")
   .max(128, "Password must be at most 128 characters");
+
+/** The API refuses a password equal to the account's e-mail address (case and spaces aside). */
+export function notTheEmail(password: string, email: string): boolean {
+  return password.trim().toLowerCase() !== email.trim().toLowerCase();
+}
 
 export const emailSchema = z.string().trim().min(1, "E-mail is required").max(254, "E-mail is too long").pipe(z.email("Enter a valid e-mail address"));
 

@@ -1,5 +1,6 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { Button } from "@/components/ui/button";
@@ -8,8 +9,7 @@ import { TextField } from "@/components/ui/field";
 import { Pagination } from "@/components/ui/pagination";
 import { Card, EmptyState, ErrorState, PageHeader, Spinner } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
-import { deleteUser, listUsers, updateUser, type AdminUser } from "@/features/admin/api/users";
-import { useQuery } from "@/hooks/use-query";
+import { useDeleteUser, usersQuery, useUpdateUser, type AdminUser, type UserChanges } from "@/features/admin/api/users";
 import { useAuth } from "@/lib/auth";
 
 export function UsersPage() {
@@ -19,7 +19,9 @@ export function UsersPage() {
   const [page, setPage] = useState(1);
   const [deleting, setDeleting] = useState<AdminUser | null>(null);
   const [busy, setBusy] = useState<number | null>(null);
-  const users = useQuery(me?.role === "admin" ? `users:${q}:${page}` : null, () => listUsers({ q, page, per_page: 20 }));
+  const users = useQuery({ ...usersQuery({ q, page, per_page: 20 }), enabled: me?.role === "admin" });
+  const updateUser = useUpdateUser();
+  const deleteUser = useDeleteUser();
 
   if (me?.role !== "admin") {
     return (
@@ -30,11 +32,10 @@ export function UsersPage() {
     );
   }
 
-  const change = async (user: AdminUser, changes: { is_active?: boolean; role?: "user" | "admin" }) => {
+  const change = async (user: AdminUser, changes: UserChanges) => {
     setBusy(user.id);
     try {
-      await updateUser(user.id, changes);
-      users.reload();
+      await updateUser.mutateAsync({ id: user.id, changes });
     } catch {
       // the toast shows the failure
     } finally {
@@ -46,10 +47,9 @@ export function UsersPage() {
     if (!deleting) return;
     setBusy(deleting.id);
     try {
-      await deleteUser(deleting.id);
+      await deleteUser.mutateAsync(deleting.id);
       toast("User deleted.", "success");
       setDeleting(null);
-      users.reload();
     } catch {
       // the toast shows the failure
     } finally {
@@ -72,8 +72,8 @@ export function UsersPage() {
             }}
           />
         </div>
-        {users.error && !users.data ? (
-          <ErrorState error={users.error} onRetry={users.reload} />
+        {users.isError ? (
+          <ErrorState error={users.error} onRetry={() => void users.refetch()} />
         ) : !users.data ? (
           <Spinner label="Loading users" />
         ) : users.data.items.length === 0 ? (

@@ -3,7 +3,7 @@
 import { ArcElement, BarElement, CategoryScale, Chart, Filler, Legend, LinearScale, LineElement, PointElement, Tooltip, type ChartOptions } from "chart.js";
 import { Bar, Doughnut, Line } from "react-chartjs-2";
 
-import type { ChartData, Share } from "@/features/analytics/api/shaping";
+import type { ChartData, Share } from "@/features/analytics/utils/shaping";
 import { useTheme } from "@/lib/theme";
 
 Chart.register(ArcElement, BarElement, CategoryScale, Filler, Legend, LinearScale, LineElement, PointElement, Tooltip);

@@ -8,6 +8,7 @@ import { useForm } from "react-hook-form";
 import { Button } from "@/components/ui/button";
 import { FormError, TextField } from "@/components/ui/field";
 import { register as registerAccount, registerSchema, type RegisterInput } from "@/features/auth/api/auth-requests";
+import { ApiError } from "@/lib/api-client";
 import { applyApiErrors } from "@/lib/forms";
 
 export function RegisterForm() {
@@ -22,7 +23,9 @@ export function RegisterForm() {
       const user = await registerAccount(values);
       setDone(user.email);
     } catch (error) {
-      setFormError(applyApiErrors(error, form.setError, ["name", "email", "password"]));
+      // A taken address is about the e-mail field: say it there, and only there.
+      if (error instanceof ApiError && error.status === 409) form.setError("email", { type: "server", message: error.message });
+      else setFormError(applyApiErrors(error, form.setError, ["name", "email", "password"]));
     }
   });
 

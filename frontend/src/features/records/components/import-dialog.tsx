@@ -6,11 +6,12 @@ import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { FormError, inputClass } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
-import { importRecords, type ImportResult } from "@/features/records/api/records";
+import { useImportRecords, type ImportResult } from "@/features/records/api/records";
 import { ApiError, type RowError } from "@/lib/api-client";
 
-export function ImportDialog({ open, onClose, onImported }: { open: boolean; onClose(): void; onImported(): void }) {
+export function ImportDialog({ open, onClose }: { open: boolean; onClose(): void }) {
   const toast = useToast();
+  const importRecords = useImportRecords();
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
   const [rowErrors, setRowErrors] = useState<RowError[]>([]);
@@ -39,10 +40,9 @@ export function ImportDialog({ open, onClose, onImported }: { open: boolean; onC
     setResult(null);
     setProgress(0);
     try {
-      const answer = await importRecords(file, setProgress);
+      const answer = await importRecords.mutateAsync({ file, onProgress: setProgress });
       setResult(answer);
       toast(`Imported ${answer.imported} record${answer.imported === 1 ? "" : "s"}.`, "success");
-      onImported();
     } catch (error) {
       if (error instanceof ApiError) {
         setRowErrors(error.rowErrors);
@@ -117,7 +117,8 @@ export function ImportDialog({ open, onClose, onImported }: { open: boolean; onC
           <Button variant="secondary" onClick={close}>
             {result ? "Done" : "Cancel"}
           </Button>
-          <Button onClick={upload} busy={progress !== null} disabled={!file}>
+          {/* The same file again would only be skipped as duplicates: choose a new one first. */}
+          <Button onClick={upload} busy={progress !== null} disabled={!file || result !== null}>
             Import
           </Button>
         </div>

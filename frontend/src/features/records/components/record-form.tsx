@@ -6,10 +6,11 @@ import { useForm } from "react-hook-form";
 
 import { Button } from "@/components/ui/button";
 import { FormError, SelectField, TextAreaField, TextField } from "@/components/ui/field";
-import { todayIn } from "@/features/analytics/api/shaping";
-import type { Meter } from "@/features/meters/api/meters";
 import { recordSchema, type RecordInput, type RecordItem } from "@/features/records/api/records";
+import { todayIn } from "@/lib/dates";
+import { formatUnit } from "@/lib/format";
 import { applyApiErrors } from "@/lib/forms";
+import type { Meter } from "@/lib/meters";
 
 const FIELDS = ["meter_id", "date", "amount", "cost", "note"] as const;
 
@@ -53,7 +54,7 @@ export function RecordForm({
       <SelectField label="Meter" error={errors.meter_id?.message} {...form.register("meter_id")}>
         {active.map((meter) => (
           <option key={meter.id} value={meter.id}>
-            {meter.name} ({meter.unit})
+            {meter.name} ({formatUnit(meter.unit)})
           </option>
         ))}
       </SelectField>

@@ -30,14 +30,16 @@ export function ProfileForm({ user, onSaved }: { user: User; onSaved(user: User)
   const toast = useToast();
   const [formError, setFormError] = useState<string>();
   // The browser's list can lack current names (Asia/Kolkata, Europe/Kyiv): keep the user's own.
+  const timezone = user.preferences.timezone ?? "UTC";
+  const currency = user.preferences.currency ?? "USD";
   const zones = useMemo(() => {
     const all = timeZones();
-    return all.includes(user.preferences.timezone) ? all : [user.preferences.timezone, ...all];
-  }, [user.preferences.timezone]);
-  const currencies = CURRENCIES.includes(user.preferences.currency) ? CURRENCIES : [user.preferences.currency, ...CURRENCIES];
+    return all.includes(timezone) ? all : [timezone, ...all];
+  }, [timezone]);
+  const currencies = CURRENCIES.includes(currency) ? CURRENCIES : [currency, ...CURRENCIES];
   const form = useForm<ProfileInput>({
     resolver: zodResolver(profileSchema),
-    defaultValues: { name: user.name, currency: user.preferences.currency, timezone: user.preferences.timezone },
+    defaultValues: { name: user.name, currency, timezone },
   });
   const { errors, isSubmitting } = form.formState;
   const submit = form.handleSubmit(async (values) => {
@@ -88,10 +90,11 @@ export function ProfileForm({ user, onSaved }: { user: User; onSaved(user: User)
   );
 }
 
-export function PasswordForm() {
+export function PasswordForm({ email }: { email: string }) {
   const toast = useToast();
   const [formError, setFormError] = useState<string>();
-  const form = useForm<PasswordChangeInput>({ resolver: zodResolver(passwordChangeSchema), defaultValues: { current_password: "", password: "", confirm: "" } });
+  const schema = useMemo(() => passwordChangeSchema(email), [email]);
+  const form = useForm<PasswordChangeInput>({ resolver: zodResolver(schema), defaultValues: { current_password: "", password: "", confirm: "" } });
   const { errors, isSubmitting } = form.formState;
   const submit = form.handleSubmit(async (values) => {
     setFormError(undefined);
@@ -154,7 +157,7 @@ export function SettingsPage() {
           <ProfileForm user={user} onSaved={setUser} />
         </Card>
         <Card title="Password">
-          <PasswordForm />
+          <PasswordForm email={user.email} />
         </Card>
         <Card title="Delete account">
           <DeleteAccountForm

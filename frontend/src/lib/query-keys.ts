@@ -1,0 +1,10 @@
+/**
+ * The roots of every cached query. Features build their keys under these, and the live
+ * updates (lib/live.tsx) invalidate by root, so a pushed change refetches what shows it.
+ */
+export const queryRoots = {
+  meters: ["meters"],
+  records: ["records"],
+  analytics: ["analytics"],
+  adminUsers: ["admin", "users"],
+} as const;
