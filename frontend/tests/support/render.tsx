@@ -3,6 +3,8 @@ import { render, type RenderOptions } from "@testing-library/react";
 import type { ReactElement, ReactNode } from "react";
 
 import { ToastProvider } from "@/components/ui/toast";
+import { AuthProvider } from "@/lib/auth";
+import { ThemeProvider } from "@/lib/theme";
 
 /** A fresh cache per test, no retries: a failure shows at once. */
 export function testQueryClient(): QueryClient {
@@ -17,4 +19,14 @@ export function renderWithProviders(ui: ReactElement, { queryClient = testQueryC
     </QueryClientProvider>
   );
   return { queryClient, ...render(ui, { wrapper, ...options }) };
+}
+
+/** A signed-in page: the session is restored through the (mocked) refresh, as on a page load. */
+export function renderSignedIn(ui: ReactElement, options: { queryClient?: QueryClient } = {}) {
+  return renderWithProviders(
+    <ThemeProvider>
+      <AuthProvider>{ui}</AuthProvider>
+    </ThemeProvider>,
+    options,
+  );
 }

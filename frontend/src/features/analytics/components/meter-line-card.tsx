@@ -26,7 +26,10 @@ export function MeterLineCard({ meters, range }: { meters: Meter[] | undefined; 
   const [granularity, setGranularity] = useState<Granularity>("day");
   const chosen = meterId !== null && meters?.some((meter) => meter.id === meterId) ? meterId : defaultMeter(meters);
   const periods = range ? bucketCount(range.from, range.to, granularity) : 0;
-  const tooMany = periods > MAX_POINTS ? `${periods} ${granularity}s is too many to draw (at most ${MAX_POINTS}): choose a shorter period or By week` : undefined;
+  const tooMany =
+    periods > MAX_POINTS
+      ? `${periods} ${granularity}s is too many to draw (at most ${MAX_POINTS}): choose a shorter period${granularity === "day" ? " or By week" : ""}`
+      : undefined;
   const enabled = range !== null && chosen !== null && !tooMany;
   const line = useQuery({
     ...timeseriesQuery({ granularity, group_by: "meter", meter_id: chosen ?? undefined, date_from: range?.from, date_to: range?.to }),
