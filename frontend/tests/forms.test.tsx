@@ -7,7 +7,7 @@ import type { Meter } from "@/lib/meters";
 import { MeterForm } from "@/features/meters/components/meters-page";
 import { toRecordBody, type RecordInput } from "@/features/records/api/records";
 import { RecordForm } from "@/features/records/components/record-form";
-import { ProfileForm } from "@/features/settings/components/settings-page";
+import { PasswordForm, ProfileForm } from "@/features/settings/components/settings-page";
 import { api, ApiError } from "@/lib/api-client";
 import type { User } from "@/lib/auth";
 
@@ -212,5 +212,37 @@ describe("profile form", () => {
     expect(screen.getAllByText("must be an IANA time zone such as UTC or Europe/Berlin")).toHaveLength(1);
     expect(JSON.parse(mock.history.patch[0]!.data)).toEqual({ name: "Ada", preferences: { currency: "USD", timezone: "UTC" } });
     expect(onSaved).not.toHaveBeenCalled();
+  });
+});
+
+describe("password form", () => {
+  test("refuses the account's e-mail as the new password before sending", async () => {
+    render(<PasswordForm email="ada@example.com" />);
+    const person = userEvent.setup();
+    await person.type(screen.getByLabelText("Current password"), "old password");
+    await person.type(screen.getByLabelText("New password"), " Ada@Example.com ");
+    await person.type(screen.getByLabelText("Confirm new password"), " Ada@Example.com ");
+    await person.click(screen.getByRole("button", { name: "Change password" }));
+
+    expect(await screen.findByText("Password must not be the e-mail address")).toBeInTheDocument();
+    expect(screen.getByLabelText("New password")).toHaveAttribute("aria-invalid", "true");
+    expect(mock.history.post).toHaveLength(0);
+  });
+
+  test("shows a wrong current password once, under its field", async () => {
+    mock.onPost("/api/auth/me/password").replyOnce(422, {
+      error: { code: "validation_error", message: "The request is invalid.", details: [{ loc: ["body", "current_password"], msg: "The password is incorrect.", type: "invalid_password" }] },
+    });
+    render(<PasswordForm email="ada@example.com" />);
+    const person = userEvent.setup();
+    await person.type(screen.getByLabelText("Current password"), "wrong one");
+    await person.type(screen.getByLabelText("New password"), "correct horse");
+    await person.type(screen.getByLabelText("Confirm new password"), "correct horse");
+    await person.click(screen.getByRole("button", { name: "Change password" }));
+
+    expect(await screen.findByText("The password is incorrect.")).toBeInTheDocument();
+    expect(screen.getAllByText("The password is incorrect.")).toHaveLength(1);
+    expect(screen.queryByTestId("toast")).not.toBeInTheDocument();
+    expect(JSON.parse(mock.history.post[0]!.data)).toEqual({ current_password: "wrong one", password: "correct horse" });
   });
 });
