@@ -6,7 +6,9 @@ const compat = new FlatCompat({ baseDirectory: dirname(fileURLToPath(import.meta
 const features = ["auth", "records", "meters", "analytics", "admin", "settings"];
 
 const config = [
-  { ignores: [".next/**", "node_modules/**", "src/lib/api-types.ts", "test-results/**", "playwright-report/**", "next-env.d.ts", ".e2e/**"] },
+  {
+    ignores: [".next/**", "node_modules/**", "src/lib/api-types.ts", "test-results/**", "playwright-report/**", "next-env.d.ts", ".e2e/**"],
+  },
   ...compat.extends("next/core-web-vitals", "next/typescript"),
   {
     rules: {

@@ -40,7 +40,12 @@ test("register, verify through the e-mailed link, sign in and come back to the p
 
   // Signing in before confirming is refused with the API's message.
   await signIn(page, email);
-  await expect(page.getByRole("alert").filter({ hasText: /verif|confirm/i }).first()).toBeVisible();
+  await expect(
+    page
+      .getByRole("alert")
+      .filter({ hasText: /verif|confirm/i })
+      .first(),
+  ).toBeVisible();
 
   const mail = await waitForMail(email, /verif|confirm/i);
   const link = linkIn(mail, "verify-email");
@@ -103,7 +108,9 @@ test("add, edit and delete records; the session survives a reload", async ({ pag
 
   await addRecord("Water (m3)", "2.5", "1.2", "to be deleted");
   await expect(row(page, "to be deleted")).toContainText("2.5 m3");
-  await row(page, "to be deleted").getByRole("button", { name: /^Delete/ }).click();
+  await row(page, "to be deleted")
+    .getByRole("button", { name: /^Delete/ })
+    .click();
   const confirm = page.getByRole("dialog", { name: "Delete this record?" });
   await confirm.getByRole("button", { name: "Delete" }).click();
   await expect(row(page, "to be deleted")).toHaveCount(0);

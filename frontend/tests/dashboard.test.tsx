@@ -103,13 +103,17 @@ test("a day chart over centuries says why instead of fetching or showing the old
   fireEvent.change(screen.getByLabelText("From"), { target: { value: "1960-01-01" } });
 
   const days = Math.round((Date.parse(TODAY) - Date.parse("1960-01-01")) / 86_400_000) + 1;
-  expect(await screen.findByText(`${days} days is too many to draw (at most 3660): choose a shorter period or By week`)).toBeInTheDocument();
+  expect(
+    await screen.findByText(`${days} days is too many to draw (at most 3660): choose a shorter period or By week`),
+  ).toBeInTheDocument();
   expect(screen.queryByRole("img", { name: "Daily consumption of the chosen meter" })).not.toBeInTheDocument();
   expect(timeseries.filter((query) => query.get("date_from") === "1960-01-01")).toEqual([]);
 
   fireEvent.change(screen.getByLabelText("By"), { target: { value: "week" } });
   expect(await screen.findByRole("img", { name: "Weekly consumption of the chosen meter" })).toBeInTheDocument();
   await waitFor(() =>
-    expect(timeseries.filter((query) => query.get("date_from") === "1960-01-01").map((query) => query.get("granularity"))).toEqual(["week"]),
+    expect(timeseries.filter((query) => query.get("date_from") === "1960-01-01").map((query) => query.get("granularity"))).toEqual([
+      "week",
+    ]),
   );
 });

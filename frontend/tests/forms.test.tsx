@@ -14,9 +14,33 @@ import type { User } from "@/lib/auth";
 import { renderWithProviders as render } from "./support/render";
 
 const meters: Meter[] = [
-  { id: 1, name: "Electricity", type: "electricity", unit: "kWh", archived: false, created_at: "2026-01-01T00:00:00+00:00", updated_at: "2026-01-01T00:00:00+00:00" },
-  { id: 2, name: "Water", type: "water", unit: "m3", archived: false, created_at: "2026-01-01T00:00:00+00:00", updated_at: "2026-01-01T00:00:00+00:00" },
-  { id: 3, name: "Old gas", type: "gas", unit: "m3", archived: true, created_at: "2026-01-01T00:00:00+00:00", updated_at: "2026-01-01T00:00:00+00:00" },
+  {
+    id: 1,
+    name: "Electricity",
+    type: "electricity",
+    unit: "kWh",
+    archived: false,
+    created_at: "2026-01-01T00:00:00+00:00",
+    updated_at: "2026-01-01T00:00:00+00:00",
+  },
+  {
+    id: 2,
+    name: "Water",
+    type: "water",
+    unit: "m3",
+    archived: false,
+    created_at: "2026-01-01T00:00:00+00:00",
+    updated_at: "2026-01-01T00:00:00+00:00",
+  },
+  {
+    id: 3,
+    name: "Old gas",
+    type: "gas",
+    unit: "m3",
+    archived: true,
+    created_at: "2026-01-01T00:00:00+00:00",
+    updated_at: "2026-01-01T00:00:00+00:00",
+  },
 ];
 
 const user: User = {
@@ -72,9 +96,13 @@ describe("record form", () => {
   });
 
   test("submits string values and puts API field errors on the fields", async () => {
-    const onSubmit = jest.fn<Promise<unknown>, [RecordInput]>().mockRejectedValueOnce(
-      new ApiError(422, "validation_error", "The request is not valid.", [{ loc: ["body", "meter_id"], msg: "Meter not found", type: "not_found" }]),
-    );
+    const onSubmit = jest
+      .fn<Promise<unknown>, [RecordInput]>()
+      .mockRejectedValueOnce(
+        new ApiError(422, "validation_error", "The request is not valid.", [
+          { loc: ["body", "meter_id"], msg: "Meter not found", type: "not_found" },
+        ]),
+      );
     render(<RecordForm meters={meters} onSubmit={onSubmit} onCancel={() => {}} />);
     const person = userEvent.setup();
     await person.selectOptions(screen.getByLabelText("Meter"), "2");
@@ -121,9 +149,15 @@ describe("register form", () => {
 
   test("shows the API's field error on the e-mail field and the conflict message", async () => {
     mock.onPost("/api/auth/register").replyOnce(422, {
-      error: { code: "validation_error", message: "The request is not valid.", details: [{ loc: ["body", "email"], msg: "value is not a valid email address", type: "value_error" }] },
+      error: {
+        code: "validation_error",
+        message: "The request is not valid.",
+        details: [{ loc: ["body", "email"], msg: "value is not a valid email address", type: "value_error" }],
+      },
     });
-    mock.onPost("/api/auth/register").replyOnce(409, { error: { code: "conflict", message: "An account with this e-mail already exists." } });
+    mock
+      .onPost("/api/auth/register")
+      .replyOnce(409, { error: { code: "conflict", message: "An account with this e-mail already exists." } });
     render(
       <>
         <RegisterForm />
@@ -164,11 +198,24 @@ describe("meter form", () => {
   test("offers the units of the chosen type", async () => {
     const person = userEvent.setup();
     render(<MeterForm onSaved={() => {}} onCancel={() => {}} />);
-    expect(screen.getAllByRole("option").map((option) => option.textContent)).toEqual(["Electricity", "Water", "Gas", "Other", "kWh", "Wh", "MWh"]);
+    expect(screen.getAllByRole("option").map((option) => option.textContent)).toEqual([
+      "Electricity",
+      "Water",
+      "Gas",
+      "Other",
+      "kWh",
+      "Wh",
+      "MWh",
+    ]);
     await person.selectOptions(screen.getByLabelText("Type"), "gas");
     // Shown as m³ and ft³; the API's unit strings stay m3 and ft3.
     expect(screen.getByLabelText("Unit")).toHaveValue("m3");
-    expect(screen.getAllByRole("option").slice(4).map((option) => option.textContent)).toEqual(["m³", "ft³"]);
+    expect(
+      screen
+        .getAllByRole("option")
+        .slice(4)
+        .map((option) => option.textContent),
+    ).toEqual(["m³", "ft³"]);
     await person.selectOptions(screen.getByLabelText("Type"), "other");
     expect(screen.getByLabelText("Unit")).toHaveValue("");
   });
@@ -197,7 +244,13 @@ describe("profile form", () => {
       error: {
         code: "validation_error",
         message: "The request is not valid.",
-        details: [{ loc: ["body", "preferences", "timezone"], msg: "Value error, must be an IANA time zone such as UTC or Europe/Berlin", type: "value_error" }],
+        details: [
+          {
+            loc: ["body", "preferences", "timezone"],
+            msg: "Value error, must be an IANA time zone such as UTC or Europe/Berlin",
+            type: "value_error",
+          },
+        ],
       },
     });
     const onSaved = jest.fn();
@@ -231,7 +284,11 @@ describe("password form", () => {
 
   test("shows a wrong current password once, under its field", async () => {
     mock.onPost("/api/auth/me/password").replyOnce(422, {
-      error: { code: "validation_error", message: "The request is invalid.", details: [{ loc: ["body", "current_password"], msg: "The password is incorrect.", type: "invalid_password" }] },
+      error: {
+        code: "validation_error",
+        message: "The request is invalid.",
+        details: [{ loc: ["body", "current_password"], msg: "The password is incorrect.", type: "invalid_password" }],
+      },
     });
     render(<PasswordForm email="ada@example.com" />);
     const person = userEvent.setup();

@@ -60,7 +60,11 @@ beforeEach(() => {
     }),
     http.get(`${API}/api/analytics/summary`, () => {
       fetches.analytics += 1;
-      return HttpResponse.json({ period: { from: "2026-03-01", to: "2026-03-31" }, previous_period: { from: "2026-01-29", to: "2026-02-28" }, groups: [] });
+      return HttpResponse.json({
+        period: { from: "2026-03-01", to: "2026-03-31" },
+        previous_period: { from: "2026-01-29", to: "2026-02-28" },
+        groups: [],
+      });
     }),
     http.get(`${API}/api/meters`, () => {
       fetches.meters += 1;

@@ -39,7 +39,10 @@ beforeEach(() => {
     http.get(`${API}/api/records`, ({ request }) => {
       const query = new URL(request.url).searchParams;
       listed.push(query);
-      if (query.get("q") === "refused") return error(422, "validation_error", "The request is invalid.", [{ loc: ["query", "q"], msg: "must not contain control characters", type: "value_error" }]);
+      if (query.get("q") === "refused")
+        return error(422, "validation_error", "The request is invalid.", [
+          { loc: ["query", "q"], msg: "must not contain control characters", type: "value_error" },
+        ]);
       return HttpResponse.json({ items: rows, page: 1, per_page: 20, total: rows.length, pages: 1 });
     }),
   );

@@ -6,15 +6,61 @@ const summary: Summary = {
   period: { from: "2026-03-01", to: "2026-03-31" },
   previous_period: { from: "2026-01-29", to: "2026-02-28" },
   groups: [
-    { key: "water", label: "Water", unit: "m3", total: 12.5, count: 3, average_per_day: 0.403, min: 2, max: 6, cost_total: 30.25, previous_total: 10, change_pct: 25 },
-    { key: "electricity", label: "Electricity", unit: "kWh", total: 300, count: 10, average_per_day: 9.677, min: 20, max: 40, cost_total: 90.75, previous_total: 400, change_pct: -25 },
-    { key: "gas", label: "Gas", unit: "m3", total: 4, count: 1, average_per_day: 0.129, min: 4, max: 4, cost_total: 0, previous_total: 0, change_pct: null },
+    {
+      key: "water",
+      label: "Water",
+      unit: "m3",
+      total: 12.5,
+      count: 3,
+      average_per_day: 0.403,
+      min: 2,
+      max: 6,
+      cost_total: 30.25,
+      previous_total: 10,
+      change_pct: 25,
+    },
+    {
+      key: "electricity",
+      label: "Electricity",
+      unit: "kWh",
+      total: 300,
+      count: 10,
+      average_per_day: 9.677,
+      min: 20,
+      max: 40,
+      cost_total: 90.75,
+      previous_total: 400,
+      change_pct: -25,
+    },
+    {
+      key: "gas",
+      label: "Gas",
+      unit: "m3",
+      total: 4,
+      count: 1,
+      average_per_day: 0.129,
+      min: 4,
+      max: 4,
+      cost_total: 0,
+      previous_total: 0,
+      change_pct: null,
+    },
   ],
 };
 
 test("KPI cards come in type order with trend and cost", () => {
   expect(kpiCards(summary)).toEqual([
-    { key: "electricity", label: "Electricity", unit: "kWh", total: 300, previous: 400, changePct: -25, trend: "down", cost: 90.75, count: 10 },
+    {
+      key: "electricity",
+      label: "Electricity",
+      unit: "kWh",
+      total: 300,
+      previous: 400,
+      changePct: -25,
+      trend: "down",
+      cost: 90.75,
+      count: 10,
+    },
     { key: "water", label: "Water", unit: "m3", total: 12.5, previous: 10, changePct: 25, trend: "up", cost: 30.25, count: 3 },
     { key: "gas", label: "Gas", unit: "m3", total: 4, previous: 0, changePct: null, trend: "new", cost: 0, count: 1 },
   ]);
@@ -35,14 +81,24 @@ const monthly: Timeseries = {
   granularity: "month",
   period: { from: "2026-01-01", to: "2026-02-28" },
   series: [
-    { key: "water", label: "Water", unit: "m3", points: [
-      { period_start: "2026-01-01", total: 5, count: 2, cost: 10 },
-      { period_start: "2026-02-01", total: 0, count: 0, cost: 0 },
-    ] },
-    { key: "electricity", label: "Electricity", unit: "kWh", points: [
-      { period_start: "2026-01-01", total: 100, count: 4, cost: 30.5 },
-      { period_start: "2026-02-01", total: 50, count: 1, cost: 12 },
-    ] },
+    {
+      key: "water",
+      label: "Water",
+      unit: "m3",
+      points: [
+        { period_start: "2026-01-01", total: 5, count: 2, cost: 10 },
+        { period_start: "2026-02-01", total: 0, count: 0, cost: 0 },
+      ],
+    },
+    {
+      key: "electricity",
+      label: "Electricity",
+      unit: "kWh",
+      points: [
+        { period_start: "2026-01-01", total: 100, count: 4, cost: 30.5 },
+        { period_start: "2026-02-01", total: 50, count: 1, cost: 12 },
+      ],
+    },
   ],
 };
 
@@ -63,16 +119,28 @@ test("meter line uses the series totals", () => {
   const daily: Timeseries = {
     granularity: "day",
     period: { from: "2026-03-01", to: "2026-03-02" },
-    series: [{ key: "7", label: "Main meter", unit: "kWh", points: [
-      { period_start: "2026-03-01", total: 1.5, count: 1, cost: 0 },
-      { period_start: "2026-03-02", total: 0, count: 0, cost: 0 },
-    ] }],
+    series: [
+      {
+        key: "7",
+        label: "Main meter",
+        unit: "kWh",
+        points: [
+          { period_start: "2026-03-01", total: 1.5, count: 1, cost: 0 },
+          { period_start: "2026-03-02", total: 0, count: 0, cost: 0 },
+        ],
+      },
+    ],
   };
   expect(meterLine(daily)).toEqual({
     labels: ["Mar 1", "Mar 2"],
-    datasets: [{ label: "Main meter (kWh)", unit: "kWh", data: [1.5, 0], backgroundColor: "rgba(99, 102, 241, 0.15)", borderColor: "#6366f1" }],
+    datasets: [
+      { label: "Main meter (kWh)", unit: "kWh", data: [1.5, 0], backgroundColor: "rgba(99, 102, 241, 0.15)", borderColor: "#6366f1" },
+    ],
   });
-  expect(meterLine({ granularity: "day", period: { from: "2026-03-01", to: "2026-03-02" }, series: [] })).toEqual({ labels: [], datasets: [] });
+  expect(meterLine({ granularity: "day", period: { from: "2026-03-01", to: "2026-03-02" }, series: [] })).toEqual({
+    labels: [],
+    datasets: [],
+  });
 });
 
 test("period labels per granularity", () => {
@@ -100,8 +168,32 @@ test("other meters are grouped per unit and keep a stable order and colour", () 
   const mixed: Summary = {
     ...summary,
     groups: [
-      { key: "other:pellets", label: "Other (pellets)", unit: "pellets", total: 2, count: 1, average_per_day: 0.065, min: 2, max: 2, cost_total: 10, previous_total: 0, change_pct: null },
-      { key: "other:L", label: "Other (L)", unit: "L", total: 1, count: 1, average_per_day: 0.032, min: 1, max: 1, cost_total: 30, previous_total: 0, change_pct: null },
+      {
+        key: "other:pellets",
+        label: "Other (pellets)",
+        unit: "pellets",
+        total: 2,
+        count: 1,
+        average_per_day: 0.065,
+        min: 2,
+        max: 2,
+        cost_total: 10,
+        previous_total: 0,
+        change_pct: null,
+      },
+      {
+        key: "other:L",
+        label: "Other (L)",
+        unit: "L",
+        total: 1,
+        count: 1,
+        average_per_day: 0.032,
+        min: 1,
+        max: 1,
+        cost_total: 30,
+        previous_total: 0,
+        change_pct: null,
+      },
       summary.groups[1]!,
     ],
   };

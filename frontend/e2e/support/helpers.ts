@@ -82,7 +82,10 @@ export async function noHorizontalScroll(page: Page): Promise<void> {
     return Array.from(document.querySelectorAll("body *"))
       .filter((element) => element.getBoundingClientRect().right > width + 1 && !clipped(element))
       .slice(0, 5)
-      .map((element) => `${element.tagName.toLowerCase()}.${String(element.className).slice(0, 60)} right=${Math.round(element.getBoundingClientRect().right)}`);
+      .map(
+        (element) =>
+          `${element.tagName.toLowerCase()}.${String(element.className).slice(0, 60)} right=${Math.round(element.getBoundingClientRect().right)}`,
+      );
   });
   expect(culprits).toEqual([]);
 }

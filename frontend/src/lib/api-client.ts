@@ -76,10 +76,7 @@ function fieldErrorsOf(details: unknown): FieldErrors {
 
 function rowErrorsOf(details: unknown): RowError[] {
   if (!Array.isArray(details)) return [];
-  return details.filter(
-    (item): item is RowError =>
-      !!item && typeof item === "object" && typeof (item as RowError).row === "number",
-  );
+  return details.filter((item): item is RowError => !!item && typeof item === "object" && typeof (item as RowError).row === "number");
 }
 
 function blobText(blob: Blob): Promise<string> {
@@ -200,7 +197,9 @@ export function createApiClient(baseURL: string | (() => string)): ApiClient {
     if (!pending) {
       // Tabs share the refresh cookie and each refresh rotates it: take turns across tabs.
       const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
-      const run: Promise<TokenPair> = locks ? (locks.request("meterbook-refresh", requestRefresh) as unknown as Promise<TokenPair>) : requestRefresh();
+      const run: Promise<TokenPair> = locks
+        ? (locks.request("meterbook-refresh", requestRefresh) as unknown as Promise<TokenPair>)
+        : requestRefresh();
       pending = run
         .then((pair) => {
           setToken(pair.access_token);
@@ -313,7 +312,11 @@ function cleanQuery(query: Record<string, unknown> | undefined): Record<string, 
   return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined && value !== null && value !== ""));
 }
 
-function config(method: Method, path: string, options: Partial<Options<unknown>> & { path?: unknown; query?: unknown; body?: unknown } = {}): AxiosRequestConfig {
+function config(
+  method: Method,
+  path: string,
+  options: Partial<Options<unknown>> & { path?: unknown; query?: unknown; body?: unknown } = {},
+): AxiosRequestConfig {
   const { path: pathValues, query, body, ...extra } = options;
   return {
     ...extra,

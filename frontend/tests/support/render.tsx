@@ -12,7 +12,10 @@ export function testQueryClient(): QueryClient {
 }
 
 /** Render inside the providers every page has (queries, toasts). */
-export function renderWithProviders(ui: ReactElement, { queryClient = testQueryClient(), ...options }: RenderOptions & { queryClient?: QueryClient } = {}) {
+export function renderWithProviders(
+  ui: ReactElement,
+  { queryClient = testQueryClient(), ...options }: RenderOptions & { queryClient?: QueryClient } = {},
+) {
   const wrapper = ({ children }: { children: ReactNode }) => (
     <QueryClientProvider client={queryClient}>
       <ToastProvider>{children}</ToastProvider>

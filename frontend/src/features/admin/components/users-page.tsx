@@ -84,9 +84,15 @@ export function UsersPage() {
               <caption className="sr-only">Users</caption>
               <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-700 dark:text-slate-300">
                 <tr>
-                  <th scope="col" className="px-3 py-2 font-medium">User</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Role</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Status</th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    User
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Role
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Status
+                  </th>
                   <th scope="col" className="px-3 py-2 text-right font-medium">
                     <span className="sr-only">Actions</span>
                   </th>
@@ -119,10 +125,21 @@ export function UsersPage() {
                       {!user.email_verified && " · unverified"}
                     </td>
                     <td className="whitespace-nowrap px-3 py-2 text-right">
-                      <Button variant="ghost" disabled={user.id === me.id} busy={busy === user.id} onClick={() => change(user, { is_active: !user.is_active })}>
+                      <Button
+                        variant="ghost"
+                        disabled={user.id === me.id}
+                        busy={busy === user.id}
+                        onClick={() => change(user, { is_active: !user.is_active })}
+                      >
                         {user.is_active ? "Deactivate" : "Activate"}
                       </Button>
-                      <Button variant="ghost" className="text-red-600 dark:text-red-400" disabled={user.id === me.id} aria-label={`Delete ${user.email}`} onClick={() => setDeleting(user)}>
+                      <Button
+                        variant="ghost"
+                        className="text-red-600 dark:text-red-400"
+                        disabled={user.id === me.id}
+                        aria-label={`Delete ${user.email}`}
+                        onClick={() => setDeleting(user)}
+                      >
                         Delete
                       </Button>
                     </td>

@@ -47,7 +47,16 @@ export function kpiCards(summary: Summary): Kpi[] {
       total: group.total,
       previous: group.previous_total,
       changePct: group.change_pct,
-      trend: group.change_pct === null ? (group.total > 0 ? "new" : "flat") : group.change_pct > 0 ? "up" : group.change_pct < 0 ? "down" : "flat",
+      trend:
+        group.change_pct === null
+          ? group.total > 0
+            ? "new"
+            : "flat"
+          : group.change_pct > 0
+            ? "up"
+            : group.change_pct < 0
+              ? "down"
+              : "flat",
       cost: group.cost_total,
       count: group.count,
     }));

@@ -63,10 +63,22 @@ export function LoginForm() {
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4">
-      {params.get("verified") === "1" && <p className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">Your e-mail address is confirmed. Sign in to continue.</p>}
-      {params.get("reset") === "1" && <p className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">Your password was changed. Sign in with the new one.</p>}
+      {params.get("verified") === "1" && (
+        <p className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
+          Your e-mail address is confirmed. Sign in to continue.
+        </p>
+      )}
+      {params.get("reset") === "1" && (
+        <p className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
+          Your password was changed. Sign in with the new one.
+        </p>
+      )}
       {ended && !formError && (
-        <p role="status" data-testid="session-ended" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">
+        <p
+          role="status"
+          data-testid="session-ended"
+          className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
+        >
           {ended}
         </p>
       )}
@@ -77,7 +89,13 @@ export function LoginForm() {
         </Button>
       )}
       <TextField label="E-mail" type="email" autoComplete="email" error={errors.email?.message} {...form.register("email")} />
-      <TextField label="Password" type="password" autoComplete="current-password" error={errors.password?.message} {...form.register("password")} />
+      <TextField
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        error={errors.password?.message}
+        {...form.register("password")}
+      />
       <Button type="submit" className="w-full" busy={isSubmitting}>
         Sign in
       </Button>

@@ -14,7 +14,10 @@ import { applyApiErrors } from "@/lib/forms";
 export function RegisterForm() {
   const [done, setDone] = useState<string | null>(null);
   const [formError, setFormError] = useState<string>();
-  const form = useForm<RegisterInput>({ resolver: zodResolver(registerSchema), defaultValues: { name: "", email: "", password: "", confirm: "" } });
+  const form = useForm<RegisterInput>({
+    resolver: zodResolver(registerSchema),
+    defaultValues: { name: "", email: "", password: "", confirm: "" },
+  });
   const { errors, isSubmitting } = form.formState;
 
   const onSubmit = form.handleSubmit(async (values) => {
@@ -47,8 +50,21 @@ export function RegisterForm() {
       <FormError message={formError} />
       <TextField label="Name" autoComplete="name" error={errors.name?.message} {...form.register("name")} />
       <TextField label="E-mail" type="email" autoComplete="email" error={errors.email?.message} {...form.register("email")} />
-      <TextField label="Password" type="password" autoComplete="new-password" hint="8 to 128 characters" error={errors.password?.message} {...form.register("password")} />
-      <TextField label="Confirm password" type="password" autoComplete="new-password" error={errors.confirm?.message} {...form.register("confirm")} />
+      <TextField
+        label="Password"
+        type="password"
+        autoComplete="new-password"
+        hint="8 to 128 characters"
+        error={errors.password?.message}
+        {...form.register("password")}
+      />
+      <TextField
+        label="Confirm password"
+        type="password"
+        autoComplete="new-password"
+        error={errors.confirm?.message}
+        {...form.register("confirm")}
+      />
       <Button type="submit" className="w-full" busy={isSubmitting}>
         Create account
       </Button>

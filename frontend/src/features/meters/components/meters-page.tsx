@@ -42,7 +42,8 @@ export function MeterForm({ meter, onSaved, onCancel }: { meter?: Meter; onSaved
       onSaved();
     } catch (error) {
       // A conflict without a type or unit change is the name: say it under the name.
-      if (error instanceof ApiError && error.status === 409 && !kindChanged) form.setError("name", { type: "server", message: error.message });
+      if (error instanceof ApiError && error.status === 409 && !kindChanged)
+        form.setError("name", { type: "server", message: error.message });
       else setFormError(applyApiErrors(error, form.setError, ["name", "type", "unit"]));
     }
   });
@@ -78,7 +79,12 @@ export function MeterForm({ meter, onSaved, onCancel }: { meter?: Meter; onSaved
         ))}
       </SelectField>
       {type === "other" ? (
-        <TextField label="Unit" hint="Any unit, 1–16 characters (never converted)" error={errors.unit?.message} {...form.register("unit")} />
+        <TextField
+          label="Unit"
+          hint="Any unit, 1–16 characters (never converted)"
+          error={errors.unit?.message}
+          {...form.register("unit")}
+        />
       ) : (
         <SelectField label="Unit" error={errors.unit?.message} {...form.register("unit")}>
           {UNITS[type].map((unit) => (
@@ -144,7 +150,8 @@ export function MetersPage() {
               <li key={meter.id} className="flex flex-wrap items-center gap-2 py-2">
                 <div className="min-w-0 flex-1">
                   <p className="font-medium break-words">
-                    {meter.name} {meter.archived && <span className="ml-1 rounded bg-slate-200 px-1.5 py-0.5 text-xs dark:bg-slate-700">archived</span>}
+                    {meter.name}{" "}
+                    {meter.archived && <span className="ml-1 rounded bg-slate-200 px-1.5 py-0.5 text-xs dark:bg-slate-700">archived</span>}
                   </p>
                   <p className="text-sm text-slate-500 dark:text-slate-400">
                     {TYPE_LABELS[meter.type]} · {formatUnit(meter.unit)}
@@ -153,10 +160,19 @@ export function MetersPage() {
                 <Button variant="ghost" aria-label={`Edit ${meter.name}`} onClick={() => setEditing(meter)}>
                   Edit
                 </Button>
-                <Button variant="ghost" aria-label={`${meter.archived ? "Restore" : "Archive"} ${meter.name}`} onClick={() => toggleArchived(meter)}>
+                <Button
+                  variant="ghost"
+                  aria-label={`${meter.archived ? "Restore" : "Archive"} ${meter.name}`}
+                  onClick={() => toggleArchived(meter)}
+                >
                   {meter.archived ? "Restore" : "Archive"}
                 </Button>
-                <Button variant="ghost" className="text-red-600 dark:text-red-400" aria-label={`Delete ${meter.name}`} onClick={() => setDeleting({ meter, cascade: false })}>
+                <Button
+                  variant="ghost"
+                  className="text-red-600 dark:text-red-400"
+                  aria-label={`Delete ${meter.name}`}
+                  onClick={() => setDeleting({ meter, cascade: false })}
+                >
                   Delete
                 </Button>
               </li>

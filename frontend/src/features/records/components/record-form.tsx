@@ -14,7 +14,6 @@ import type { Meter } from "@/lib/meters";
 
 const FIELDS = ["meter_id", "date", "amount", "cost", "note"] as const;
 
-
 export function RecordForm({
   meters,
   record,
@@ -34,7 +33,13 @@ export function RecordForm({
   const form = useForm<RecordInput>({
     resolver: zodResolver(recordSchema),
     defaultValues: record
-      ? { meter_id: String(record.meter_id), date: record.date, amount: String(record.amount), cost: record.cost == null ? "" : String(record.cost), note: record.note ?? "" }
+      ? {
+          meter_id: String(record.meter_id),
+          date: record.date,
+          amount: String(record.amount),
+          cost: record.cost == null ? "" : String(record.cost),
+          note: record.note ?? "",
+        }
       : { meter_id: active[0] ? String(active[0].id) : "", date: todayIn(timeZone), amount: "", cost: "", note: "" },
   });
   const { errors, isSubmitting } = form.formState;

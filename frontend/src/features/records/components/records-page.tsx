@@ -150,7 +150,8 @@ export function RecordsPage() {
         open={deleting !== null}
         title="Delete this record?"
         message={
-          deleting && `The ${deleting.meter_name} record of ${deleting.date} (${formatAmount(deleting.amount, deleting.unit)}) will be deleted.`
+          deleting &&
+          `The ${deleting.meter_name} record of ${deleting.date} (${formatAmount(deleting.amount, deleting.unit)}) will be deleted.`
         }
         busy={remove.isPending}
         onConfirm={confirmDelete}

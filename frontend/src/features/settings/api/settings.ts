@@ -24,11 +24,17 @@ export type DeleteAccountInput = z.infer<typeof deleteAccountSchema>;
 
 // The forms show every failure themselves (on a field, or above the form): the requests are silent.
 export function updateProfile(input: ProfileInput) {
-  return client.PATCH("/api/auth/me", { body: { name: input.name, preferences: { currency: input.currency, timezone: input.timezone } }, silent: true });
+  return client.PATCH("/api/auth/me", {
+    body: { name: input.name, preferences: { currency: input.currency, timezone: input.timezone } },
+    silent: true,
+  });
 }
 
 export async function changePassword(input: PasswordChangeInput): Promise<void> {
-  await client.POST("/api/auth/me/password", { body: { current_password: input.current_password, password: input.password }, silent: true });
+  await client.POST("/api/auth/me/password", {
+    body: { current_password: input.current_password, password: input.password },
+    silent: true,
+  });
 }
 
 export async function deleteAccount(password: string): Promise<void> {

@@ -94,7 +94,10 @@ export function PasswordForm({ email }: { email: string }) {
   const toast = useToast();
   const [formError, setFormError] = useState<string>();
   const schema = useMemo(() => passwordChangeSchema(email), [email]);
-  const form = useForm<PasswordChangeInput>({ resolver: zodResolver(schema), defaultValues: { current_password: "", password: "", confirm: "" } });
+  const form = useForm<PasswordChangeInput>({
+    resolver: zodResolver(schema),
+    defaultValues: { current_password: "", password: "", confirm: "" },
+  });
   const { errors, isSubmitting } = form.formState;
   const submit = form.handleSubmit(async (values) => {
     setFormError(undefined);
@@ -109,9 +112,28 @@ export function PasswordForm({ email }: { email: string }) {
   return (
     <form onSubmit={submit} noValidate className="space-y-3">
       <FormError message={formError} />
-      <TextField label="Current password" type="password" autoComplete="current-password" error={errors.current_password?.message} {...form.register("current_password")} />
-      <TextField label="New password" type="password" autoComplete="new-password" hint="8 to 128 characters" error={errors.password?.message} {...form.register("password")} />
-      <TextField label="Confirm new password" type="password" autoComplete="new-password" error={errors.confirm?.message} {...form.register("confirm")} />
+      <TextField
+        label="Current password"
+        type="password"
+        autoComplete="current-password"
+        error={errors.current_password?.message}
+        {...form.register("current_password")}
+      />
+      <TextField
+        label="New password"
+        type="password"
+        autoComplete="new-password"
+        hint="8 to 128 characters"
+        error={errors.password?.message}
+        {...form.register("password")}
+      />
+      <TextField
+        label="Confirm new password"
+        type="password"
+        autoComplete="new-password"
+        error={errors.confirm?.message}
+        {...form.register("confirm")}
+      />
       <Button type="submit" busy={isSubmitting}>
         Change password
       </Button>
@@ -134,9 +156,17 @@ export function DeleteAccountForm({ onDeleted }: { onDeleted(): void }) {
   });
   return (
     <form onSubmit={submit} noValidate className="space-y-3">
-      <p className="text-sm text-slate-600 dark:text-slate-400">This deletes your account, your meters and every record. It cannot be undone.</p>
+      <p className="text-sm text-slate-600 dark:text-slate-400">
+        This deletes your account, your meters and every record. It cannot be undone.
+      </p>
       <FormError message={formError} />
-      <TextField label="Password" type="password" autoComplete="current-password" error={errors.password?.message} {...form.register("password")} />
+      <TextField
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        error={errors.password?.message}
+        {...form.register("password")}
+      />
       <Button type="submit" variant="danger" busy={isSubmitting}>
         Delete my account
       </Button>
