@@ -290,6 +290,9 @@ export type ResponseOf<O> = O extends { responses: infer R }
     : void
   : never;
 
+/** The query parameters of a GET path, as the API documents them. */
+export type QueryOf<P extends PathsWith<"get">> = NonNullable<QueryParams<Operation<P, "get">>>;
+
 type Extra = Pick<AxiosRequestConfig, "signal" | "silent" | "skipAuthRefresh" | "withCredentials" | "onUploadProgress" | "headers">;
 type Options<O> = Extra &
   ([PathParams<O>] extends [never] ? { path?: never } : { path: PathParams<O> }) &

@@ -1,17 +1,13 @@
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 
-import { client, type Schema } from "@/lib/api-client";
+import { client, type QueryOf, type Schema } from "@/lib/api-client";
 import { queryRoots } from "@/lib/query-keys";
 
 export type AdminUser = Schema<"AdminUserOut">;
 export type UserPage = Schema<"UserPage">;
 export type UserChanges = Schema<"AdminUserUpdate">;
 
-export interface UserSearch {
-  q: string;
-  page: number;
-  per_page: number;
-}
+export type UserSearch = QueryOf<"/api/admin/users">;
 
 export const usersQuery = (search: UserSearch) =>
   queryOptions({

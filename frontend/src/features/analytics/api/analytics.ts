@@ -1,6 +1,6 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
-import { client, type Schema } from "@/lib/api-client";
+import { client, type QueryOf, type Schema } from "@/lib/api-client";
 import { queryRoots } from "@/lib/query-keys";
 
 // The analytics answers (PRODUCT.md §4). Amounts are canonical units when grouped by type.
@@ -9,13 +9,8 @@ export type Timeseries = Schema<"Timeseries">;
 export type Series = Schema<"Series">;
 export type Granularity = Timeseries["granularity"];
 
-export interface AnalyticsQuery {
-  date_from?: string;
-  date_to?: string;
-  group_by?: "type" | "meter";
-  meter_id?: number;
-}
-export type TimeseriesQuery = AnalyticsQuery & { granularity?: Granularity };
+export type AnalyticsQuery = QueryOf<"/api/analytics/summary">;
+export type TimeseriesQuery = QueryOf<"/api/analytics/timeseries">;
 
 /** The API's cap on the periods of one timeseries (analytics service MAX_POINTS). */
 export const MAX_POINTS = 3660;

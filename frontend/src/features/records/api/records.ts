@@ -2,26 +2,18 @@ import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@ta
 import type { AxiosProgressEvent } from "axios";
 import { z } from "zod";
 
-import { client, type Schema } from "@/lib/api-client";
+import { client, type QueryOf, type Schema } from "@/lib/api-client";
 import { decimalString, isoDate } from "@/lib/forms";
 import { queryRoots } from "@/lib/query-keys";
 
 export type RecordItem = Schema<"RecordOut">;
 export type RecordPage = Schema<"RecordPage">;
 export type ImportResult = Schema<"ImportResult">;
-type MeterType = RecordItem["type"];
-export type Sort = NonNullable<RecordFilters["sort"]>;
+export type Sort = RecordFilters["sort"];
 
-export interface RecordFilters {
-  meter_id?: number;
-  type?: MeterType[];
-  date_from?: string;
-  date_to?: string;
-  q?: string;
-  sort: "date" | "-date" | "amount" | "-amount" | "created_at" | "-created_at";
-  page: number;
-  per_page: number;
-}
+type RecordQuery = QueryOf<"/api/records">;
+/** The list's query as the page holds it: sort and paging always set. */
+export type RecordFilters = RecordQuery & Required<Pick<RecordQuery, "sort" | "page" | "per_page">>;
 
 export const defaultFilters: RecordFilters = { sort: "-date", page: 1, per_page: 20 };
 /** The API's limit on the note search (RecordFilters.q). */
