@@ -39,3 +39,18 @@ test("a changed endpoint or wrong parameters do not compile", () => {
   };
   expect(typeof never).toBe("function");
 });
+
+test("an aborted signal cancels the request (no toast: the caller went away)", async () => {
+  const api = createApiClient("http://api.test");
+  const mock = new MockAdapter(api.http, { delayResponse: 200 });
+  mock.onGet("/api/meters").reply(200, { items: [] });
+  const shown: string[] = [];
+  api.onError((error) => shown.push(error.code));
+  const controller = new AbortController();
+
+  const pending = typedClient(api.http).GET("/api/meters", { signal: controller.signal });
+  controller.abort();
+
+  await expect(pending).rejects.toMatchObject({ status: 0, code: "canceled" });
+  expect(shown).toEqual([]);
+});
