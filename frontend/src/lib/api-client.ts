@@ -183,15 +183,13 @@ export function createApiClient(baseURL: string | (() => string)): ApiClient {
     tokenEvents.emit(next);
   };
 
-  const requestRefresh = async (): Promise<TokenPair> => {
-    const response = await http.post<TokenPair>("/api/auth/refresh", undefined, {
+  const requestRefresh = (): Promise<TokenPair> =>
+    typedClient(http).POST("/api/auth/refresh", {
       withCredentials: true,
       headers: { "X-CSRF-TOKEN": readCookie("csrf_refresh_token") ?? "" },
       skipAuthRefresh: true,
       silent: true,
     });
-    return response.data;
-  };
 
   const refreshSession = () => {
     if (!pending) {
