@@ -53,7 +53,7 @@ test("a page that goes away cancels its request", async () => {
   const get = jest.spyOn(client, "GET");
   const { unmount } = renderSignedIn(<MetersPage />);
   expect(await screen.findByText("Loading meters…")).toBeInTheDocument();
-  await waitFor(() => expect(get).toHaveBeenCalledWith("/api/meters", { signal: expect.any(AbortSignal) }));
+  await waitFor(() => expect(get).toHaveBeenCalledWith("/api/meters", { signal: expect.any(AbortSignal), silent: true }));
   const { signal } = get.mock.calls[0]![1] as { signal: AbortSignal };
   expect(signal.aborted).toBe(false);
 

@@ -122,3 +122,32 @@ test("after an import the Import button waits for a new file, and the list is fe
   await person.upload(within(dialog).getByLabelText("CSV file"), new File(["x"], "more.csv", { type: "text/csv" }));
   expect(importButton).toBeEnabled();
 });
+
+test("a failed list shows its message once, where the rows would be, and Try again fetches again", async () => {
+  let fail = true;
+  server.use(
+    http.get(`${API}/api/records`, () =>
+      fail
+        ? error(503, "service_unavailable", "The database is unavailable; try again shortly.")
+        : HttpResponse.json({ items: rows, page: 1, per_page: 20, total: 1, pages: 1 }),
+    ),
+  );
+  const person = userEvent.setup();
+  renderSignedIn(<RecordsPage />);
+
+  expect(await screen.findByText("The database is unavailable; try again shortly.")).toBeInTheDocument();
+  expect(screen.getAllByText("The database is unavailable; try again shortly.")).toHaveLength(1);
+  expect(screen.queryByTestId("toast")).not.toBeInTheDocument();
+
+  fail = false;
+  await person.click(screen.getByRole("button", { name: "Try again" }));
+  expect(within(await table()).getAllByRole("row")).toHaveLength(2);
+});
+
+test("meters that cannot be loaded say so on the records page", async () => {
+  server.use(http.get(`${API}/api/meters`, () => error(500, "internal_error", "Something went wrong on the server.")));
+  renderSignedIn(<RecordsPage />);
+  expect(await screen.findByText("Something went wrong on the server.")).toBeInTheDocument();
+  expect(screen.getAllByText("Something went wrong on the server.")).toHaveLength(1);
+  expect(screen.getByRole("button", { name: "Add record" })).toBeDisabled();
+});

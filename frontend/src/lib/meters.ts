@@ -20,5 +20,5 @@ export const UNITS: Record<Exclude<MeterType, "other">, string[]> = {
 export const metersQuery = () =>
   queryOptions({
     queryKey: queryRoots.meters,
-    queryFn: async ({ signal }) => (await client.GET("/api/meters", { signal })).items,
+    queryFn: async ({ signal }) => (await client.GET("/api/meters", { signal, silent: true })).items,
   });

@@ -12,7 +12,7 @@ export type UserSearch = QueryOf<"/api/admin/users">;
 export const usersQuery = (search: UserSearch) =>
   queryOptions({
     queryKey: [...queryRoots.adminUsers, search] as const,
-    queryFn: ({ signal }) => client.GET("/api/admin/users", { query: search, signal }),
+    queryFn: ({ signal }) => client.GET("/api/admin/users", { query: search, signal, silent: true }),
     placeholderData: keepPreviousData,
   });
 

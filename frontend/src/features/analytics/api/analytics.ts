@@ -24,12 +24,12 @@ export const analyticsKeys = {
 export const summaryQuery = (query: AnalyticsQuery) =>
   queryOptions({
     queryKey: analyticsKeys.summary(query),
-    queryFn: ({ signal }) => client.GET("/api/analytics/summary", { query, signal }),
+    queryFn: ({ signal }) => client.GET("/api/analytics/summary", { query, signal, silent: true }),
     placeholderData: keepPreviousData,
   });
 
 export const timeseriesQuery = (query: TimeseriesQuery) =>
   queryOptions({
     queryKey: analyticsKeys.timeseries(query),
-    queryFn: ({ signal }) => client.GET("/api/analytics/timeseries", { query, signal }),
+    queryFn: ({ signal }) => client.GET("/api/analytics/timeseries", { query, signal, silent: true }),
   });

@@ -100,7 +100,12 @@ export function Dashboard() {
       </div>
 
       <div className="mt-4">
-        <MeterLineCard meters={meters.data} range={validRange ? range : null} />
+        <MeterLineCard
+          meters={meters.data}
+          metersError={meters.error}
+          onRetryMeters={() => void meters.refetch()}
+          range={validRange ? range : null}
+        />
       </div>
     </>
   );

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { Card, EmptyState, ErrorState, Spinner } from "@/components/ui/states";
 import { MAX_POINTS, timeseriesQuery, type Granularity } from "@/features/analytics/api/analytics";
 import { bucketCount, meterLine } from "@/features/analytics/utils/shaping";
+import type { ApiError } from "@/lib/api-client";
 import type { Meter } from "@/lib/meters";
 
 import { LineChart } from "./charts";
@@ -21,7 +22,17 @@ export function defaultMeter(meters: Meter[] | undefined): number | null {
  * One meter's consumption by day or week over the period. ``range`` is null while the period
  * is invalid: then nothing is fetched and nothing old is shown.
  */
-export function MeterLineCard({ meters, range }: { meters: Meter[] | undefined; range: { from: string; to: string } | null }) {
+export function MeterLineCard({
+  meters,
+  metersError,
+  onRetryMeters,
+  range,
+}: {
+  meters: Meter[] | undefined;
+  metersError: ApiError | null;
+  onRetryMeters(): void;
+  range: { from: string; to: string } | null;
+}) {
   const [meterId, setMeterId] = useState<number | null>(null);
   const [granularity, setGranularity] = useState<Granularity>("day");
   const chosen = meterId !== null && meters?.some((meter) => meter.id === meterId) ? meterId : defaultMeter(meters);
@@ -74,7 +85,9 @@ export function MeterLineCard({ meters, range }: { meters: Meter[] | undefined; 
         </div>
       }
     >
-      {granularityError ? (
+      {metersError ? (
+        <ErrorState error={metersError} onRetry={onRetryMeters} />
+      ) : granularityError ? (
         <p id={errorId} role="alert" className="py-6 text-center text-sm text-red-600 dark:text-red-400">
           {granularityError}
         </p>

@@ -58,7 +58,7 @@ export const recordKeys = {
 export const recordsQuery = (filters: RecordFilters) =>
   queryOptions({
     queryKey: recordKeys.list(filters),
-    queryFn: ({ signal }) => client.GET("/api/records", { query: filters, signal }),
+    queryFn: ({ signal }) => client.GET("/api/records", { query: filters, signal, silent: true }),
     // Paging or sorting keeps the current rows on screen until the next page arrives.
     placeholderData: keepPreviousData,
   });

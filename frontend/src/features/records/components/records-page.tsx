@@ -106,6 +106,11 @@ export function RecordsPage() {
       />
       <Card>
         <RecordFiltersForm filters={filters} meters={meters.data} errors={errors} onChange={setFilters} />
+        {meters.isError && (
+          <div className="mb-4">
+            <ErrorState error={meters.error} onRetry={() => void meters.refetch()} />
+          </div>
+        )}
 
         {filtersRefused ? (
           <EmptyState title="Correct the filters to see records">The fields marked above cannot be searched as they are.</EmptyState>
