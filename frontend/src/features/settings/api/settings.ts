@@ -40,11 +40,3 @@ export async function changePassword(input: PasswordChangeInput): Promise<void> 
 export async function deleteAccount(password: string): Promise<void> {
   await client.DELETE("/api/auth/me", { body: { password }, silent: true });
 }
-
-export const CURRENCIES = ["USD", "EUR", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR", "BRL", "CNY"];
-
-export function timeZones(): string[] {
-  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
-  const zones = intl.supportedValuesOf?.("timeZone") ?? [];
-  return zones.includes("UTC") ? zones : ["UTC", ...zones];
-}

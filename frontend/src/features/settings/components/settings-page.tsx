@@ -11,17 +11,16 @@ import { Card, PageHeader } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import {
   changePassword,
-  CURRENCIES,
   deleteAccount,
   deleteAccountSchema,
   passwordChangeSchema,
   profileSchema,
-  timeZones,
   updateProfile,
   type DeleteAccountInput,
   type PasswordChangeInput,
   type ProfileInput,
 } from "@/features/settings/api/settings";
+import { CURRENCIES, timeZones } from "@/features/settings/utils/choices";
 import { ApiError } from "@/lib/api-client";
 import { useAuth, type User } from "@/lib/auth";
 import { applyApiErrors } from "@/lib/forms";
