@@ -29,10 +29,11 @@ $(VENV)/.installed: $(BACKEND)/requirements.lock $(BACKEND)/requirements-dev.loc
 .PHONY: install
 install: $(VENV)/.installed ## Install the backend's locked dependencies into backend/.venv
 
-# npm install (not npm ci: the lockfile lists only this platform's optional binaries) whenever
-# node_modules is missing or package.json / package-lock.json changed.
+# npm ci (the lockfile lists every platform's optional binaries, exactly as a fresh npm install
+# leaves it) whenever node_modules is missing or package.json / package-lock.json changed.
 $(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
-	cd $(FRONTEND) && npm install --no-audit --no-fund
+	cd $(FRONTEND) && npm ci --no-audit --no-fund
+	@scripts/check-lockfile-clean.sh
 	@touch $@
 
 .PHONY: web-install
@@ -94,7 +95,9 @@ audit: install ## Known vulnerabilities in the shipped dependencies (pip-audit, 
 	scripts/audit.sh
 
 .PHONY: test-frontend
-test-frontend: install web-install system-deps ## SPA: eslint, tsc, jest, API-types drift check, next build, browser end-to-end tests
+test-frontend: install web-install system-deps ## SPA: lockfile, prettier, eslint, tsc, jest, API-types drift check, next build, browser end-to-end tests
+	@scripts/check-lockfile-clean.sh
+	cd $(FRONTEND) && node_modules/.bin/prettier --check .
 	cd $(FRONTEND) && node_modules/.bin/eslint --max-warnings 0 .
 	cd $(FRONTEND) && node_modules/.bin/tsc --noEmit
 	cd $(FRONTEND) && node_modules/.bin/jest --ci

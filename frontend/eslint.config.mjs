@@ -6,14 +6,18 @@ const compat = new FlatCompat({ baseDirectory: dirname(fileURLToPath(import.meta
 const features = ["auth", "records", "meters", "analytics", "admin", "settings"];
 
 const config = [
-  { ignores: [".next/**", "node_modules/**", "src/lib/api-types.ts", "test-results/**", "playwright-report/**", "next-env.d.ts"] },
+  {
+    ignores: [".next/**", "node_modules/**", "src/lib/api-types.ts", "test-results/**", "playwright-report/**", "next-env.d.ts", ".e2e/**"],
+  },
   ...compat.extends("next/core-web-vitals", "next/typescript"),
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
-  // A feature's components are its own: other features may use its api/ only.
+  // A feature is its own: features share code only through src/lib, src/components and
+  // src/config (the meters list, dates, formatting, the API client), never by importing
+  // another feature's api/ or components/.
   ...features.map((feature) => ({
     files: [`src/features/${feature}/**/*.{ts,tsx}`],
     rules: {
@@ -23,8 +27,8 @@ const config = [
           patterns: features
             .filter((other) => other !== feature)
             .map((other) => ({
-              group: [`@/features/${other}/components/*`],
-              message: "Features share code through their api/ modules or src/lib, not components.",
+              group: [`@/features/${other}/**`, `@/features/${other}`],
+              message: "Features do not import each other: move what both need to src/lib (or src/components).",
             })),
         },
       ],

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Generate frontend/src/lib/api-types.ts from the API's OpenAPI document.
+# Fields with a default are optional (--default-non-nullable false): a PATCH body may leave them out.
 #   scripts/openapi-types.sh          write the file
 #   scripts/openapi-types.sh --check  fail when the committed file differs from a fresh generation
 set -euo pipefail
@@ -9,7 +10,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 (cd "$root/backend" && APP_ENV=testing .venv/bin/flask --app wsgi openapi dump "$work/openapi.json")
-(cd "$root/frontend" && node_modules/.bin/openapi-typescript "$work/openapi.json" -o "$work/api-types.ts" >/dev/null)
+(cd "$root/frontend" && node_modules/.bin/openapi-typescript "$work/openapi.json" --default-non-nullable false -o "$work/api-types.ts" >/dev/null)
 
 if [ "${1:-}" = "--check" ]; then
   if ! diff -u "$target" "$work/api-types.ts" >"$work/diff"; then

@@ -97,17 +97,38 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   try {
     execFileSync(join(BACKEND, ".venv", "bin", "flask"), ["--app", "wsgi", "db", "upgrade"], { cwd: BACKEND, env: apiEnv, stdio: "pipe" });
-    const smtp = start("smtp", join(BACKEND, ".venv", "bin", "python"), [join(__dirname, "support", "smtp_sink.py"), mailDir, String(smtpPort)], { cwd: BACKEND, env: apiEnv });
+    const smtp = start(
+      "smtp",
+      join(BACKEND, ".venv", "bin", "python"),
+      [join(__dirname, "support", "smtp_sink.py"), mailDir, String(smtpPort)],
+      { cwd: BACKEND, env: apiEnv },
+    );
     children.push(smtp);
-    const apiServer = start("api", join(BACKEND, ".venv", "bin", "flask"), ["--app", "wsgi", "run", "--host", "127.0.0.1", "--port", String(apiPort), "--with-threads"], {
-      cwd: BACKEND,
-      env: apiEnv,
-    });
+    const apiServer = start(
+      "api",
+      join(BACKEND, ".venv", "bin", "flask"),
+      ["--app", "wsgi", "run", "--host", "127.0.0.1", "--port", String(apiPort), "--with-threads"],
+      {
+        cwd: BACKEND,
+        env: apiEnv,
+      },
+    );
     children.push(apiServer);
-    const webServer = start("web", process.execPath, [join(FRONTEND, "node_modules", "next", "dist", "bin", "next"), "start", "-H", "127.0.0.1", "-p", String(webPort)], {
-      cwd: FRONTEND,
-      env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXT_PUBLIC_API_URL: api, NEXT_PUBLIC_WS_URL: `ws://127.0.0.1:${apiPort}/ws` },
-    });
+    const webServer = start(
+      "web",
+      process.execPath,
+      [join(FRONTEND, "node_modules", "next", "dist", "bin", "next"), "start", "-H", "127.0.0.1", "-p", String(webPort)],
+      {
+        cwd: FRONTEND,
+        env: {
+          ...process.env,
+          NODE_ENV: "production",
+          NEXT_TELEMETRY_DISABLED: "1",
+          NEXT_PUBLIC_API_URL: api,
+          NEXT_PUBLIC_WS_URL: `ws://127.0.0.1:${apiPort}/ws`,
+        },
+      },
+    );
     children.push(webServer);
     await waitFor(`${api}/health`, apiServer, "api");
     await waitFor(`${web}/login`, webServer, "web");

@@ -46,11 +46,13 @@ test("refreshes once on 401 with the CSRF header and the cookie, then retries", 
     refreshCalls.push({ csrf: config.headers?.["X-CSRF-TOKEN"], withCredentials: config.withCredentials });
     return [200, pair("new")];
   });
-  mock.onGet("/api/records").reply((config) =>
-    config.headers?.Authorization === "Bearer new"
-      ? [200, { items: [], total: 0 }]
-      : [401, { error: { code: "token_expired", message: "The access token has expired." } }],
-  );
+  mock
+    .onGet("/api/records")
+    .reply((config) =>
+      config.headers?.Authorization === "Bearer new"
+        ? [200, { items: [], total: 0 }]
+        : [401, { error: { code: "token_expired", message: "The access token has expired." } }],
+    );
   const sessions: string[] = [];
   client.onSession((session) => sessions.push(session.access_token));
 
@@ -71,9 +73,13 @@ test("concurrent 401s share one refresh", async () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     return [200, pair("fresh")];
   });
-  mock.onGet(/\/api\/r\/\d/).reply((config) =>
-    config.headers?.Authorization === "Bearer fresh" ? [200, { url: config.url }] : [401, { error: { code: "token_expired", message: "expired" } }],
-  );
+  mock
+    .onGet(/\/api\/r\/\d/)
+    .reply((config) =>
+      config.headers?.Authorization === "Bearer fresh"
+        ? [200, { url: config.url }]
+        : [401, { error: { code: "token_expired", message: "expired" } }],
+    );
 
   const answers = await Promise.all([1, 2, 3, 4].map((n) => client.http.get(`/api/r/${n}`)));
 
@@ -96,7 +102,7 @@ test("a second 401 after the retry is not refreshed again", async () => {
   expect(errors.map((error) => error.code)).toEqual(["unauthorized"]);
 });
 
-test("a failed refresh ends the session and rejects with the original error", async () => {
+test("a failed refresh ends the session with the refresh's reason and rejects with the original error", async () => {
   const { client, mock, errors } = setup();
   client.setToken("old");
   const expired: string[] = [];
@@ -109,7 +115,8 @@ test("a failed refresh ends the session and rejects with the original error", as
   expect(error).toBeInstanceOf(ApiError);
   expect(error).toMatchObject({ status: 401, code: "token_expired" });
   expect(client.getToken()).toBeNull();
-  expect(expired).toEqual(["token_expired"]);
+  // The refresh's answer says why the session ended (the login page explains it).
+  expect(expired).toEqual(["token_revoked"]);
   expect(errors).toEqual([]);
 });
 
@@ -119,7 +126,9 @@ test("requests marked skipAuthRefresh are never refreshed", async () => {
   const refresh = jest.fn(() => [200, pair("x")] as [number, unknown]);
   mock.onPost("/api/auth/refresh").reply(refresh);
 
-  await expect(client.http.post("/api/auth/login", {}, { skipAuthRefresh: true })).rejects.toMatchObject({ message: "Wrong e-mail or password." });
+  await expect(client.http.post("/api/auth/login", {}, { skipAuthRefresh: true })).rejects.toMatchObject({
+    message: "Wrong e-mail or password.",
+  });
   expect(refresh).not.toHaveBeenCalled();
 });
 
@@ -152,7 +161,11 @@ test("maps the validation envelope to field errors and a message", async () => {
 test("keeps import row errors", async () => {
   const { client, mock } = setup();
   mock.onPost("/api/records/import").reply(422, {
-    error: { code: "validation_error", message: "The file has errors.", details: [{ row: 2, field: "amount", message: "must be a number" }] },
+    error: {
+      code: "validation_error",
+      message: "The file has errors.",
+      details: [{ row: 2, field: "amount", message: "must be a number" }],
+    },
   });
   const error = (await client.http.post("/api/records/import", {}, { silent: true }).catch((caught: unknown) => caught)) as ApiError;
   expect(error.rowErrors).toEqual([{ row: 2, field: "amount", message: "must be a number" }]);

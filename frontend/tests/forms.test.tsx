@@ -1,21 +1,46 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import MockAdapter from "axios-mock-adapter";
 
 import { RegisterForm } from "@/features/auth/components/register-form";
-import type { Meter } from "@/features/meters/api/meters";
+import type { Meter } from "@/lib/meters";
 import { MeterForm } from "@/features/meters/components/meters-page";
-import type { RecordInput } from "@/features/records/api/records";
+import { toRecordBody, type RecordInput } from "@/features/records/api/records";
 import { RecordForm } from "@/features/records/components/record-form";
-import { ProfileForm } from "@/features/settings/components/settings-page";
-import { ToastProvider } from "@/components/ui/toast";
+import { PasswordForm, ProfileForm } from "@/features/settings/components/settings-page";
 import { api, ApiError } from "@/lib/api-client";
 import type { User } from "@/lib/auth";
 
+import { renderWithProviders as render } from "./support/render";
+
 const meters: Meter[] = [
-  { id: 1, name: "Electricity", type: "electricity", unit: "kWh", archived: false, created_at: "2026-01-01T00:00:00+00:00", updated_at: "2026-01-01T00:00:00+00:00" },
-  { id: 2, name: "Water", type: "water", unit: "m3", archived: false, created_at: "2026-01-01T00:00:00+00:00", updated_at: "2026-01-01T00:00:00+00:00" },
-  { id: 3, name: "Old gas", type: "gas", unit: "m3", archived: true, created_at: "2026-01-01T00:00:00+00:00", updated_at: "2026-01-01T00:00:00+00:00" },
+  {
+    id: 1,
+    name: "Electricity",
+    type: "electricity",
+    unit: "kWh",
+    archived: false,
+    created_at: "2026-01-01T00:00:00+00:00",
+    updated_at: "2026-01-01T00:00:00+00:00",
+  },
+  {
+    id: 2,
+    name: "Water",
+    type: "water",
+    unit: "m3",
+    archived: false,
+    created_at: "2026-01-01T00:00:00+00:00",
+    updated_at: "2026-01-01T00:00:00+00:00",
+  },
+  {
+    id: 3,
+    name: "Old gas",
+    type: "gas",
+    unit: "m3",
+    archived: true,
+    created_at: "2026-01-01T00:00:00+00:00",
+    updated_at: "2026-01-01T00:00:00+00:00",
+  },
 ];
 
 const user: User = {
@@ -62,7 +87,7 @@ describe("record form", () => {
     await person.clear(screen.getByLabelText("Amount"));
     await person.type(screen.getByLabelText("Amount"), "-1");
     await person.click(screen.getByRole("button", { name: "Add record" }));
-    expect(await screen.findByText("Amount must be a number of 0 or more")).toBeInTheDocument();
+    expect(await screen.findByText("Amount must be a number of 0 or more, such as 12.5")).toBeInTheDocument();
 
     await person.clear(screen.getByLabelText("Amount"));
     await person.type(screen.getByLabelText("Amount"), "1000000000");
@@ -71,9 +96,13 @@ describe("record form", () => {
   });
 
   test("submits string values and puts API field errors on the fields", async () => {
-    const onSubmit = jest.fn<Promise<unknown>, [RecordInput]>().mockRejectedValueOnce(
-      new ApiError(422, "validation_error", "The request is not valid.", [{ loc: ["body", "meter_id"], msg: "Meter not found", type: "not_found" }]),
-    );
+    const onSubmit = jest
+      .fn<Promise<unknown>, [RecordInput]>()
+      .mockRejectedValueOnce(
+        new ApiError(422, "validation_error", "The request is not valid.", [
+          { loc: ["body", "meter_id"], msg: "Meter not found", type: "not_found" },
+        ]),
+      );
     render(<RecordForm meters={meters} onSubmit={onSubmit} onCancel={() => {}} />);
     const person = userEvent.setup();
     await person.selectOptions(screen.getByLabelText("Meter"), "2");
@@ -86,6 +115,19 @@ describe("record form", () => {
     expect(await screen.findByText("Meter not found")).toBeInTheDocument();
     expect(screen.getByLabelText("Meter")).toHaveAttribute("aria-invalid", "true");
     expect(onSubmit).toHaveBeenCalledWith({ meter_id: "2", date: "2026-03-04", amount: "12.345", cost: "4.5", note: "" });
+  });
+
+  test('accepts ".5" as 0.5, as the API reads the number it becomes', async () => {
+    const onSubmit = jest.fn<Promise<unknown>, [RecordInput]>().mockResolvedValue(undefined);
+    render(<RecordForm meters={meters} onSubmit={onSubmit} onCancel={() => {}} />);
+    const person = userEvent.setup();
+    await person.type(screen.getByLabelText("Amount"), ".5");
+    await person.type(screen.getByLabelText("Cost (optional)"), ".25");
+    await person.click(screen.getByRole("button", { name: "Add record" }));
+
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    const values = onSubmit.mock.calls[0]![0];
+    expect(toRecordBody(values)).toEqual({ meter_id: 1, date: values.date, amount: 0.5, cost: 0.25, note: null });
   });
 });
 
@@ -107,13 +149,19 @@ describe("register form", () => {
 
   test("shows the API's field error on the e-mail field and the conflict message", async () => {
     mock.onPost("/api/auth/register").replyOnce(422, {
-      error: { code: "validation_error", message: "The request is not valid.", details: [{ loc: ["body", "email"], msg: "value is not a valid email address", type: "value_error" }] },
+      error: {
+        code: "validation_error",
+        message: "The request is not valid.",
+        details: [{ loc: ["body", "email"], msg: "value is not a valid email address", type: "value_error" }],
+      },
     });
-    mock.onPost("/api/auth/register").replyOnce(409, { error: { code: "conflict", message: "An account with this e-mail already exists." } });
+    mock
+      .onPost("/api/auth/register")
+      .replyOnce(409, { error: { code: "conflict", message: "An account with this e-mail already exists." } });
     render(
-      <ToastProvider>
+      <>
         <RegisterForm />
-      </ToastProvider>,
+      </>,
     );
     const person = userEvent.setup();
     await person.type(screen.getByLabelText("Name"), "Ada");
@@ -126,9 +174,23 @@ describe("register form", () => {
     expect(JSON.parse(mock.history.post[0]!.data)).toEqual({ name: "Ada", email: "ada@example.com", password: "correct horse" });
 
     await person.click(screen.getByRole("button", { name: "Create account" }));
-    const messages = await screen.findAllByText("An account with this e-mail already exists.");
-    // once on the form, once in the toast
-    expect(messages).toHaveLength(2);
+    // Under the e-mail field, and only there: no banner, no toast.
+    const message = await screen.findByText("An account with this e-mail already exists.");
+    expect(screen.getAllByText("An account with this e-mail already exists.")).toHaveLength(1);
+    expect(message).toHaveAttribute("id", screen.getByLabelText("E-mail").getAttribute("aria-describedby"));
+    expect(screen.queryByTestId("toast")).not.toBeInTheDocument();
+  });
+
+  test("refuses the e-mail as the password before sending", async () => {
+    render(<RegisterForm />);
+    const person = userEvent.setup();
+    await person.type(screen.getByLabelText("Name"), "Ada");
+    await person.type(screen.getByLabelText("E-mail"), "ada@example.com");
+    await person.type(screen.getByLabelText("Password"), "ADA@example.com");
+    await person.type(screen.getByLabelText("Confirm password"), "ADA@example.com");
+    await person.click(screen.getByRole("button", { name: "Create account" }));
+    expect(await screen.findByText("Password must not be the e-mail address")).toBeInTheDocument();
+    expect(mock.history.post).toHaveLength(0);
   });
 });
 
@@ -136,22 +198,43 @@ describe("meter form", () => {
   test("offers the units of the chosen type", async () => {
     const person = userEvent.setup();
     render(<MeterForm onSaved={() => {}} onCancel={() => {}} />);
-    expect(screen.getAllByRole("option").map((option) => option.textContent)).toEqual(["Electricity", "Water", "Gas", "Other", "kWh", "Wh", "MWh"]);
+    expect(screen.getAllByRole("option").map((option) => option.textContent)).toEqual([
+      "Electricity",
+      "Water",
+      "Gas",
+      "Other",
+      "kWh",
+      "Wh",
+      "MWh",
+    ]);
     await person.selectOptions(screen.getByLabelText("Type"), "gas");
+    // Shown as m³ and ft³; the API's unit strings stay m3 and ft3.
     expect(screen.getByLabelText("Unit")).toHaveValue("m3");
-    expect(screen.getAllByRole("option").slice(4).map((option) => option.textContent)).toEqual(["m3", "ft3"]);
+    expect(
+      screen
+        .getAllByRole("option")
+        .slice(4)
+        .map((option) => option.textContent),
+    ).toEqual(["m³", "ft³"]);
     await person.selectOptions(screen.getByLabelText("Type"), "other");
     expect(screen.getByLabelText("Unit")).toHaveValue("");
   });
 
-  test("sends the meter and shows a name conflict on the form", async () => {
+  test("sends the meter, shows a name conflict once under the name, and drops it when the name changes", async () => {
     mock.onPost("/api/meters").replyOnce(409, { error: { code: "conflict", message: "You already have a meter with this name." } });
     const person = userEvent.setup();
     render(<MeterForm onSaved={() => {}} onCancel={() => {}} />);
     await person.type(screen.getByLabelText("Name"), "Garage");
     await person.click(screen.getByRole("button", { name: "Add meter" }));
     expect(await screen.findByText("You already have a meter with this name.")).toBeInTheDocument();
+    expect(screen.getAllByText("You already have a meter with this name.")).toHaveLength(1);
+    expect(screen.getByLabelText("Name")).toHaveAttribute("aria-invalid", "true");
+    expect(screen.queryByTestId("toast")).not.toBeInTheDocument();
     expect(JSON.parse(mock.history.post[0]!.data)).toEqual({ name: "Garage", type: "electricity", unit: "kWh" });
+
+    await person.type(screen.getByLabelText("Name"), " 2");
+    expect(screen.queryByText("You already have a meter with this name.")).not.toBeInTheDocument();
+    expect(screen.getByLabelText("Name")).not.toHaveAttribute("aria-invalid");
   });
 });
 
@@ -161,20 +244,62 @@ describe("profile form", () => {
       error: {
         code: "validation_error",
         message: "The request is not valid.",
-        details: [{ loc: ["body", "preferences", "timezone"], msg: "Value error, must be an IANA time zone such as UTC or Europe/Berlin", type: "value_error" }],
+        details: [
+          {
+            loc: ["body", "preferences", "timezone"],
+            msg: "Value error, must be an IANA time zone such as UTC or Europe/Berlin",
+            type: "value_error",
+          },
+        ],
       },
     });
     const onSaved = jest.fn();
     const person = userEvent.setup();
     render(
-      <ToastProvider>
+      <>
         <ProfileForm user={user} onSaved={onSaved} />
-      </ToastProvider>,
+      </>,
     );
     await person.click(screen.getByRole("button", { name: "Save profile" }));
     await waitFor(() => expect(screen.getByLabelText("Time zone")).toHaveAttribute("aria-invalid", "true"));
     expect(screen.getAllByText("must be an IANA time zone such as UTC or Europe/Berlin")).toHaveLength(1);
     expect(JSON.parse(mock.history.patch[0]!.data)).toEqual({ name: "Ada", preferences: { currency: "USD", timezone: "UTC" } });
     expect(onSaved).not.toHaveBeenCalled();
+  });
+});
+
+describe("password form", () => {
+  test("refuses the account's e-mail as the new password before sending", async () => {
+    render(<PasswordForm email="ada@example.com" />);
+    const person = userEvent.setup();
+    await person.type(screen.getByLabelText("Current password"), "old password");
+    await person.type(screen.getByLabelText("New password"), " Ada@Example.com ");
+    await person.type(screen.getByLabelText("Confirm new password"), " Ada@Example.com ");
+    await person.click(screen.getByRole("button", { name: "Change password" }));
+
+    expect(await screen.findByText("Password must not be the e-mail address")).toBeInTheDocument();
+    expect(screen.getByLabelText("New password")).toHaveAttribute("aria-invalid", "true");
+    expect(mock.history.post).toHaveLength(0);
+  });
+
+  test("shows a wrong current password once, under its field", async () => {
+    mock.onPost("/api/auth/me/password").replyOnce(422, {
+      error: {
+        code: "validation_error",
+        message: "The request is invalid.",
+        details: [{ loc: ["body", "current_password"], msg: "The password is incorrect.", type: "invalid_password" }],
+      },
+    });
+    render(<PasswordForm email="ada@example.com" />);
+    const person = userEvent.setup();
+    await person.type(screen.getByLabelText("Current password"), "wrong one");
+    await person.type(screen.getByLabelText("New password"), "correct horse");
+    await person.type(screen.getByLabelText("Confirm new password"), "correct horse");
+    await person.click(screen.getByRole("button", { name: "Change password" }));
+
+    expect(await screen.findByText("The password is incorrect.")).toBeInTheDocument();
+    expect(screen.getAllByText("The password is incorrect.")).toHaveLength(1);
+    expect(screen.queryByTestId("toast")).not.toBeInTheDocument();
+    expect(JSON.parse(mock.history.post[0]!.data)).toEqual({ current_password: "wrong one", password: "correct horse" });
   });
 });

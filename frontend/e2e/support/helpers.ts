@@ -46,17 +46,6 @@ export function linkIn(mail: Mail, path: string): string {
 }
 
 /** Which of the contract's features this API serves (some land separately). */
-export async function apiFeatures(): Promise<{ analytics: boolean; importExport: boolean; live: boolean; accounts: boolean }> {
-  const spec = (await (await fetch(apiUrl("/apispec.json"))).json()) as { paths: Record<string, unknown> };
-  const ws = await fetch(apiUrl("/ws"));
-  return {
-    analytics: "/api/analytics/summary" in spec.paths && "/api/analytics/timeseries" in spec.paths,
-    importExport: "/api/records/import" in spec.paths && "/api/records/export" in spec.paths,
-    live: ws.status !== 404,
-    accounts: "/api/auth/me/password" in spec.paths,
-  };
-}
-
 export async function signIn(page: Page, email: string, password = PASSWORD, path = "/login"): Promise<void> {
   await page.goto(webUrl(path));
   await page.getByLabel("E-mail").fill(email);
@@ -82,7 +71,10 @@ export async function noHorizontalScroll(page: Page): Promise<void> {
     return Array.from(document.querySelectorAll("body *"))
       .filter((element) => element.getBoundingClientRect().right > width + 1 && !clipped(element))
       .slice(0, 5)
-      .map((element) => `${element.tagName.toLowerCase()}.${String(element.className).slice(0, 60)} right=${Math.round(element.getBoundingClientRect().right)}`);
+      .map(
+        (element) =>
+          `${element.tagName.toLowerCase()}.${String(element.className).slice(0, 60)} right=${Math.round(element.getBoundingClientRect().right)}`,
+      );
   });
   expect(culprits).toEqual([]);
 }

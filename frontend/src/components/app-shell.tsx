@@ -23,7 +23,12 @@ function LiveIndicator() {
   const text = { live: "Live", connecting: "Connecting", offline: "Offline" }[status];
   const dot = { live: "bg-emerald-500", connecting: "bg-amber-400 animate-pulse", offline: "bg-slate-400" }[status];
   return (
-    <span data-testid="live-indicator" data-status={status} className="inline-flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-300" title={`Live updates: ${text}`}>
+    <span
+      data-testid="live-indicator"
+      data-status={status}
+      className="inline-flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-300"
+      title={`Live updates: ${text}`}
+    >
       <span className={`h-2 w-2 rounded-full ${dot}`} aria-hidden />
       {text}
     </span>
@@ -33,7 +38,12 @@ function LiveIndicator() {
 export function ThemeToggle() {
   const { dark, setChoice } = useTheme();
   return (
-    <Button variant="ghost" aria-label={dark ? "Switch to light mode" : "Switch to dark mode"} aria-pressed={dark} onClick={() => setChoice(dark ? "light" : "dark")}>
+    <Button
+      variant="ghost"
+      aria-label={dark ? "Switch to light mode" : "Switch to dark mode"}
+      aria-pressed={dark}
+      onClick={() => setChoice(dark ? "light" : "dark")}
+    >
       {dark ? "☀" : "☾"}
     </Button>
   );
@@ -41,7 +51,7 @@ export function ThemeToggle() {
 
 /** The signed-in frame: redirects to /login?next=… without a session, runs the live connection. */
 export function AppShell({ children }: { children: ReactNode }) {
-  const { status, user, logout, restore } = useAuth();
+  const { status, user, ended, logout, restore } = useAuth();
   const router = useRouter();
   const pathname = usePathname();
   const [menuOpen, setMenuOpen] = useState(false);
@@ -50,9 +60,9 @@ export function AppShell({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (status === "anonymous" && !leaving.current) {
       const here = pathname + window.location.search;
-      router.replace(`/login?next=${encodeURIComponent(here)}`);
+      router.replace(`/login?next=${encodeURIComponent(here)}${ended ? `&reason=${ended}` : ""}`);
     }
-  }, [status, pathname, router]);
+  }, [status, ended, pathname, router]);
 
   useEffect(() => setMenuOpen(false), [pathname]);
 
@@ -113,7 +123,13 @@ export function AppShell({ children }: { children: ReactNode }) {
               </Button>
             </div>
             <div className="md:hidden">
-              <Button variant="ghost" aria-expanded={menuOpen} aria-controls="mobile-nav" aria-label="Menu" onClick={() => setMenuOpen((open) => !open)}>
+              <Button
+                variant="ghost"
+                aria-expanded={menuOpen}
+                aria-controls="mobile-nav"
+                aria-label="Menu"
+                onClick={() => setMenuOpen((open) => !open)}
+              >
                 ☰
               </Button>
             </div>
@@ -122,11 +138,19 @@ export function AppShell({ children }: { children: ReactNode }) {
         {menuOpen && (
           <nav id="mobile-nav" aria-label="Main" className="border-t border-slate-200 px-4 py-2 md:hidden dark:border-slate-800">
             {links.map((link) => (
-              <Link key={link.href} href={link.href} className="block rounded-md px-3 py-2 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
+              <Link
+                key={link.href}
+                href={link.href}
+                className="block rounded-md px-3 py-2 text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
+              >
                 {link.label}
               </Link>
             ))}
-            <button type="button" className="block w-full rounded-md px-3 py-2 text-left text-sm hover:bg-slate-100 dark:hover:bg-slate-800" onClick={onLogout}>
+            <button
+              type="button"
+              className="block w-full rounded-md px-3 py-2 text-left text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
+              onClick={onLogout}
+            >
               Log out
             </button>
           </nav>

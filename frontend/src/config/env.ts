@@ -10,9 +10,7 @@ const schema = z.object({
     .url({ protocol: /^https?$/, message: "NEXT_PUBLIC_API_URL must be an http(s) URL" })
     .default("http://localhost:5000")
     .transform((url) => url.replace(/\/+$/, "")),
-  NEXT_PUBLIC_WS_URL: z
-    .url({ protocol: /^wss?$/, message: "NEXT_PUBLIC_WS_URL must be a ws(s) URL" })
-    .default("ws://localhost:5000/ws"),
+  NEXT_PUBLIC_WS_URL: z.url({ protocol: /^wss?$/, message: "NEXT_PUBLIC_WS_URL must be a ws(s) URL" }).default("ws://localhost:5000/ws"),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -1,9 +1,11 @@
-import axios, { AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from "axios";
+import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from "axios";
 
 import { env } from "@/config/env";
-import type { components } from "@/lib/api-types";
+import type { components, paths } from "@/lib/api-types";
 
 export type TokenPair = components["schemas"]["TokenPair"];
+/** A schema of the API's OpenAPI document, by name. */
+export type Schema<Name extends keyof components["schemas"]> = components["schemas"][Name];
 
 declare module "axios" {
   interface AxiosRequestConfig {
@@ -16,13 +18,8 @@ declare module "axios" {
 }
 
 export type FieldErrors = Record<string, string>;
-export interface RowError {
-  /** 1 = the first data row; 0 = the header line. */
-  row: number;
-  /** The column, or null for a problem with the whole row. */
-  field: string | null;
-  message: string;
-}
+/** One problem of a CSV import: row 1 = the first data row, 0 = the header line; field null = the whole row. */
+export type RowError = Schema<"ImportRowError">;
 
 /** A failed request, from the API's error envelope `{error: {code, message, details}}`. */
 export class ApiError extends Error {
@@ -79,10 +76,7 @@ function fieldErrorsOf(details: unknown): FieldErrors {
 
 function rowErrorsOf(details: unknown): RowError[] {
   if (!Array.isArray(details)) return [];
-  return details.filter(
-    (item): item is RowError =>
-      !!item && typeof item === "object" && typeof (item as RowError).row === "number",
-  );
+  return details.filter((item): item is RowError => !!item && typeof item === "object" && typeof (item as RowError).row === "number");
 }
 
 function blobText(blob: Blob): Promise<string> {
@@ -174,7 +168,8 @@ export interface ApiClient {
 
 /** ``baseURL`` may be a function: the runtime settings are only known once the page has loaded. */
 export function createApiClient(baseURL: string | (() => string)): ApiClient {
-  const http = axios.create({ headers: { Accept: "application/json" } });
+  // Repeated keys for arrays (`type=gas&type=water`), as the API reads them.
+  const http = axios.create({ headers: { Accept: "application/json" }, paramsSerializer: { indexes: null } });
   let token: string | null = null;
   let pending: Promise<TokenPair> | null = null;
   const tokenEvents = emitter<string | null>();
@@ -188,21 +183,21 @@ export function createApiClient(baseURL: string | (() => string)): ApiClient {
     tokenEvents.emit(next);
   };
 
-  const requestRefresh = async (): Promise<TokenPair> => {
-    const response = await http.post<TokenPair>("/api/auth/refresh", undefined, {
+  const requestRefresh = (): Promise<TokenPair> =>
+    typedClient(http).POST("/api/auth/refresh", {
       withCredentials: true,
       headers: { "X-CSRF-TOKEN": readCookie("csrf_refresh_token") ?? "" },
       skipAuthRefresh: true,
       silent: true,
     });
-    return response.data;
-  };
 
   const refreshSession = () => {
     if (!pending) {
       // Tabs share the refresh cookie and each refresh rotates it: take turns across tabs.
       const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
-      const run: Promise<TokenPair> = locks ? (locks.request("meterbook-refresh", requestRefresh) as unknown as Promise<TokenPair>) : requestRefresh();
+      const run: Promise<TokenPair> = locks
+        ? (locks.request("meterbook-refresh", requestRefresh) as unknown as Promise<TokenPair>)
+        : requestRefresh();
       pending = run
         .then((pair) => {
           setToken(pair.access_token);
@@ -233,11 +228,12 @@ export function createApiClient(baseURL: string | (() => string)): ApiClient {
       try {
         // Another request may already have refreshed while this one was in flight.
         fresh = token && token !== sent ? token : (await refreshSession()).access_token;
-      } catch {
-        const original = await toApiError(error);
+      } catch (refreshError) {
+        // The refresh's answer says why the session ended (revoked, account deactivated …).
+        const reason = await toApiError(refreshError);
         setToken(null);
-        expiredEvents.emit(original);
-        throw original;
+        expiredEvents.emit(reason.status === 401 || reason.status === 403 ? reason : await toApiError(error));
+        throw await toApiError(error);
       }
       config.headers.set("Authorization", `Bearer ${fresh}`);
       return http.request(config);
@@ -262,3 +258,98 @@ export function createApiClient(baseURL: string | (() => string)): ApiClient {
 /** The one client the app uses. */
 export const apiClient = createApiClient(() => env().NEXT_PUBLIC_API_URL);
 export const api = apiClient.http;
+
+// --- Requests typed by path ------------------------------------------------------------
+// Every call names an OpenAPI path and a method; its parameters, body and answer are the
+// generated types, so a changed endpoint breaks the build.
+
+type Method = "get" | "post" | "put" | "patch" | "delete";
+/** The paths that answer ``M``. */
+export type PathsWith<M extends Method> = { [P in keyof paths]: paths[P][M] extends undefined ? never : P }[keyof paths];
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+
+type ParamsOf<O> = O extends { parameters: infer Params } ? Params : never;
+type PathParams<O> = ParamsOf<O> extends { path: infer X } ? X : never;
+type QueryParams<O> = ParamsOf<O> extends { query?: infer X } ? X : never;
+type BodyOf<O> = O extends { requestBody: { content: infer C } }
+  ? C extends { "application/json": infer J }
+    ? J
+    : FormData
+  : O extends { requestBody?: { content: infer C } }
+    ? C extends { "application/json": infer J }
+      ? J | undefined
+      : FormData | undefined
+    : never;
+type Success<R> = R extends { 200: infer A } ? A : R extends { 201: infer A } ? A : R extends { 202: infer A } ? A : never;
+/** The JSON answer of a successful call (``void`` for 204). */
+export type ResponseOf<O> = O extends { responses: infer R }
+  ? Success<R> extends { content: { "application/json": infer J } }
+    ? J
+    : void
+  : never;
+
+/** The query parameters of a GET path, as the API documents them. */
+export type QueryOf<P extends PathsWith<"get">> = NonNullable<QueryParams<Operation<P, "get">>>;
+
+type Extra = Pick<AxiosRequestConfig, "signal" | "silent" | "skipAuthRefresh" | "withCredentials" | "onUploadProgress" | "headers">;
+type Options<O> = Extra &
+  ([PathParams<O>] extends [never] ? { path?: never } : { path: PathParams<O> }) &
+  ([QueryParams<O>] extends [never] ? { query?: never } : { query?: QueryParams<O> }) &
+  ([BodyOf<O>] extends [never] ? { body?: never } : undefined extends BodyOf<O> ? { body?: BodyOf<O> } : { body: BodyOf<O> });
+/** Options may be left out when none of them is required. */
+type Args<O> = Record<string, never> extends Options<O> ? [options?: Options<O>] : [options: Options<O>];
+
+function fillPath(template: string, values: Record<string, unknown> | undefined): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const value = values?.[name];
+    if (value === undefined || value === null) throw new Error(`Missing path parameter ${name} for ${template}`);
+    return encodeURIComponent(String(value));
+  });
+}
+
+/** Empty strings and nulls are left out of the query, like undefined. */
+function cleanQuery(query: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!query) return undefined;
+  return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined && value !== null && value !== ""));
+}
+
+function config(
+  method: Method,
+  path: string,
+  options: Partial<Options<unknown>> & { path?: unknown; query?: unknown; body?: unknown } = {},
+): AxiosRequestConfig {
+  const { path: pathValues, query, body, ...extra } = options;
+  return {
+    ...extra,
+    method,
+    url: fillPath(path, pathValues as Record<string, unknown> | undefined),
+    params: cleanQuery(query as Record<string, unknown> | undefined),
+    data: body,
+  };
+}
+
+export interface TypedClient {
+  GET<P extends PathsWith<"get">>(path: P, ...args: Args<Operation<P, "get">>): Promise<ResponseOf<Operation<P, "get">>>;
+  POST<P extends PathsWith<"post">>(path: P, ...args: Args<Operation<P, "post">>): Promise<ResponseOf<Operation<P, "post">>>;
+  PUT<P extends PathsWith<"put">>(path: P, ...args: Args<Operation<P, "put">>): Promise<ResponseOf<Operation<P, "put">>>;
+  PATCH<P extends PathsWith<"patch">>(path: P, ...args: Args<Operation<P, "patch">>): Promise<ResponseOf<Operation<P, "patch">>>;
+  DELETE<P extends PathsWith<"delete">>(path: P, ...args: Args<Operation<P, "delete">>): Promise<ResponseOf<Operation<P, "delete">>>;
+  /** A GET whose answer is a file: the raw response with a Blob body. */
+  download<P extends PathsWith<"get">>(path: P, ...args: Args<Operation<P, "get">>): Promise<AxiosResponse<Blob>>;
+}
+
+/** Typed calls over an Axios instance (the one below in the app, a test's own in tests). */
+export function typedClient(http: AxiosInstance): TypedClient {
+  const call = (method: Method) => async (path: string, options?: object) => (await http.request(config(method, path, options))).data;
+  return {
+    GET: call("get"),
+    POST: call("post"),
+    PUT: call("put"),
+    PATCH: call("patch"),
+    DELETE: call("delete"),
+    download: (path: string, options?: object) => http.request<Blob>({ ...config("get", path, options), responseType: "blob" }),
+  } as TypedClient;
+}
+
+/** The one typed client the features call. */
+export const client = typedClient(api);

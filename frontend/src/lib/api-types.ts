@@ -444,12 +444,12 @@ export interface components {
              * Last Seen At
              * @default null
              */
-            last_seen_at: string | null;
+            last_seen_at?: string | null;
             /**
              * Locked Until
              * @default null
              */
-            locked_until: string | null;
+            locked_until?: string | null;
             /** Name */
             name: string;
             preferences: components["schemas"]["Preferences"];
@@ -467,13 +467,13 @@ export interface components {
              * Is Active
              * @default null
              */
-            is_active: boolean | null;
+            is_active?: boolean | null;
             /**
              * Role
              * @default null
              * @enum {string|null}
              */
-            role: "user" | "admin" | null;
+            role?: "user" | "admin" | null;
         };
         /** DeleteAccountRequest */
         DeleteAccountRequest: {
@@ -496,7 +496,7 @@ export interface components {
              * Details
              * @default null
              */
-            details: unknown;
+            details?: unknown;
             /** Message */
             message: string;
         };
@@ -581,40 +581,19 @@ export interface components {
              * Name
              * @default null
              */
-            name: string | null;
+            name?: string | null;
             /** @default null */
-            preferences: components["schemas"]["PreferencesUpdate"] | null;
+            preferences?: components["schemas"]["PreferencesUpdate"] | null;
         };
-        /**
-         * MeterCreate
-         * @description A new meter: the unit must suit the type (see the variants).
-         */
+        /** MeterCreate */
         MeterCreate: {
             /** Name */
             name: string;
-            /** @enum {string} */
-            type: "electricity";
-            /** @enum {string} */
-            unit: "kWh" | "Wh" | "MWh";
-        } | {
-            /** Name */
-            name: string;
-            /** @enum {string} */
-            type: "water";
-            /** @enum {string} */
-            unit: "m3" | "L" | "gal";
-        } | {
-            /** Name */
-            name: string;
-            /** @enum {string} */
-            type: "gas";
-            /** @enum {string} */
-            unit: "m3" | "ft3";
-        } | {
-            /** Name */
-            name: string;
-            /** @enum {string} */
-            type: "other";
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "electricity" | "water" | "gas" | "other";
             /** Unit */
             unit: string;
         };
@@ -643,96 +622,29 @@ export interface components {
             /** Updated At */
             updated_at: string;
         };
-        /**
-         * MeterUpdate
-         * @description Fields left out stay. A type and a unit sent together must suit each other; either one
-         *     alone must suit the meter's current other one.
-         */
+        /** MeterUpdate */
         MeterUpdate: {
             /**
              * Archived
              * @default null
              */
-            archived: boolean | null;
+            archived?: boolean | null;
             /**
              * Name
              * @default null
              */
-            name: string | null;
+            name?: string | null;
             /**
              * Type
              * @default null
              * @enum {string|null}
              */
-            type: "electricity" | "water" | "gas" | "other" | null;
+            type?: "electricity" | "water" | "gas" | "other" | null;
             /**
              * Unit
              * @default null
              */
-            unit: string | null;
-        } | unknown | {
-            /**
-             * Archived
-             * @default null
-             */
-            archived: boolean | null;
-            /**
-             * Name
-             * @default null
-             */
-            name: string | null;
-            /** @enum {string} */
-            type: "electricity";
-            /** @enum {string} */
-            unit: "kWh" | "Wh" | "MWh";
-        } | {
-            /**
-             * Archived
-             * @default null
-             */
-            archived: boolean | null;
-            /**
-             * Name
-             * @default null
-             */
-            name: string | null;
-            /** @enum {string} */
-            type: "water";
-            /** @enum {string} */
-            unit: "m3" | "L" | "gal";
-        } | {
-            /**
-             * Archived
-             * @default null
-             */
-            archived: boolean | null;
-            /**
-             * Name
-             * @default null
-             */
-            name: string | null;
-            /** @enum {string} */
-            type: "gas";
-            /** @enum {string} */
-            unit: "m3" | "ft3";
-        } | {
-            /**
-             * Archived
-             * @default null
-             */
-            archived: boolean | null;
-            /**
-             * Name
-             * @default null
-             */
-            name: string | null;
-            /** @enum {string} */
-            type: "other";
-            /**
-             * Unit
-             * @default null
-             */
-            unit: string | null;
+            unit?: string | null;
         };
         /** PasswordChangeRequest */
         PasswordChangeRequest: {
@@ -774,12 +686,12 @@ export interface components {
              * Currency
              * @default USD
              */
-            currency: string;
+            currency?: string;
             /**
              * Timezone
              * @default UTC
              */
-            timezone: string;
+            timezone?: string;
         };
         /** PreferencesUpdate */
         PreferencesUpdate: {
@@ -787,12 +699,12 @@ export interface components {
              * Currency
              * @default null
              */
-            currency: string | null;
+            currency?: string | null;
             /**
              * Timezone
              * @default null
              */
-            timezone: string | null;
+            timezone?: string | null;
         };
         /** RecordCreate */
         RecordCreate: {
@@ -802,7 +714,7 @@ export interface components {
              * Cost
              * @default null
              */
-            cost: number | null;
+            cost?: number | null;
             /**
              * Date
              * Format: date
@@ -814,7 +726,7 @@ export interface components {
              * Note
              * @default null
              */
-            note: string | null;
+            note?: string | null;
         };
         /** RecordOut */
         RecordOut: {
@@ -869,28 +781,28 @@ export interface components {
              * Amount
              * @default null
              */
-            amount: number | null;
+            amount?: number | null;
             /**
              * Cost
              * @default null
              */
-            cost: number | null;
+            cost?: number | null;
             /**
              * Date
              * Format: date
              * @default null
              */
-            date: string | null;
+            date?: string | null;
             /**
              * Meter Id
              * @default null
              */
-            meter_id: number | null;
+            meter_id?: number | null;
             /**
              * Note
              * @default null
              */
-            note: string | null;
+            note?: string | null;
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -898,7 +810,7 @@ export interface components {
              * Refresh Token
              * @default null
              */
-            refresh_token: string | null;
+            refresh_token?: string | null;
         };
         /** RegisterRequest */
         RegisterRequest: {
@@ -1010,7 +922,7 @@ export interface components {
              * @default Bearer
              * @enum {string}
              */
-            token_type: "Bearer";
+            token_type?: "Bearer";
             user: components["schemas"]["UserOut"];
         };
         /** TokenRequest */
@@ -2897,12 +2809,12 @@ export interface operations {
             query?: {
                 page?: number;
                 per_page?: number;
-                date_from?: string | null;
-                date_to?: string | null;
                 meter_id?: number | null;
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
-                /** @description Text in the note (case ignored) */
+                date_from?: string | null;
+                date_to?: string | null;
+                /** @description Text in the note */
                 q?: string | null;
                 sort?: "date" | "-date" | "amount" | "-amount" | "created_at" | "-created_at";
             };
@@ -3058,12 +2970,12 @@ export interface operations {
     records_export_records_get: {
         parameters: {
             query?: {
-                date_from?: string | null;
-                date_to?: string | null;
                 meter_id?: number | null;
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
-                /** @description Text in the note (case ignored) */
+                date_from?: string | null;
+                date_to?: string | null;
+                /** @description Text in the note */
                 q?: string | null;
                 format?: "csv" | "json";
                 sort?: "date" | "-date" | "amount" | "-amount" | "created_at" | "-created_at";

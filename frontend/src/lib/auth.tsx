@@ -1,17 +1,30 @@
 "use client";
 
+import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 
-import { api, apiClient, toApiError, type TokenPair } from "@/lib/api-client";
-import type { components } from "@/lib/api-types";
+import { apiClient, client, toApiError, type ApiError, type Schema, type TokenPair } from "@/lib/api-client";
 
-export type User = components["schemas"]["UserOut"];
+export type User = Schema<"UserOut">;
+
+/** Why a session ended, as the login page explains it (`/login?reason=…`). */
+export type EndReason = "revoked" | "deactivated" | "expired";
+
+/** The API's answer that ended a session, as a reason the login page explains; null when it says nothing useful. */
+export function endReason(error: ApiError): EndReason | null {
+  if (error.code === "token_revoked") return "revoked";
+  if (error.code === "token_expired") return "expired";
+  if ((error.status === 401 || error.status === 403) && /deactivated/i.test(error.message)) return "deactivated";
+  return null;
+}
 /** "unreachable": the session could not be restored because the API did not answer (it is kept). */
 export type AuthStatus = "loading" | "authenticated" | "anonymous" | "unreachable";
 
 interface AuthValue {
   status: AuthStatus;
   user: User | null;
+  /** Why the last session ended (set when the API refused it), for the login page. */
+  ended: EndReason | null;
   login(email: string, password: string): Promise<User>;
   logout(): Promise<void>;
   /** Forget the session locally (after the account was deleted, for instance). */
@@ -35,14 +48,27 @@ function broadcast(message: string) {
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<AuthStatus>("loading");
   const [user, setUserState] = useState<User | null>(null);
+  const [ended, setEnded] = useState<EndReason | null>(null);
+  const queryClient = useQueryClient();
 
   const clear = useCallback(() => {
     apiClient.setToken(null);
     setUserState(null);
     setStatus("anonymous");
-  }, []);
+    // Nothing of this account may show to the next one.
+    queryClient.clear();
+  }, [queryClient]);
+
+  const expire = useCallback(
+    (error: ApiError) => {
+      setEnded(endReason(error));
+      clear();
+    },
+    [clear],
+  );
 
   const adopt = useCallback((pair: TokenPair) => {
+    setEnded(null);
     apiClient.setToken(pair.access_token);
     setUserState(pair.user);
     setStatus("authenticated");
@@ -55,13 +81,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       const error = await toApiError(err);
       // Only the API refusing the cookie ends the session; a server that is down or failing does not.
       if (error.status === 0 || error.status === 429 || error.status >= 500) setStatus("unreachable");
-      else clear();
+      // A missing cookie says nothing; a revoked session or a deactivated account is explained.
+      else if (endReason(error) === "expired") clear();
+      else expire(error);
     });
-  }, [clear]);
+  }, [clear, expire]);
 
   useEffect(() => {
     const offSession = apiClient.onSession(adopt);
-    const offExpired = apiClient.onSessionExpired(clear);
+    const offExpired = apiClient.onSessionExpired(expire);
     // Restore the session from the refresh cookie, if there is one.
     restore();
     let channel: BroadcastChannel | null = null;
@@ -76,15 +104,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       offExpired();
       channel?.close();
     };
-  }, [adopt, clear, restore]);
+  }, [adopt, clear, expire, restore]);
 
   const login = useCallback(
     async (email: string, password: string) => {
-      const { data } = await api.post<TokenPair>(
-        "/api/auth/login",
-        { email, password },
-        { withCredentials: true, skipAuthRefresh: true, silent: true },
-      );
+      const data = await client.POST("/api/auth/login", {
+        body: { email, password },
+        withCredentials: true,
+        skipAuthRefresh: true,
+        silent: true,
+      });
       adopt(data);
       return data.user;
     },
@@ -93,7 +122,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const logout = useCallback(async () => {
     try {
-      await api.post("/api/auth/logout", undefined, { withCredentials: true, skipAuthRefresh: true, silent: true });
+      await client.POST("/api/auth/logout", { withCredentials: true, skipAuthRefresh: true, silent: true });
     } catch {
       // Signing out locally is what matters; the session expires on its own otherwise.
     }
@@ -102,8 +131,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [clear]);
 
   const value = useMemo<AuthValue>(
-    () => ({ status, user, login, logout, clear, restore, setUser: setUserState }),
-    [status, user, login, logout, clear, restore],
+    () => ({ status, user, ended, login, logout, clear, restore, setUser: setUserState }),
+    [status, user, ended, login, logout, clear, restore],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -1,6 +1,13 @@
+const UNIT_DISPLAY: Record<string, string> = { m3: "m³", ft3: "ft³" };
+
+/** A unit as people read it (m³, ft³); the API's unit strings (m3, ft3) stay as they are. */
+export function formatUnit(unit: string): string {
+  return UNIT_DISPLAY[unit] ?? unit;
+}
+
 export function formatAmount(value: number, unit?: string): string {
   const text = new Intl.NumberFormat("en-US", { maximumFractionDigits: 3 }).format(value);
-  return unit ? `${text} ${unit}` : text;
+  return unit ? `${text} ${formatUnit(unit)}` : text;
 }
 
 export function formatMoney(value: number | null | undefined, currency = "USD"): string {

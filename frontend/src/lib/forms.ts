@@ -5,9 +5,14 @@ import { ApiError } from "@/lib/api-client";
 
 /**
  * Put the API's field errors onto the form's fields. Returns a message for the form as a whole
- * when the error names no field the form has (the toast already shows it too).
+ * when the error names no field the form has. Forms that show this message send their request
+ * with ``silent: true`` so that no toast repeats it.
  */
-export function applyApiErrors<T extends FieldValues>(error: unknown, setError: UseFormSetError<T>, fields: readonly string[]): string | undefined {
+export function applyApiErrors<T extends FieldValues>(
+  error: unknown,
+  setError: UseFormSetError<T>,
+  fields: readonly string[],
+): string | undefined {
   if (!(error instanceof ApiError)) return "Something went wrong.";
   let placed = false;
   for (const [field, message] of Object.entries(error.fieldErrors)) {
@@ -27,15 +32,18 @@ function places(value: string): number {
   return decimals.length;
 }
 
-/** A decimal typed into a text field: ≥ 0, < 10^9, at most ``digits`` decimal places. */
+/** A decimal typed into a text field: ≥ 0, < 10^9, at most ``digits`` decimal places; ".5" is 0.5. */
 export function decimalString(digits: number, label: string) {
-  return z
-    .string()
-    .trim()
-    .min(1, `${label} is required`)
-    .regex(/^\d+(\.\d+)?$/, `${label} must be a number of 0 or more`)
-    .refine((value) => places(value) <= digits, `${label} must have at most ${digits} decimal places`)
-    .refine((value) => Number(value) < MAX_AMOUNT, `${label} must be less than 1,000,000,000`);
+  return (
+    z
+      .string()
+      .trim()
+      .min(1, `${label} is required`)
+      // ".5" and "5." are read as 0.5 and 5, as the API reads the JSON numbers they become.
+      .regex(/^(\d+\.?\d*|\.\d+)$/, `${label} must be a number of 0 or more, such as 12.5`)
+      .refine((value) => places(value) <= digits, `${label} must have at most ${digits} decimal places`)
+      .refine((value) => Number(value) < MAX_AMOUNT, `${label} must be less than 1,000,000,000`)
+  );
 }
 
 export const passwordSchema = z
@@ -43,9 +51,22 @@ export const passwordSchema = z
   .min(8, "Password must be at least 8 characters")
   .max(128, "Password must be at most 128 characters");
 
-export const emailSchema = z.string().trim().min(1, "E-mail is required").max(254, "E-mail is too long").pipe(z.email("Enter a valid e-mail address"));
+/** The API refuses a password equal to the account's e-mail address (case and spaces aside). */
+export function notTheEmail(password: string, email: string): boolean {
+  return password.trim().toLowerCase() !== email.trim().toLowerCase();
+}
 
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use the form YYYY-MM-DD").refine((value) => {
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value && value >= "1900-01-01" && value <= "2999-12-31";
-}, "Enter a real date between 1900 and 2999");
+export const emailSchema = z
+  .string()
+  .trim()
+  .min(1, "E-mail is required")
+  .max(254, "E-mail is too long")
+  .pipe(z.email("Enter a valid e-mail address"));
+
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use the form YYYY-MM-DD")
+  .refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value && value >= "1900-01-01" && value <= "2999-12-31";
+  }, "Enter a real date between 1900 and 2999");

@@ -1,9 +1,11 @@
 "use client";
 
+import { useQueryClient, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 
 import { env } from "@/config/env";
 import { apiClient } from "@/lib/api-client";
+import { queryRoots } from "@/lib/query-keys";
 
 export type LiveStatus = "connecting" | "live" | "offline";
 /** A change pushed by the server, or "resync" after (re)connecting: anything may have changed meanwhile. */
@@ -21,6 +23,23 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
   return Math.round(base / 2 + (random() * base) / 2);
 }
 
+/** What each pushed change makes stale: the one place live events turn into refetches. */
+export const LIVE_INVALIDATIONS: Record<LiveEvent["type"], readonly QueryKey[]> = {
+  "record.created": [queryRoots.records, queryRoots.analytics],
+  "record.updated": [queryRoots.records, queryRoots.analytics],
+  "record.deleted": [queryRoots.records, queryRoots.analytics],
+  // An import may create meters.
+  "records.imported": [queryRoots.records, queryRoots.analytics, queryRoots.meters],
+  // Meter names show in the records; archiving changes the analytics' meters.
+  "meter.changed": [queryRoots.meters, queryRoots.records, queryRoots.analytics],
+  // Reconnected: anything may have changed meanwhile.
+  resync: [queryRoots.meters, queryRoots.records, queryRoots.analytics],
+};
+
+export function invalidateFor(queryClient: QueryClient, event: LiveEvent): Promise<void[]> {
+  return Promise.all(LIVE_INVALIDATIONS[event.type].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+}
+
 interface LiveValue {
   status: LiveStatus;
   subscribe(handler: Handler): () => void;
@@ -32,6 +51,7 @@ const LiveContext = createContext<LiveValue | null>(null);
 export function LiveProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<LiveStatus>("connecting");
   const handlers = useRef(new Set<Handler>());
+  const queryClient = useQueryClient();
 
   useEffect(() => {
     let socket: WebSocket | null = null;
@@ -41,7 +61,10 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     let everReady = false;
     let authedWith: string | null = null;
 
-    const dispatch = (event: LiveEvent) => handlers.current.forEach((handler) => handler(event));
+    const dispatch = (event: LiveEvent) => {
+      void invalidateFor(queryClient, event);
+      handlers.current.forEach((handler) => handler(event));
+    };
 
     const schedule = (delay: number) => {
       clearTimeout(timer);
@@ -115,7 +138,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       offToken();
       socket?.close(1000);
     };
-  }, []);
+  }, [queryClient]);
 
   const value = useRef<LiveValue>({
     status: "connecting",

@@ -6,7 +6,6 @@ import { THEME_KEY as KEY } from "@/lib/theme-script";
 
 export type ThemeChoice = "light" | "dark" | "system";
 
-
 interface ThemeValue {
   choice: ThemeChoice;
   dark: boolean;

@@ -19,7 +19,9 @@ export function Dialog({ open, title, onClose, children }: { open: boolean; titl
     const node = panel.current;
     const focusable = () =>
       Array.from(
-        node?.querySelectorAll<HTMLElement>("a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])") ?? [],
+        node?.querySelectorAll<HTMLElement>(
+          "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])",
+        ) ?? [],
       );
     (focusable().find((el) => el.matches("input, select, textarea")) ?? focusable()[0])?.focus();
     const onKey = (event: KeyboardEvent) => {

@@ -34,45 +34,47 @@ function describedBy(id: string, error?: string, hint?: ReactNode) {
   return error ? `${id}-error` : hint ? `${id}-hint` : undefined;
 }
 
-export const TextField = forwardRef<HTMLInputElement, FieldProps & InputHTMLAttributes<HTMLInputElement>>(
-  function TextField({ label, error, hint, id, className = "", ...props }, ref) {
-    const auto = useId();
-    const fieldId = id ?? auto;
-    return (
-      <Shell id={fieldId} label={label} error={error} hint={hint}>
-        <input
-          ref={ref}
-          id={fieldId}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy(fieldId, error, hint)}
-          className={`${inputClass} ${className}`}
-          {...props}
-        />
-      </Shell>
-    );
-  },
-);
+export const TextField = forwardRef<HTMLInputElement, FieldProps & InputHTMLAttributes<HTMLInputElement>>(function TextField(
+  { label, error, hint, id, className = "", ...props },
+  ref,
+) {
+  const auto = useId();
+  const fieldId = id ?? auto;
+  return (
+    <Shell id={fieldId} label={label} error={error} hint={hint}>
+      <input
+        ref={ref}
+        id={fieldId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(fieldId, error, hint)}
+        className={`${inputClass} ${className}`}
+        {...props}
+      />
+    </Shell>
+  );
+});
 
-export const SelectField = forwardRef<HTMLSelectElement, FieldProps & SelectHTMLAttributes<HTMLSelectElement>>(
-  function SelectField({ label, error, hint, id, className = "", children, ...props }, ref) {
-    const auto = useId();
-    const fieldId = id ?? auto;
-    return (
-      <Shell id={fieldId} label={label} error={error} hint={hint}>
-        <select
-          ref={ref}
-          id={fieldId}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy(fieldId, error, hint)}
-          className={`${inputClass} ${className}`}
-          {...props}
-        >
-          {children}
-        </select>
-      </Shell>
-    );
-  },
-);
+export const SelectField = forwardRef<HTMLSelectElement, FieldProps & SelectHTMLAttributes<HTMLSelectElement>>(function SelectField(
+  { label, error, hint, id, className = "", children, ...props },
+  ref,
+) {
+  const auto = useId();
+  const fieldId = id ?? auto;
+  return (
+    <Shell id={fieldId} label={label} error={error} hint={hint}>
+      <select
+        ref={ref}
+        id={fieldId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(fieldId, error, hint)}
+        className={`${inputClass} ${className}`}
+        {...props}
+      >
+        {children}
+      </select>
+    </Shell>
+  );
+});
 
 export const TextAreaField = forwardRef<HTMLTextAreaElement, FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>>(
   function TextAreaField({ label, error, hint, id, className = "", ...props }, ref) {

@@ -1,26 +1,39 @@
-import { api } from "@/lib/api-client";
-import type { components } from "@/lib/api-types";
+import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 
-// The admin answers (PRODUCT.md §4): users as the API shows them to their owner.
-export type AdminUser = components["schemas"]["UserOut"] & { last_login_at?: string | null };
-export interface UserPage {
-  items: AdminUser[];
-  page: number;
-  per_page: number;
-  total: number;
-  pages: number;
+import { client, type QueryOf, type Schema } from "@/lib/api-client";
+import { queryRoots } from "@/lib/query-keys";
+
+export type AdminUser = Schema<"AdminUserOut">;
+export type UserPage = Schema<"UserPage">;
+export type UserChanges = Schema<"AdminUserUpdate">;
+
+export type UserSearch = QueryOf<"/api/admin/users">;
+
+export const usersQuery = (search: UserSearch) =>
+  queryOptions({
+    queryKey: [...queryRoots.adminUsers, search] as const,
+    queryFn: ({ signal }) => client.GET("/api/admin/users", { query: search, signal, silent: true }),
+    placeholderData: keepPreviousData,
+  });
+
+function useInvalidateUsers() {
+  const queryClient = useQueryClient();
+  return () => queryClient.invalidateQueries({ queryKey: queryRoots.adminUsers });
 }
 
-export async function listUsers(params: { q?: string; page: number; per_page: number }): Promise<UserPage> {
-  const { data } = await api.get<UserPage>("/api/admin/users", { params: { ...params, q: params.q || undefined } });
-  return data;
+export function useUpdateUser() {
+  const invalidate = useInvalidateUsers();
+  return useMutation({
+    mutationFn: ({ id, changes }: { id: number; changes: UserChanges }) =>
+      client.PATCH("/api/admin/users/{user_id}", { path: { user_id: id }, body: changes }),
+    onSuccess: invalidate,
+  });
 }
 
-export async function updateUser(id: number, changes: { is_active?: boolean; role?: "user" | "admin" }): Promise<AdminUser> {
-  const { data } = await api.patch<AdminUser>(`/api/admin/users/${id}`, changes);
-  return data;
-}
-
-export async function deleteUser(id: number): Promise<void> {
-  await api.delete(`/api/admin/users/${id}`);
+export function useDeleteUser() {
+  const invalidate = useInvalidateUsers();
+  return useMutation({
+    mutationFn: (id: number) => client.DELETE("/api/admin/users/{user_id}", { path: { user_id: id } }),
+    onSuccess: invalidate,
+  });
 }

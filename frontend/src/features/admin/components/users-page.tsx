@@ -1,5 +1,6 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { Button } from "@/components/ui/button";
@@ -8,8 +9,7 @@ import { TextField } from "@/components/ui/field";
 import { Pagination } from "@/components/ui/pagination";
 import { Card, EmptyState, ErrorState, PageHeader, Spinner } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
-import { deleteUser, listUsers, updateUser, type AdminUser } from "@/features/admin/api/users";
-import { useQuery } from "@/hooks/use-query";
+import { useDeleteUser, usersQuery, useUpdateUser, type AdminUser, type UserChanges } from "@/features/admin/api/users";
 import { useAuth } from "@/lib/auth";
 
 export function UsersPage() {
@@ -19,7 +19,9 @@ export function UsersPage() {
   const [page, setPage] = useState(1);
   const [deleting, setDeleting] = useState<AdminUser | null>(null);
   const [busy, setBusy] = useState<number | null>(null);
-  const users = useQuery(me?.role === "admin" ? `users:${q}:${page}` : null, () => listUsers({ q, page, per_page: 20 }));
+  const users = useQuery({ ...usersQuery({ q, page, per_page: 20 }), enabled: me?.role === "admin" });
+  const updateUser = useUpdateUser();
+  const deleteUser = useDeleteUser();
 
   if (me?.role !== "admin") {
     return (
@@ -30,11 +32,10 @@ export function UsersPage() {
     );
   }
 
-  const change = async (user: AdminUser, changes: { is_active?: boolean; role?: "user" | "admin" }) => {
+  const change = async (user: AdminUser, changes: UserChanges) => {
     setBusy(user.id);
     try {
-      await updateUser(user.id, changes);
-      users.reload();
+      await updateUser.mutateAsync({ id: user.id, changes });
     } catch {
       // the toast shows the failure
     } finally {
@@ -46,10 +47,9 @@ export function UsersPage() {
     if (!deleting) return;
     setBusy(deleting.id);
     try {
-      await deleteUser(deleting.id);
+      await deleteUser.mutateAsync(deleting.id);
       toast("User deleted.", "success");
       setDeleting(null);
-      users.reload();
     } catch {
       // the toast shows the failure
     } finally {
@@ -72,8 +72,8 @@ export function UsersPage() {
             }}
           />
         </div>
-        {users.error && !users.data ? (
-          <ErrorState error={users.error} onRetry={users.reload} />
+        {users.isError ? (
+          <ErrorState error={users.error} onRetry={() => void users.refetch()} />
         ) : !users.data ? (
           <Spinner label="Loading users" />
         ) : users.data.items.length === 0 ? (
@@ -84,9 +84,15 @@ export function UsersPage() {
               <caption className="sr-only">Users</caption>
               <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-700 dark:text-slate-300">
                 <tr>
-                  <th scope="col" className="px-3 py-2 font-medium">User</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Role</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Status</th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    User
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Role
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Status
+                  </th>
                   <th scope="col" className="px-3 py-2 text-right font-medium">
                     <span className="sr-only">Actions</span>
                   </th>
@@ -119,10 +125,21 @@ export function UsersPage() {
                       {!user.email_verified && " · unverified"}
                     </td>
                     <td className="whitespace-nowrap px-3 py-2 text-right">
-                      <Button variant="ghost" disabled={user.id === me.id} busy={busy === user.id} onClick={() => change(user, { is_active: !user.is_active })}>
+                      <Button
+                        variant="ghost"
+                        disabled={user.id === me.id}
+                        busy={busy === user.id}
+                        onClick={() => change(user, { is_active: !user.is_active })}
+                      >
                         {user.is_active ? "Deactivate" : "Activate"}
                       </Button>
-                      <Button variant="ghost" className="text-red-600 dark:text-red-400" disabled={user.id === me.id} aria-label={`Delete ${user.email}`} onClick={() => setDeleting(user)}>
+                      <Button
+                        variant="ghost"
+                        className="text-red-600 dark:text-red-400"
+                        disabled={user.id === me.id}
+                        aria-label={`Delete ${user.email}`}
+                        onClick={() => setDeleting(user)}
+                      >
                         Delete
                       </Button>
                     </td>

@@ -1,60 +1,35 @@
-import { api } from "@/lib/api-client";
+import { keepPreviousData, queryOptions } from "@tanstack/react-query";
+
+import { client, type QueryOf, type Schema } from "@/lib/api-client";
+import { queryRoots } from "@/lib/query-keys";
 
 // The analytics answers (PRODUCT.md §4). Amounts are canonical units when grouped by type.
-export interface Period {
-  from: string;
-  to: string;
-}
-export interface SummaryGroup {
-  key: string;
-  label: string;
-  unit: string;
-  total: number;
-  count: number;
-  average_per_day: number;
-  min: number | null;
-  max: number | null;
-  cost_total: number | null;
-  previous_total: number;
-  change_pct: number | null;
-}
-export interface Summary {
-  period: Period;
-  previous_period: Period;
-  groups: SummaryGroup[];
-}
-export interface SeriesPoint {
-  period_start: string;
-  total: number;
-  count: number;
-  cost: number | null;
-}
-export interface Series {
-  key: string;
-  label: string;
-  unit: string;
-  points: SeriesPoint[];
-}
-export type Granularity = "day" | "week" | "month" | "year";
-export interface Timeseries {
-  granularity: Granularity;
-  series: Series[];
-}
+export type Summary = Schema<"Summary">;
+export type Timeseries = Schema<"Timeseries">;
+export type Series = Schema<"Series">;
+export type Granularity = Timeseries["granularity"];
 
-export interface AnalyticsQuery {
-  date_from?: string;
-  date_to?: string;
-  group_by?: "type" | "meter";
-  meter_id?: number;
-  type?: string;
-}
+export type AnalyticsQuery = QueryOf<"/api/analytics/summary">;
+export type TimeseriesQuery = QueryOf<"/api/analytics/timeseries">;
 
-export async function getSummary(query: AnalyticsQuery): Promise<Summary> {
-  const { data } = await api.get<Summary>("/api/analytics/summary", { params: query });
-  return data;
-}
+/** The API's cap on the periods of one timeseries (analytics service MAX_POINTS). */
+export const MAX_POINTS = 3660;
 
-export async function getTimeseries(query: AnalyticsQuery & { granularity?: Granularity }): Promise<Timeseries> {
-  const { data } = await api.get<Timeseries>("/api/analytics/timeseries", { params: query });
-  return data;
-}
+export const analyticsKeys = {
+  all: queryRoots.analytics,
+  summary: (query: AnalyticsQuery) => [...queryRoots.analytics, "summary", query] as const,
+  timeseries: (query: TimeseriesQuery) => [...queryRoots.analytics, "timeseries", query] as const,
+};
+
+export const summaryQuery = (query: AnalyticsQuery) =>
+  queryOptions({
+    queryKey: analyticsKeys.summary(query),
+    queryFn: ({ signal }) => client.GET("/api/analytics/summary", { query, signal, silent: true }),
+    placeholderData: keepPreviousData,
+  });
+
+export const timeseriesQuery = (query: TimeseriesQuery) =>
+  queryOptions({
+    queryKey: analyticsKeys.timeseries(query),
+    queryFn: ({ signal }) => client.GET("/api/analytics/timeseries", { query, signal, silent: true }),
+  });

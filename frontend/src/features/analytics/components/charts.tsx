@@ -1,9 +1,21 @@
 "use client";
 
-import { ArcElement, BarElement, CategoryScale, Chart, Filler, Legend, LinearScale, LineElement, PointElement, Tooltip, type ChartOptions } from "chart.js";
+import {
+  ArcElement,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Filler,
+  Legend,
+  LinearScale,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartOptions,
+} from "chart.js";
 import { Bar, Doughnut, Line } from "react-chartjs-2";
 
-import type { ChartData, Share } from "@/features/analytics/api/shaping";
+import type { ChartData, Share } from "@/features/analytics/utils/shaping";
 import { useTheme } from "@/lib/theme";
 
 Chart.register(ArcElement, BarElement, CategoryScale, Filler, Legend, LinearScale, LineElement, PointElement, Tooltip);
@@ -58,7 +70,11 @@ export function ShareDoughnut({ share, label }: { share: Share; label: string })
     <div className="h-64" role="img" aria-label={label}>
       <Doughnut
         data={{ labels: share.labels, datasets: [{ data: share.data, backgroundColor: share.colors, borderWidth: 0 }] }}
-        options={{ responsive: true, maintainAspectRatio: false, plugins: { legend: { position: "bottom", labels: { color: colors.text } } } }}
+        options={{
+          responsive: true,
+          maintainAspectRatio: false,
+          plugins: { legend: { position: "bottom", labels: { color: colors.text } } },
+        }}
       />
     </div>
   );

@@ -1,11 +1,7 @@
 import { z } from "zod";
 
-import { api } from "@/lib/api-client";
-import type { components } from "@/lib/api-types";
-import { emailSchema, passwordSchema } from "@/lib/forms";
-
-type UserEnvelope = components["schemas"]["UserEnvelope"];
-type Accepted = components["schemas"]["Accepted"];
+import { client } from "@/lib/api-client";
+import { emailSchema, notTheEmail, passwordSchema } from "@/lib/forms";
 
 export const loginSchema = z.object({
   email: z.string().trim().min(1, "E-mail is required"),
@@ -20,10 +16,7 @@ export const registerSchema = z
     password: passwordSchema,
     confirm: z.string(),
   })
-  .refine((data) => data.password.trim().toLowerCase() !== data.email.trim().toLowerCase(), {
-    path: ["password"],
-    message: "Password must not be the e-mail address",
-  })
+  .refine((data) => notTheEmail(data.password, data.email), { path: ["password"], message: "Password must not be the e-mail address" })
   .refine((data) => data.password === data.confirm, { path: ["confirm"], message: "The passwords do not match" });
 export type RegisterInput = z.infer<typeof registerSchema>;
 
@@ -35,26 +28,29 @@ export const resetSchema = z
   .refine((data) => data.password === data.confirm, { path: ["confirm"], message: "The passwords do not match" });
 export type ResetInput = z.infer<typeof resetSchema>;
 
+/** The form shows every failure itself (a taken e-mail under the e-mail field): no toast. */
 export async function register(input: RegisterInput) {
-  const { data } = await api.post<UserEnvelope>("/api/auth/register", { name: input.name, email: input.email, password: input.password }, { skipAuthRefresh: true });
+  const data = await client.POST("/api/auth/register", {
+    body: { name: input.name, email: input.email, password: input.password },
+    skipAuthRefresh: true,
+    silent: true,
+  });
   return data.user;
 }
 
 export async function verifyEmail(token: string) {
-  const { data } = await api.post<UserEnvelope>("/api/auth/verify-email", { token }, { skipAuthRefresh: true, silent: true });
+  const data = await client.POST("/api/auth/verify-email", { body: { token }, skipAuthRefresh: true, silent: true });
   return data.user;
 }
 
-export async function resendVerification(email: string) {
-  const { data } = await api.post<Accepted>("/api/auth/resend-verification", { email }, { skipAuthRefresh: true });
-  return data;
+export function resendVerification(email: string) {
+  return client.POST("/api/auth/resend-verification", { body: { email }, skipAuthRefresh: true });
 }
 
-export async function forgotPassword(email: string) {
-  const { data } = await api.post<Accepted>("/api/auth/forgot-password", { email }, { skipAuthRefresh: true });
-  return data;
+export function forgotPassword(email: string) {
+  return client.POST("/api/auth/forgot-password", { body: { email }, skipAuthRefresh: true, silent: true });
 }
 
-export async function resetPassword(token: string, password: string) {
-  await api.post("/api/auth/reset-password", { token, password }, { skipAuthRefresh: true });
+export async function resetPassword(token: string, password: string): Promise<void> {
+  await client.POST("/api/auth/reset-password", { body: { token, password }, skipAuthRefresh: true, silent: true });
 }

@@ -11,8 +11,15 @@ import { FormError, TextField } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import { loginSchema, resendVerification, type LoginInput } from "@/features/auth/api/auth-requests";
 import { ApiError } from "@/lib/api-client";
-import { safeNext, useAuth } from "@/lib/auth";
+import { safeNext, useAuth, type EndReason } from "@/lib/auth";
 import { applyApiErrors } from "@/lib/forms";
+
+/** Why the user is back on the sign-in page (`?reason=…`, set when the API ended the session). */
+export const END_MESSAGES: Record<EndReason, string> = {
+  deactivated: "Your account has been deactivated. Contact an administrator if you think this is a mistake.",
+  revoked: "Your session was ended: you signed out everywhere, changed your password, or an administrator deactivated your account.",
+  expired: "Your session expired. Sign in again.",
+};
 
 export function LoginForm() {
   const { login, status } = useAuth();
@@ -20,6 +27,8 @@ export function LoginForm() {
   const params = useSearchParams();
   const toast = useToast();
   const next = safeNext(params.get("next"));
+  const reason = params.get("reason");
+  const ended = reason && reason in END_MESSAGES ? END_MESSAGES[reason as EndReason] : null;
   const [formError, setFormError] = useState<string>();
   const [unverified, setUnverified] = useState<string | null>(null);
   const form = useForm<LoginInput>({ resolver: zodResolver(loginSchema), defaultValues: { email: "", password: "" } });
@@ -37,9 +46,8 @@ export function LoginForm() {
       router.replace(next);
     } catch (error) {
       if (error instanceof ApiError && error.code === "email_not_verified") setUnverified(values.email);
-      const message = applyApiErrors(error, form.setError, ["email", "password"]);
-      setFormError(message);
-      if (message) toast(message, "error");
+      // Shown once, above the form (the sign-in request is silent: no toast).
+      setFormError(applyApiErrors(error, form.setError, ["email", "password"]));
     }
   });
 
@@ -55,8 +63,25 @@ export function LoginForm() {
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4">
-      {params.get("verified") === "1" && <p className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">Your e-mail address is confirmed. Sign in to continue.</p>}
-      {params.get("reset") === "1" && <p className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">Your password was changed. Sign in with the new one.</p>}
+      {params.get("verified") === "1" && (
+        <p className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
+          Your e-mail address is confirmed. Sign in to continue.
+        </p>
+      )}
+      {params.get("reset") === "1" && (
+        <p className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
+          Your password was changed. Sign in with the new one.
+        </p>
+      )}
+      {ended && !formError && (
+        <p
+          role="status"
+          data-testid="session-ended"
+          className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
+        >
+          {ended}
+        </p>
+      )}
       <FormError message={formError} />
       {unverified && (
         <Button variant="secondary" onClick={resend}>
@@ -64,7 +89,13 @@ export function LoginForm() {
         </Button>
       )}
       <TextField label="E-mail" type="email" autoComplete="email" error={errors.email?.message} {...form.register("email")} />
-      <TextField label="Password" type="password" autoComplete="current-password" error={errors.password?.message} {...form.register("password")} />
+      <TextField
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        error={errors.password?.message}
+        {...form.register("password")}
+      />
       <Button type="submit" className="w-full" busy={isSubmitting}>
         Sign in
       </Button>

@@ -8,12 +8,16 @@ import { useForm } from "react-hook-form";
 import { Button } from "@/components/ui/button";
 import { FormError, TextField } from "@/components/ui/field";
 import { register as registerAccount, registerSchema, type RegisterInput } from "@/features/auth/api/auth-requests";
+import { ApiError } from "@/lib/api-client";
 import { applyApiErrors } from "@/lib/forms";
 
 export function RegisterForm() {
   const [done, setDone] = useState<string | null>(null);
   const [formError, setFormError] = useState<string>();
-  const form = useForm<RegisterInput>({ resolver: zodResolver(registerSchema), defaultValues: { name: "", email: "", password: "", confirm: "" } });
+  const form = useForm<RegisterInput>({
+    resolver: zodResolver(registerSchema),
+    defaultValues: { name: "", email: "", password: "", confirm: "" },
+  });
   const { errors, isSubmitting } = form.formState;
 
   const onSubmit = form.handleSubmit(async (values) => {
@@ -22,7 +26,9 @@ export function RegisterForm() {
       const user = await registerAccount(values);
       setDone(user.email);
     } catch (error) {
-      setFormError(applyApiErrors(error, form.setError, ["name", "email", "password"]));
+      // A taken address is about the e-mail field: say it there, and only there.
+      if (error instanceof ApiError && error.status === 409) form.setError("email", { type: "server", message: error.message });
+      else setFormError(applyApiErrors(error, form.setError, ["name", "email", "password"]));
     }
   });
 
@@ -44,8 +50,21 @@ export function RegisterForm() {
       <FormError message={formError} />
       <TextField label="Name" autoComplete="name" error={errors.name?.message} {...form.register("name")} />
       <TextField label="E-mail" type="email" autoComplete="email" error={errors.email?.message} {...form.register("email")} />
-      <TextField label="Password" type="password" autoComplete="new-password" hint="8 to 128 characters" error={errors.password?.message} {...form.register("password")} />
-      <TextField label="Confirm password" type="password" autoComplete="new-password" error={errors.confirm?.message} {...form.register("confirm")} />
+      <TextField
+        label="Password"
+        type="password"
+        autoComplete="new-password"
+        hint="8 to 128 characters"
+        error={errors.password?.message}
+        {...form.register("password")}
+      />
+      <TextField
+        label="Confirm password"
+        type="password"
+        autoComplete="new-password"
+        error={errors.confirm?.message}
+        {...form.register("confirm")}
+      />
       <Button type="submit" className="w-full" busy={isSubmitting}>
         Create account
       </Button>

@@ -1,20 +1,9 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { z } from "zod";
 
-import { api } from "@/lib/api-client";
-import type { components } from "@/lib/api-types";
-
-export type Meter = components["schemas"]["MeterOut"];
-export type MeterType = Meter["type"];
-type MeterList = components["schemas"]["MeterList"];
-
-export const METER_TYPES: MeterType[] = ["electricity", "water", "gas", "other"];
-export const TYPE_LABELS: Record<MeterType, string> = { electricity: "Electricity", water: "Water", gas: "Gas", other: "Other" };
-/** Units per type, canonical first (the API converts to the canonical unit when grouping by type). */
-export const UNITS: Record<Exclude<MeterType, "other">, string[]> = {
-  electricity: ["kWh", "Wh", "MWh"],
-  water: ["m3", "L", "gal"],
-  gas: ["m3", "ft3"],
-};
+import { client, type Schema } from "@/lib/api-client";
+import { UNITS } from "@/lib/meters";
+import { queryRoots } from "@/lib/query-keys";
 
 export const meterSchema = z
   .object({
@@ -28,21 +17,42 @@ export const meterSchema = z
   });
 export type MeterInput = z.infer<typeof meterSchema>;
 
-export async function listMeters(): Promise<Meter[]> {
-  const { data } = await api.get<MeterList>("/api/meters");
-  return data.items;
+/** A meter change shows on the meters, in the records (meter names) and in the analytics. */
+function useInvalidateAfterMeterChange() {
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: queryRoots.meters }),
+      queryClient.invalidateQueries({ queryKey: queryRoots.records }),
+      queryClient.invalidateQueries({ queryKey: queryRoots.analytics }),
+    ]);
 }
 
-export async function createMeter(input: MeterInput): Promise<Meter> {
-  const { data } = await api.post<Meter>("/api/meters", input);
-  return data;
+export function useCreateMeter() {
+  const invalidate = useInvalidateAfterMeterChange();
+  return useMutation({
+    // The form shows the failure (a taken name under the name): silent, no toast.
+    mutationFn: (input: MeterInput) => client.POST("/api/meters", { body: input, silent: true }),
+    onSuccess: invalidate,
+  });
 }
 
-export async function updateMeter(id: number, input: Partial<components["schemas"]["MeterUpdate"]>): Promise<Meter> {
-  const { data } = await api.patch<Meter>(`/api/meters/${id}`, input);
-  return data;
+export function useUpdateMeter() {
+  const invalidate = useInvalidateAfterMeterChange();
+  return useMutation({
+    /** ``silent`` when the caller shows the failure itself (the form does; archiving does not). */
+    mutationFn: ({ id, changes, silent = false }: { id: number; changes: Schema<"MeterUpdate">; silent?: boolean }) =>
+      client.PATCH("/api/meters/{meter_id}", { path: { meter_id: id }, body: changes, silent }),
+    onSuccess: invalidate,
+  });
 }
 
-export async function deleteMeter(id: number, cascade = false): Promise<void> {
-  await api.delete(`/api/meters/${id}`, { params: cascade ? { cascade: "true" } : undefined, silent: !cascade });
+/** Without ``cascade`` a meter with records answers 409 (silently: the page offers the cascade). */
+export function useDeleteMeter() {
+  const invalidate = useInvalidateAfterMeterChange();
+  return useMutation({
+    mutationFn: ({ id, cascade }: { id: number; cascade: boolean }) =>
+      client.DELETE("/api/meters/{meter_id}", { path: { meter_id: id }, query: cascade ? { cascade: true } : {}, silent: !cascade }),
+    onSuccess: invalidate,
+  });
 }

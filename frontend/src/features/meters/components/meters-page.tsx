@@ -1,6 +1,7 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
@@ -9,11 +10,11 @@ import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
 import { FormError, SelectField, TextField } from "@/components/ui/field";
 import { Card, EmptyState, ErrorState, PageHeader, Spinner } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
-import { createMeter, deleteMeter, listMeters, meterSchema, METER_TYPES, TYPE_LABELS, UNITS, updateMeter, type Meter, type MeterInput } from "@/features/meters/api/meters";
-import { useQuery } from "@/hooks/use-query";
+import { meterSchema, useCreateMeter, useDeleteMeter, useUpdateMeter, type MeterInput } from "@/features/meters/api/meters";
 import { ApiError } from "@/lib/api-client";
+import { formatUnit } from "@/lib/format";
 import { applyApiErrors } from "@/lib/forms";
-import { useLiveEvents } from "@/lib/live";
+import { METER_TYPES, metersQuery, TYPE_LABELS, UNITS, type Meter } from "@/lib/meters";
 
 export function MeterForm({ meter, onSaved, onCancel }: { meter?: Meter; onSaved(): void; onCancel(): void }) {
   const [formError, setFormError] = useState<string>();
@@ -24,26 +25,43 @@ export function MeterForm({ meter, onSaved, onCancel }: { meter?: Meter; onSaved
   const { errors, isSubmitting } = form.formState;
   const type = form.watch("type");
 
+  const createMeter = useCreateMeter();
+  const updateMeter = useUpdateMeter();
+
   const submit = form.handleSubmit(async (values) => {
     setFormError(undefined);
+    const kindChanged = !!meter && (values.type !== meter.type || values.unit !== meter.unit);
     try {
       if (meter) {
         const changes: Partial<MeterInput> = { name: values.name };
-        if (values.type !== meter.type || values.unit !== meter.unit) Object.assign(changes, { type: values.type, unit: values.unit });
-        await updateMeter(meter.id, changes);
+        if (kindChanged) Object.assign(changes, { type: values.type, unit: values.unit });
+        await updateMeter.mutateAsync({ id: meter.id, changes, silent: true });
       } else {
-        await createMeter(values);
+        await createMeter.mutateAsync(values);
       }
       onSaved();
     } catch (error) {
-      setFormError(applyApiErrors(error, form.setError, ["name", "type", "unit"]));
+      // A conflict without a type or unit change is the name: say it under the name.
+      if (error instanceof ApiError && error.status === 409 && !kindChanged)
+        form.setError("name", { type: "server", message: error.message });
+      else setFormError(applyApiErrors(error, form.setError, ["name", "type", "unit"]));
     }
   });
 
   return (
     <form onSubmit={submit} noValidate className="space-y-3">
       <FormError message={formError} />
-      <TextField label="Name" error={errors.name?.message} {...form.register("name")} />
+      <TextField
+        label="Name"
+        error={errors.name?.message}
+        {...form.register("name", {
+          // A "name taken" answer is about the old name: it goes as soon as the name changes.
+          onChange: () => {
+            if (errors.name?.type === "server") form.clearErrors("name");
+            setFormError(undefined);
+          },
+        })}
+      />
       <SelectField
         label="Type"
         error={errors.type?.message}
@@ -61,12 +79,17 @@ export function MeterForm({ meter, onSaved, onCancel }: { meter?: Meter; onSaved
         ))}
       </SelectField>
       {type === "other" ? (
-        <TextField label="Unit" hint="Any unit, 1–16 characters (never converted)" error={errors.unit?.message} {...form.register("unit")} />
+        <TextField
+          label="Unit"
+          hint="Any unit, 1–16 characters (never converted)"
+          error={errors.unit?.message}
+          {...form.register("unit")}
+        />
       ) : (
         <SelectField label="Unit" error={errors.unit?.message} {...form.register("unit")}>
           {UNITS[type].map((unit) => (
             <option key={unit} value={unit}>
-              {unit}
+              {formatUnit(unit)}
             </option>
           ))}
         </SelectField>
@@ -85,19 +108,15 @@ export function MeterForm({ meter, onSaved, onCancel }: { meter?: Meter; onSaved
 
 export function MetersPage() {
   const toast = useToast();
-  const meters = useQuery("meters", listMeters);
+  const meters = useQuery(metersQuery());
+  const updateMeter = useUpdateMeter();
+  const deleteMeter = useDeleteMeter();
   const [editing, setEditing] = useState<Meter | "new" | null>(null);
   const [deleting, setDeleting] = useState<{ meter: Meter; cascade: boolean } | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  useLiveEvents((event) => {
-    if (event.type === "meter.changed" || event.type === "resync" || event.type === "records.imported") meters.reload();
-  });
 
   const toggleArchived = async (meter: Meter) => {
     try {
-      await updateMeter(meter.id, { archived: !meter.archived });
-      meters.reload();
+      await updateMeter.mutateAsync({ id: meter.id, changes: { archived: !meter.archived } });
     } catch {
       // the toast shows the failure
     }
@@ -105,17 +124,13 @@ export function MetersPage() {
 
   const confirmDelete = async () => {
     if (!deleting) return;
-    setBusy(true);
     try {
-      await deleteMeter(deleting.meter.id, deleting.cascade);
+      await deleteMeter.mutateAsync({ id: deleting.meter.id, cascade: deleting.cascade });
       toast("Meter deleted.", "success");
       setDeleting(null);
-      meters.reload();
     } catch (error) {
       if (error instanceof ApiError && error.code === "conflict" && !deleting.cascade) setDeleting({ ...deleting, cascade: true });
-      else if (error instanceof ApiError) toast(error.message, "error");
-    } finally {
-      setBusy(false);
+      else if (error instanceof ApiError && !deleting.cascade) toast(error.message, "error");
     }
   };
 
@@ -124,7 +139,7 @@ export function MetersPage() {
       <PageHeader title="Meters" actions={<Button onClick={() => setEditing("new")}>Add meter</Button>} />
       <Card>
         {meters.error && !meters.data ? (
-          <ErrorState error={meters.error} onRetry={meters.reload} />
+          <ErrorState error={meters.error} onRetry={() => void meters.refetch()} />
         ) : !meters.data ? (
           <Spinner label="Loading meters" />
         ) : meters.data.length === 0 ? (
@@ -135,19 +150,29 @@ export function MetersPage() {
               <li key={meter.id} className="flex flex-wrap items-center gap-2 py-2">
                 <div className="min-w-0 flex-1">
                   <p className="font-medium break-words">
-                    {meter.name} {meter.archived && <span className="ml-1 rounded bg-slate-200 px-1.5 py-0.5 text-xs dark:bg-slate-700">archived</span>}
+                    {meter.name}{" "}
+                    {meter.archived && <span className="ml-1 rounded bg-slate-200 px-1.5 py-0.5 text-xs dark:bg-slate-700">archived</span>}
                   </p>
                   <p className="text-sm text-slate-500 dark:text-slate-400">
-                    {TYPE_LABELS[meter.type]} · {meter.unit}
+                    {TYPE_LABELS[meter.type]} · {formatUnit(meter.unit)}
                   </p>
                 </div>
                 <Button variant="ghost" aria-label={`Edit ${meter.name}`} onClick={() => setEditing(meter)}>
                   Edit
                 </Button>
-                <Button variant="ghost" aria-label={`${meter.archived ? "Restore" : "Archive"} ${meter.name}`} onClick={() => toggleArchived(meter)}>
+                <Button
+                  variant="ghost"
+                  aria-label={`${meter.archived ? "Restore" : "Archive"} ${meter.name}`}
+                  onClick={() => toggleArchived(meter)}
+                >
                   {meter.archived ? "Restore" : "Archive"}
                 </Button>
-                <Button variant="ghost" className="text-red-600 dark:text-red-400" aria-label={`Delete ${meter.name}`} onClick={() => setDeleting({ meter, cascade: false })}>
+                <Button
+                  variant="ghost"
+                  className="text-red-600 dark:text-red-400"
+                  aria-label={`Delete ${meter.name}`}
+                  onClick={() => setDeleting({ meter, cascade: false })}
+                >
                   Delete
                 </Button>
               </li>
@@ -158,12 +183,12 @@ export function MetersPage() {
       <Dialog open={editing !== null} title={editing === "new" ? "Add meter" : "Edit meter"} onClose={() => setEditing(null)}>
         {editing !== null && (
           <MeterForm
+            key={editing === "new" ? "new" : editing.id}
             meter={editing === "new" ? undefined : editing}
             onCancel={() => setEditing(null)}
             onSaved={() => {
               toast(editing === "new" ? "Meter added." : "Meter saved.", "success");
               setEditing(null);
-              meters.reload();
             }}
           />
         )}
@@ -177,7 +202,7 @@ export function MetersPage() {
             : deleting && `${deleting.meter.name} will be deleted.`
         }
         confirmLabel={deleting?.cascade ? "Delete meter and records" : "Delete"}
-        busy={busy}
+        busy={deleteMeter.isPending}
         onConfirm={confirmDelete}
         onClose={() => setDeleting(null)}
       />

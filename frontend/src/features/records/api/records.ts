@@ -1,27 +1,33 @@
+import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import type { AxiosProgressEvent } from "axios";
 import { z } from "zod";
 
-import { api } from "@/lib/api-client";
-import type { components } from "@/lib/api-types";
+import { client, type QueryOf, type Schema } from "@/lib/api-client";
 import { decimalString, isoDate } from "@/lib/forms";
+import { queryRoots } from "@/lib/query-keys";
 
-export type RecordItem = components["schemas"]["RecordOut"];
-export type RecordPage = components["schemas"]["RecordPage"];
-type MeterType = RecordItem["type"];
-export type Sort = "date" | "-date" | "amount" | "-amount" | "created_at" | "-created_at";
+export type RecordItem = Schema<"RecordOut">;
+export type RecordPage = Schema<"RecordPage">;
+export type ImportResult = Schema<"ImportResult">;
+export type Sort = RecordFilters["sort"];
 
-export interface RecordFilters {
-  meter_id?: number;
-  type?: MeterType[];
-  date_from?: string;
-  date_to?: string;
-  q?: string;
-  sort: Sort;
-  page: number;
-  per_page: number;
-}
+type RecordQuery = QueryOf<"/api/records">;
+/** The list's query as the page holds it: sort and paging always set. */
+export type RecordFilters = RecordQuery & Required<Pick<RecordQuery, "sort" | "page" | "per_page">>;
 
 export const defaultFilters: RecordFilters = { sort: "-date", page: 1, per_page: 20 };
+/** The API's limit on the note search (RecordFilters.q). */
+export const MAX_SEARCH = 200;
+
+export type FilterErrors = Partial<Record<"date_from" | "date_to" | "q", string>>;
+
+/** The filters the API would refuse, by field: nothing is fetched (or shown) while any is left. */
+export function filterErrors(filters: Pick<RecordFilters, "date_from" | "date_to" | "q">): FilterErrors {
+  const errors: FilterErrors = {};
+  if (filters.date_from && filters.date_to && filters.date_from > filters.date_to) errors.date_to = "The end must not be before the start";
+  if ((filters.q?.length ?? 0) > MAX_SEARCH) errors.q = `Search at most ${MAX_SEARCH} characters`;
+  return errors;
+}
 
 /** The form's values are strings (what inputs hold); the API gets numbers. */
 export const recordSchema = z.object({
@@ -33,7 +39,7 @@ export const recordSchema = z.object({
 });
 export type RecordInput = z.infer<typeof recordSchema>;
 
-export function toRecordBody(input: RecordInput): components["schemas"]["RecordCreate"] {
+export function toRecordBody(input: RecordInput): Schema<"RecordCreate"> {
   const note = input.note.trim();
   return {
     meter_id: Number(input.meter_id),
@@ -44,60 +50,73 @@ export function toRecordBody(input: RecordInput): components["schemas"]["RecordC
   };
 }
 
-/** Query parameters for the list and the export: repeatable `type`, nothing empty. */
-export function filterParams(filters: Partial<RecordFilters>): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(filters)) {
-    if (value === undefined || value === "" || value === null) continue;
-    if (Array.isArray(value)) value.forEach((item) => params.append(key, String(item)));
-    else params.set(key, String(value));
-  }
-  return params;
+export const recordKeys = {
+  all: queryRoots.records,
+  list: (filters: RecordFilters) => [...queryRoots.records, "list", filters] as const,
+};
+
+export const recordsQuery = (filters: RecordFilters) =>
+  queryOptions({
+    queryKey: recordKeys.list(filters),
+    queryFn: ({ signal }) => client.GET("/api/records", { query: filters, signal, silent: true }),
+    // Paging or sorting keeps the current rows on screen until the next page arrives.
+    placeholderData: keepPreviousData,
+  });
+
+/** A record change shows in the records and in every analytics figure. */
+function useInvalidateAfterRecordChange() {
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: queryRoots.records }),
+      queryClient.invalidateQueries({ queryKey: queryRoots.analytics }),
+    ]);
 }
 
-export async function listRecords(filters: RecordFilters): Promise<RecordPage> {
-  const { data } = await api.get<RecordPage>("/api/records", { params: filterParams(filters) });
-  return data;
+export function useSaveRecord() {
+  const invalidate = useInvalidateAfterRecordChange();
+  return useMutation({
+    // The form shows failures on its fields or above them: silent, so no toast repeats them.
+    mutationFn: ({ id, input }: { id?: number; input: RecordInput }) =>
+      id === undefined
+        ? client.POST("/api/records", { body: toRecordBody(input), silent: true })
+        : client.PUT("/api/records/{record_id}", { path: { record_id: id }, body: toRecordBody(input), silent: true }),
+    onSuccess: invalidate,
+  });
 }
 
-export async function createRecord(input: RecordInput): Promise<RecordItem> {
-  const { data } = await api.post<RecordItem>("/api/records", toRecordBody(input));
-  return data;
-}
-
-export async function replaceRecord(id: number, input: RecordInput): Promise<RecordItem> {
-  const { data } = await api.put<RecordItem>(`/api/records/${id}`, toRecordBody(input));
-  return data;
-}
-
-export async function deleteRecord(id: number): Promise<void> {
-  await api.delete(`/api/records/${id}`);
-}
-
-export interface ImportResult {
-  imported: number;
-  skipped_duplicates: number;
-  meters_created?: string[];
-  dry_run?: boolean;
-  errors: unknown[];
+export function useDeleteRecord() {
+  const invalidate = useInvalidateAfterRecordChange();
+  return useMutation({
+    mutationFn: (id: number) => client.DELETE("/api/records/{record_id}", { path: { record_id: id } }),
+    onSuccess: invalidate,
+  });
 }
 
 /** Upload a CSV; failures (422 with per-row details) are thrown as ApiError with rowErrors. */
-export async function importRecords(file: File, onProgress: (fraction: number) => void): Promise<ImportResult> {
-  const body = new FormData();
-  body.append("file", file);
-  const { data } = await api.post<ImportResult>("/api/records/import", body, {
-    onUploadProgress: (event: AxiosProgressEvent) => onProgress(event.total ? event.loaded / event.total : event.progress ?? 0),
+export function useImportRecords() {
+  const queryClient = useQueryClient();
+  const invalidate = useInvalidateAfterRecordChange();
+  return useMutation({
+    mutationFn: ({ file, onProgress }: { file: File; onProgress(fraction: number): void }) => {
+      const body = new FormData();
+      body.append("file", file);
+      return client.POST("/api/records/import", {
+        body,
+        // The dialog shows the failure (and its rows) itself.
+        silent: true,
+        onUploadProgress: (event: AxiosProgressEvent) => onProgress(event.total ? event.loaded / event.total : (event.progress ?? 0)),
+      });
+    },
+    // An import may create meters.
+    onSuccess: () => Promise.all([invalidate(), queryClient.invalidateQueries({ queryKey: queryRoots.meters })]),
   });
-  return data;
 }
 
 /** Download the export with the current filters (the bearer token rules out a plain link). */
 export async function exportRecords(filters: RecordFilters, format: "csv" | "json"): Promise<{ blob: Blob; filename: string }> {
   const { page: _page, per_page: _perPage, ...rest } = filters;
-  const params = filterParams({ ...rest });
-  params.set("format", format);
-  const response = await api.get<Blob>("/api/records/export", { params, responseType: "blob" });
+  const response = await client.download("/api/records/export", { query: { ...rest, format } });
   const disposition = String(response.headers["content-disposition"] ?? "");
   const match = /filename="?([^";]+)"?/.exec(disposition);
   return { blob: response.data, filename: match?.[1] ?? `meterbook-records.${format}` };

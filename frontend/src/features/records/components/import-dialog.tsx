@@ -6,11 +6,12 @@ import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { FormError, inputClass } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
-import { importRecords, type ImportResult } from "@/features/records/api/records";
+import { useImportRecords, type ImportResult } from "@/features/records/api/records";
 import { ApiError, type RowError } from "@/lib/api-client";
 
-export function ImportDialog({ open, onClose, onImported }: { open: boolean; onClose(): void; onImported(): void }) {
+export function ImportDialog({ open, onClose }: { open: boolean; onClose(): void }) {
   const toast = useToast();
+  const importRecords = useImportRecords();
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
   const [rowErrors, setRowErrors] = useState<RowError[]>([]);
@@ -39,14 +40,17 @@ export function ImportDialog({ open, onClose, onImported }: { open: boolean; onC
     setResult(null);
     setProgress(0);
     try {
-      const answer = await importRecords(file, setProgress);
+      const answer = await importRecords.mutateAsync({ file, onProgress: setProgress });
       setResult(answer);
       toast(`Imported ${answer.imported} record${answer.imported === 1 ? "" : "s"}.`, "success");
-      onImported();
     } catch (error) {
       if (error instanceof ApiError) {
         setRowErrors(error.rowErrors);
-        setFailure(error.rowErrors.length ? `Nothing was imported: ${error.rowErrors.length} problem${error.rowErrors.length === 1 ? "" : "s"} in the file.` : error.message);
+        setFailure(
+          error.rowErrors.length
+            ? `Nothing was imported: ${error.rowErrors.length} problem${error.rowErrors.length === 1 ? "" : "s"} in the file.`
+            : error.message,
+        );
       }
     } finally {
       setProgress(null);
@@ -57,7 +61,8 @@ export function ImportDialog({ open, onClose, onImported }: { open: boolean; onC
     <Dialog open={open} title="Import records from CSV" onClose={close}>
       <div className="space-y-3 text-sm">
         <p className="text-slate-600 dark:text-slate-400">
-          Columns: <code>date,meter,amount,cost,note</code> (optionally <code>type,unit</code> for new meters). The whole file is imported, or nothing.
+          Columns: <code>date,meter,amount,cost,note</code> (optionally <code>type,unit</code> for new meters). The whole file is imported,
+          or nothing.
         </p>
         <div className="space-y-1">
           <label htmlFor="import-file" className="block font-medium">
@@ -89,9 +94,15 @@ export function ImportDialog({ open, onClose, onImported }: { open: boolean; onC
               <caption className="sr-only">Problems in the file</caption>
               <thead className="bg-red-50 dark:bg-red-950">
                 <tr>
-                  <th scope="col" className="px-2 py-1">Row</th>
-                  <th scope="col" className="px-2 py-1">Field</th>
-                  <th scope="col" className="px-2 py-1">Problem</th>
+                  <th scope="col" className="px-2 py-1">
+                    Row
+                  </th>
+                  <th scope="col" className="px-2 py-1">
+                    Field
+                  </th>
+                  <th scope="col" className="px-2 py-1">
+                    Problem
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -109,7 +120,9 @@ export function ImportDialog({ open, onClose, onImported }: { open: boolean; onC
         {result && (
           <p role="status" className="rounded-md bg-emerald-50 px-3 py-2 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
             Imported {result.imported} record{result.imported === 1 ? "" : "s"}
-            {result.skipped_duplicates ? `; skipped ${result.skipped_duplicates} duplicate${result.skipped_duplicates === 1 ? "" : "s"}` : ""}
+            {result.skipped_duplicates
+              ? `; skipped ${result.skipped_duplicates} duplicate${result.skipped_duplicates === 1 ? "" : "s"}`
+              : ""}
             {result.meters_created?.length ? `; new meters: ${result.meters_created.join(", ")}` : ""}.
           </p>
         )}
@@ -117,7 +130,8 @@ export function ImportDialog({ open, onClose, onImported }: { open: boolean; onC
           <Button variant="secondary" onClick={close}>
             {result ? "Done" : "Cancel"}
           </Button>
-          <Button onClick={upload} busy={progress !== null} disabled={!file}>
+          {/* The same file again would only be skipped as duplicates: choose a new one first. */}
+          <Button onClick={upload} busy={progress !== null} disabled={!file || result !== null}>
             Import
           </Button>
         </div>

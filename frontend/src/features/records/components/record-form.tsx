@@ -6,13 +6,13 @@ import { useForm } from "react-hook-form";
 
 import { Button } from "@/components/ui/button";
 import { FormError, SelectField, TextAreaField, TextField } from "@/components/ui/field";
-import { todayIn } from "@/features/analytics/api/shaping";
-import type { Meter } from "@/features/meters/api/meters";
 import { recordSchema, type RecordInput, type RecordItem } from "@/features/records/api/records";
+import { todayIn } from "@/lib/dates";
+import { formatUnit } from "@/lib/format";
 import { applyApiErrors } from "@/lib/forms";
+import type { Meter } from "@/lib/meters";
 
 const FIELDS = ["meter_id", "date", "amount", "cost", "note"] as const;
-
 
 export function RecordForm({
   meters,
@@ -33,7 +33,13 @@ export function RecordForm({
   const form = useForm<RecordInput>({
     resolver: zodResolver(recordSchema),
     defaultValues: record
-      ? { meter_id: String(record.meter_id), date: record.date, amount: String(record.amount), cost: record.cost == null ? "" : String(record.cost), note: record.note ?? "" }
+      ? {
+          meter_id: String(record.meter_id),
+          date: record.date,
+          amount: String(record.amount),
+          cost: record.cost == null ? "" : String(record.cost),
+          note: record.note ?? "",
+        }
       : { meter_id: active[0] ? String(active[0].id) : "", date: todayIn(timeZone), amount: "", cost: "", note: "" },
   });
   const { errors, isSubmitting } = form.formState;
@@ -53,7 +59,7 @@ export function RecordForm({
       <SelectField label="Meter" error={errors.meter_id?.message} {...form.register("meter_id")}>
         {active.map((meter) => (
           <option key={meter.id} value={meter.id}>
-            {meter.name} ({meter.unit})
+            {meter.name} ({formatUnit(meter.unit)})
           </option>
         ))}
       </SelectField>

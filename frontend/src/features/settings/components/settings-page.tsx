@@ -11,17 +11,16 @@ import { Card, PageHeader } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import {
   changePassword,
-  CURRENCIES,
   deleteAccount,
   deleteAccountSchema,
   passwordChangeSchema,
   profileSchema,
-  timeZones,
   updateProfile,
   type DeleteAccountInput,
   type PasswordChangeInput,
   type ProfileInput,
 } from "@/features/settings/api/settings";
+import { CURRENCIES, timeZones } from "@/features/settings/utils/choices";
 import { ApiError } from "@/lib/api-client";
 import { useAuth, type User } from "@/lib/auth";
 import { applyApiErrors } from "@/lib/forms";
@@ -30,14 +29,16 @@ export function ProfileForm({ user, onSaved }: { user: User; onSaved(user: User)
   const toast = useToast();
   const [formError, setFormError] = useState<string>();
   // The browser's list can lack current names (Asia/Kolkata, Europe/Kyiv): keep the user's own.
+  const timezone = user.preferences.timezone ?? "UTC";
+  const currency = user.preferences.currency ?? "USD";
   const zones = useMemo(() => {
     const all = timeZones();
-    return all.includes(user.preferences.timezone) ? all : [user.preferences.timezone, ...all];
-  }, [user.preferences.timezone]);
-  const currencies = CURRENCIES.includes(user.preferences.currency) ? CURRENCIES : [user.preferences.currency, ...CURRENCIES];
+    return all.includes(timezone) ? all : [timezone, ...all];
+  }, [timezone]);
+  const currencies = CURRENCIES.includes(currency) ? CURRENCIES : [currency, ...CURRENCIES];
   const form = useForm<ProfileInput>({
     resolver: zodResolver(profileSchema),
-    defaultValues: { name: user.name, currency: user.preferences.currency, timezone: user.preferences.timezone },
+    defaultValues: { name: user.name, currency, timezone },
   });
   const { errors, isSubmitting } = form.formState;
   const submit = form.handleSubmit(async (values) => {
@@ -88,10 +89,14 @@ export function ProfileForm({ user, onSaved }: { user: User; onSaved(user: User)
   );
 }
 
-export function PasswordForm() {
+export function PasswordForm({ email }: { email: string }) {
   const toast = useToast();
   const [formError, setFormError] = useState<string>();
-  const form = useForm<PasswordChangeInput>({ resolver: zodResolver(passwordChangeSchema), defaultValues: { current_password: "", password: "", confirm: "" } });
+  const schema = useMemo(() => passwordChangeSchema(email), [email]);
+  const form = useForm<PasswordChangeInput>({
+    resolver: zodResolver(schema),
+    defaultValues: { current_password: "", password: "", confirm: "" },
+  });
   const { errors, isSubmitting } = form.formState;
   const submit = form.handleSubmit(async (values) => {
     setFormError(undefined);
@@ -106,9 +111,28 @@ export function PasswordForm() {
   return (
     <form onSubmit={submit} noValidate className="space-y-3">
       <FormError message={formError} />
-      <TextField label="Current password" type="password" autoComplete="current-password" error={errors.current_password?.message} {...form.register("current_password")} />
-      <TextField label="New password" type="password" autoComplete="new-password" hint="8 to 128 characters" error={errors.password?.message} {...form.register("password")} />
-      <TextField label="Confirm new password" type="password" autoComplete="new-password" error={errors.confirm?.message} {...form.register("confirm")} />
+      <TextField
+        label="Current password"
+        type="password"
+        autoComplete="current-password"
+        error={errors.current_password?.message}
+        {...form.register("current_password")}
+      />
+      <TextField
+        label="New password"
+        type="password"
+        autoComplete="new-password"
+        hint="8 to 128 characters"
+        error={errors.password?.message}
+        {...form.register("password")}
+      />
+      <TextField
+        label="Confirm new password"
+        type="password"
+        autoComplete="new-password"
+        error={errors.confirm?.message}
+        {...form.register("confirm")}
+      />
       <Button type="submit" busy={isSubmitting}>
         Change password
       </Button>
@@ -131,9 +155,17 @@ export function DeleteAccountForm({ onDeleted }: { onDeleted(): void }) {
   });
   return (
     <form onSubmit={submit} noValidate className="space-y-3">
-      <p className="text-sm text-slate-600 dark:text-slate-400">This deletes your account, your meters and every record. It cannot be undone.</p>
+      <p className="text-sm text-slate-600 dark:text-slate-400">
+        This deletes your account, your meters and every record. It cannot be undone.
+      </p>
       <FormError message={formError} />
-      <TextField label="Password" type="password" autoComplete="current-password" error={errors.password?.message} {...form.register("password")} />
+      <TextField
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        error={errors.password?.message}
+        {...form.register("password")}
+      />
       <Button type="submit" variant="danger" busy={isSubmitting}>
         Delete my account
       </Button>
@@ -154,7 +186,7 @@ export function SettingsPage() {
           <ProfileForm user={user} onSaved={setUser} />
         </Card>
         <Card title="Password">
-          <PasswordForm />
+          <PasswordForm email={user.email} />
         </Card>
         <Card title="Delete account">
           <DeleteAccountForm

@@ -1,5 +1,6 @@
 /** Pure functions that turn the analytics answers into what the cards and charts draw. */
-import type { Series, Summary, Timeseries } from "./analytics";
+import type { Series, Summary, Timeseries } from "@/features/analytics/api/analytics";
+import { formatUnit } from "@/lib/format";
 
 export const TYPE_ORDER = ["electricity", "water", "gas", "other"];
 export const TYPE_COLORS: Record<string, string> = {
@@ -46,7 +47,16 @@ export function kpiCards(summary: Summary): Kpi[] {
       total: group.total,
       previous: group.previous_total,
       changePct: group.change_pct,
-      trend: group.change_pct === null ? (group.total > 0 ? "new" : "flat") : group.change_pct > 0 ? "up" : group.change_pct < 0 ? "down" : "flat",
+      trend:
+        group.change_pct === null
+          ? group.total > 0
+            ? "new"
+            : "flat"
+          : group.change_pct > 0
+            ? "up"
+            : group.change_pct < 0
+              ? "down"
+              : "flat",
       cost: group.cost_total,
       count: group.count,
     }));
@@ -100,7 +110,7 @@ export function meterLine(timeseries: Timeseries): ChartData {
     labels: series.points.map((point) => periodLabel(point.period_start, timeseries.granularity)),
     datasets: [
       {
-        label: `${series.label} (${series.unit})`,
+        label: `${series.label} (${formatUnit(series.unit)})`,
         unit: series.unit,
         data: series.points.map((point) => point.total),
         backgroundColor: "rgba(99, 102, 241, 0.15)",
@@ -160,11 +170,20 @@ export function presetRange(preset: Exclude<Preset, "custom">, today: string): {
   }
 }
 
-/** Today's date in an IANA time zone. */
-export function todayIn(timeZone: string, now: Date = new Date()): string {
-  try {
-    return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
-  } catch {
-    return iso(now);
-  }
+function bucketStart(day: string, granularity: Timeseries["granularity"]): Date {
+  const date = utc(day);
+  if (granularity === "week") return new Date(date.getTime() - ((date.getUTCDay() + 6) % 7) * 86_400_000);
+  if (granularity === "month") return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1));
+  if (granularity === "year") return new Date(Date.UTC(date.getUTCFullYear(), 0, 1));
+  return date;
+}
+
+/** How many periods a timeseries from ``from`` to ``to`` has (as the API counts them, weeks from Monday). */
+export function bucketCount(from: string, to: string, granularity: Timeseries["granularity"]): number {
+  const first = bucketStart(from, granularity);
+  const last = bucketStart(to, granularity);
+  if (granularity === "day") return Math.round((last.getTime() - first.getTime()) / 86_400_000) + 1;
+  if (granularity === "week") return Math.floor(Math.round((last.getTime() - first.getTime()) / 86_400_000) / 7) + 1;
+  if (granularity === "month") return (last.getUTCFullYear() - first.getUTCFullYear()) * 12 + last.getUTCMonth() - first.getUTCMonth() + 1;
+  return last.getUTCFullYear() - first.getUTCFullYear() + 1;
 }

@@ -1,0 +1,24 @@
+/** Meters as every feature sees them: the cached list, types, labels and units. */
+import { queryOptions } from "@tanstack/react-query";
+
+import { client, type Schema } from "@/lib/api-client";
+import { queryRoots } from "@/lib/query-keys";
+
+export type Meter = Schema<"MeterOut">;
+export type MeterType = Meter["type"];
+
+export const METER_TYPES: MeterType[] = ["electricity", "water", "gas", "other"];
+export const TYPE_LABELS: Record<MeterType, string> = { electricity: "Electricity", water: "Water", gas: "Gas", other: "Other" };
+/** Units per type, canonical first (the API converts to the canonical unit when grouping by type). */
+export const UNITS: Record<Exclude<MeterType, "other">, string[]> = {
+  electricity: ["kWh", "Wh", "MWh"],
+  water: ["m3", "L", "gal"],
+  gas: ["m3", "ft3"],
+};
+
+/** Every meter of the user, archived ones included. */
+export const metersQuery = () =>
+  queryOptions({
+    queryKey: queryRoots.meters,
+    queryFn: async ({ signal }) => (await client.GET("/api/meters", { signal, silent: true })).items,
+  });

@@ -1,0 +1,36 @@
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
+
+import type { Schema } from "@/lib/api-client";
+
+/** The API the SPA talks to in tests (env's default). */
+export const API = "http://localhost:5000";
+
+export const USER: Schema<"UserOut"> = {
+  id: 1,
+  email: "ada@example.com",
+  name: "Ada",
+  role: "user",
+  is_active: true,
+  email_verified: true,
+  preferences: { currency: "USD", timezone: "UTC" },
+  created_at: "2026-01-01T00:00:00+00:00",
+  updated_at: "2026-01-01T00:00:00+00:00",
+};
+
+export function meter(id: number, name: string, type: Schema<"MeterOut">["type"], unit: string, archived = false): Schema<"MeterOut"> {
+  return { id, name, type, unit, archived, created_at: "2026-01-01T00:00:00+00:00", updated_at: "2026-01-01T00:00:00+00:00" };
+}
+
+/** A session restored from the refresh cookie, as on every page load. */
+export const sessionHandlers = [
+  http.post(`${API}/api/auth/refresh`, () =>
+    HttpResponse.json({ access_token: "tok", refresh_token: "r", token_type: "Bearer", expires_in: 900, user: USER }),
+  ),
+];
+
+export const server = setupServer(...sessionHandlers);
+
+export function error(status: number, code: string, message: string, details?: unknown) {
+  return HttpResponse.json({ error: { code, message, ...(details ? { details } : {}) } }, { status });
+}
