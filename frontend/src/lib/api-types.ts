@@ -66,7 +66,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Totals per type or meter for a period, beside the previous period of the same length. */
+        /** Totals per type or meter for a period, beside its previous period (see `compare`). */
         get: operations["analytics_summary_get"];
         put?: never;
         post?: never;
@@ -585,15 +585,36 @@ export interface components {
             /** @default null */
             preferences?: components["schemas"]["PreferencesUpdate"] | null;
         };
-        /** MeterCreate */
+        /**
+         * MeterCreate
+         * @description A new meter: the unit must suit the type (see the variants).
+         */
         MeterCreate: {
             /** Name */
             name: string;
-            /**
-             * Type
-             * @enum {string}
-             */
-            type: "electricity" | "water" | "gas" | "other";
+            /** @enum {string} */
+            type: "electricity";
+            /** @enum {string} */
+            unit: "kWh" | "Wh" | "MWh";
+        } | {
+            /** Name */
+            name: string;
+            /** @enum {string} */
+            type: "water";
+            /** @enum {string} */
+            unit: "m3" | "L" | "gal";
+        } | {
+            /** Name */
+            name: string;
+            /** @enum {string} */
+            type: "gas";
+            /** @enum {string} */
+            unit: "m3" | "ft3";
+        } | {
+            /** Name */
+            name: string;
+            /** @enum {string} */
+            type: "other";
             /** Unit */
             unit: string;
         };
@@ -622,7 +643,11 @@ export interface components {
             /** Updated At */
             updated_at: string;
         };
-        /** MeterUpdate */
+        /**
+         * MeterUpdate
+         * @description Fields left out stay. A type and a unit sent together must suit each other; either one
+         *     alone must suit the meter's current other one.
+         */
         MeterUpdate: {
             /**
              * Archived
@@ -645,6 +670,69 @@ export interface components {
              * @default null
              */
             unit?: string | null;
+        } | unknown | {
+            /**
+             * Archived
+             * @default null
+             */
+            archived?: boolean | null;
+            /**
+             * Name
+             * @default null
+             */
+            name?: string | null;
+            /** @enum {string} */
+            type: "electricity";
+            /** @enum {string} */
+            unit: "kWh" | "Wh" | "MWh";
+        } | {
+            /**
+             * Archived
+             * @default null
+             */
+            archived?: boolean | null;
+            /**
+             * Name
+             * @default null
+             */
+            name?: string | null;
+            /** @enum {string} */
+            type: "water";
+            /** @enum {string} */
+            unit: "m3" | "L" | "gal";
+        } | {
+            /**
+             * Archived
+             * @default null
+             */
+            archived?: boolean | null;
+            /**
+             * Name
+             * @default null
+             */
+            name?: string | null;
+            /** @enum {string} */
+            type: "gas";
+            /** @enum {string} */
+            unit: "m3" | "ft3";
+        } | {
+            /**
+             * Archived
+             * @default null
+             */
+            archived?: boolean | null;
+            /**
+             * Name
+             * @default null
+             */
+            name?: string | null;
+            /** @enum {string} */
+            type: "other";
+            /**
+             * Unit
+             * @default null
+             */
+            unit: string | null;
         };
         /** PasswordChangeRequest */
         PasswordChangeRequest: {
@@ -873,7 +961,7 @@ export interface components {
             average_per_day: number;
             /**
              * Change Pct
-             * @description Percent change from the previous period; null when it was 0
+             * @description Percent change from the previous period; null when its total is 0 or it starts before the group's first data (an incomplete comparison)
              */
             change_pct: number | null;
             /** Cost Total */
@@ -1325,14 +1413,17 @@ export interface operations {
     analytics_summary_get: {
         parameters: {
             query?: {
-                /** @description First day (inclusive); default depends on the endpoint */
+                /** @description First day (inclusive); default depends on the operation. Not after `date_to`. */
                 date_from?: string | null;
                 /** @description Last day (inclusive); default: today in your time zone */
                 date_to?: string | null;
                 group_by?: "type" | "meter";
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
+                /** @description One of your meters; any other id answers 422 `not_found` */
                 meter_id?: number | null;
+                /** @description `previous`: a month to date against the same days of the previous month, a year to date against the same dates a year earlier, any other window against as many days just before. `year`: the same dates a year earlier. */
+                compare?: "previous" | "year";
             };
             header?: never;
             path?: never;
@@ -1399,14 +1490,16 @@ export interface operations {
     analytics_timeseries_get: {
         parameters: {
             query?: {
-                /** @description First day (inclusive); default depends on the endpoint */
+                /** @description First day (inclusive); default depends on the operation. Not after `date_to`. */
                 date_from?: string | null;
                 /** @description Last day (inclusive); default: today in your time zone */
                 date_to?: string | null;
                 group_by?: "type" | "meter";
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
+                /** @description One of your meters; any other id answers 422 `not_found` */
                 meter_id?: number | null;
+                /** @description Bucket size; a window may hold at most 3660 buckets (about ten years by day) */
                 granularity?: "day" | "week" | "month" | "year";
             };
             header?: never;
@@ -2809,12 +2902,12 @@ export interface operations {
             query?: {
                 page?: number;
                 per_page?: number;
+                date_from?: string | null;
+                date_to?: string | null;
                 meter_id?: number | null;
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
-                date_from?: string | null;
-                date_to?: string | null;
-                /** @description Text in the note */
+                /** @description Text in the note (case ignored) */
                 q?: string | null;
                 sort?: "date" | "-date" | "amount" | "-amount" | "created_at" | "-created_at";
             };
@@ -2970,12 +3063,12 @@ export interface operations {
     records_export_records_get: {
         parameters: {
             query?: {
+                date_from?: string | null;
+                date_to?: string | null;
                 meter_id?: number | null;
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
-                date_from?: string | null;
-                date_to?: string | null;
-                /** @description Text in the note */
+                /** @description Text in the note (case ignored) */
                 q?: string | null;
                 format?: "csv" | "json";
                 sort?: "date" | "-date" | "amount" | "-amount" | "created_at" | "-created_at";

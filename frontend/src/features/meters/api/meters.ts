@@ -32,7 +32,8 @@ export function useCreateMeter() {
   const invalidate = useInvalidateAfterMeterChange();
   return useMutation({
     // The form shows the failure (a taken name under the name): silent, no toast.
-    mutationFn: (input: MeterInput) => client.POST("/api/meters", { body: input, silent: true }),
+    // The schema's refine pairs each type with its units, which is what the API's oneOf states.
+    mutationFn: (input: MeterInput) => client.POST("/api/meters", { body: input as Schema<"MeterCreate">, silent: true }),
     onSuccess: invalidate,
   });
 }
