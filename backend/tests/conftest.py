@@ -134,6 +134,8 @@ def _empty_tables(application: Flask) -> None:
                 else:
                     for name in reversed(tables):
                         db.session.execute(text(f"DELETE FROM {name}"))
+                    # AUTOINCREMENT counters: every test starts from id 1, as on PostgreSQL.
+                    db.session.execute(text("DELETE FROM sqlite_sequence"))
                 db.session.commit()
                 return
             except OperationalError:
