@@ -82,8 +82,8 @@ test-backend: install system-deps lint ## Backend tests on SQLite, then on a thr
 	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider -n 2 --db=postgres $(PYTEST_ARGS)
 
 .PHONY: fuzz
-fuzz: install ## A longer schema-driven fuzzing run (FUZZ_EXAMPLES per operation, default 300)
-	cd $(BACKEND) && FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} .venv/bin/python -m pytest -p no:cacheprovider tests/test_fuzz.py
+fuzz: install ## Longer schema-driven fuzzing (FUZZ_EXAMPLES per operation, default 300), plus: schema-valid data is accepted
+	cd $(BACKEND) && FUZZ_POSITIVE=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} .venv/bin/python -m pytest -p no:cacheprovider tests/test_fuzz.py
 
 .PHONY: bench-live
 bench-live: install system-deps ## Live updates: 1,000 sockets on one process, then two processes + Redis
