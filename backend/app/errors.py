@@ -110,12 +110,22 @@ def envelope(
     return response
 
 
+def _message(err: Any) -> str:
+    # A length limit on a string checked after a validator (SingleLine with a max_length)
+    # speaks of "items": say what the limit is in the words pydantic uses for strings.
+    ctx = err.get("ctx") or {}
+    if err["type"] in ("too_short", "too_long") and isinstance(err.get("input"), str):
+        limit = ctx.get("min_length") if err["type"] == "too_short" else ctx.get("max_length")
+        bound = "at least" if err["type"] == "too_short" else "at most"
+        return f"String should have {bound} {limit} character{'' if limit == 1 else 's'}"
+    return str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
 def pydantic_details(exc: ValidationError, location: str) -> list[dict[str, Any]]:
     details = []
-    for err in exc.errors(include_url=False, include_context=False, include_input=False):
+    for err in exc.errors(include_url=False):
         loc = [location, *err["loc"]] if location else list(err["loc"])
-        message = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        details.append({"loc": loc, "msg": message, "type": err["type"]})
+        details.append({"loc": loc, "msg": _message(err), "type": err["type"]})
     return details
 
 

@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StringConstraints,
     WithJsonSchema,
 )
 
@@ -115,6 +116,20 @@ Text = Annotated[str, AfterValidator(_no_control)]
 
 
 NoControl = AfterValidator(_no_control)
+
+
+def _single_line(value: str) -> str:
+    # Cc (C0, DEL, C1) plus the Unicode line and paragraph separators: anything that could
+    # start a new line in an e-mail, a log line or a CSV cell.
+    if any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029" for ch in value):
+        raise ValueError("must be a single line without control characters")
+    return value
+
+
+SingleLine = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_single_line)]
+"""A one-line text field (names, units): surrounding whitespace stripped, then no control
+character at all, not even a tab or a newline. Add limits outside, where they apply to the
+stripped text: ``Annotated[SingleLine, Field(min_length=1, max_length=100)]``."""
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]

@@ -111,6 +111,11 @@ def test_verify_rejects_tampered_and_foreign_purpose_tokens(client: FlaskClient,
         ({"email": "a@example.com", "password": "short", "name": "A"}, ["body", "password"]),
         ({"email": "a@example.com", "password": "x" * 129, "name": "A"}, ["body", "password"]),
         ({"email": "a@example.com", "password": "long enough", "name": "  "}, ["body", "name"]),
+        ({"email": "a@example.com", "password": "long enough", "name": "Ada\r\nClick here"}, ["body", "name"]),
+        ({"email": "a@example.com", "password": "long enough", "name": "Ada\nBob"}, ["body", "name"]),
+        ({"email": "a@example.com", "password": "long enough", "name": "Ada\tLovelace"}, ["body", "name"]),
+        ({"email": "a@example.com", "password": "long enough", "name": "Ada\x85Bob"}, ["body", "name"]),
+        ({"email": "a@example.com", "password": "long enough", "name": "Ada\u2028Bob"}, ["body", "name"]),
         ({"email": "a@example.com", "password": "long enough"}, ["body", "name"]),
         ({"email": "a@example.com", "password": "A@Example.com", "name": "A"}, ["body", "password"]),
         ({"email": "a@example.com", "password": "long enough", "name": "A", "role": "admin"}, ["body", "role"]),
@@ -293,7 +298,13 @@ def test_patch_me_updates_name_and_preferences(client: FlaskClient, app: Flask) 
     [
         ({"preferences": {"currency": "euro"}}, ["body", "preferences", "currency"]),
         ({"preferences": {"timezone": "Mars/Olympus"}}, ["body", "preferences", "timezone"]),
+        ({"preferences": {"currency": "ZZZ"}}, ["body", "preferences", "currency"]),
+        ({"preferences": {"currency": "XXX"}}, ["body", "preferences", "currency"]),
+        ({"preferences": {"timezone": "localtime"}}, ["body", "preferences", "timezone"]),
+        ({"preferences": {"timezone": "Factory"}}, ["body", "preferences", "timezone"]),
+        ({"preferences": {"timezone": "posix/Europe/Berlin"}}, ["body", "preferences", "timezone"]),
         ({"name": ""}, ["body", "name"]),
+        ({"name": "Eve\r\nSubject: hi"}, ["body", "name"]),
         ({"email": "new@example.com"}, ["body", "email"]),
     ],
 )
@@ -310,3 +321,13 @@ def test_signing_in_is_not_an_account_change(client: FlaskClient, app: Flask) ->
     login(client, acc.email)
     client.post("/api/auth/refresh", json={"refresh_token": acc.tokens["refresh_token"]})
     assert client.get("/api/auth/me", headers=acc.headers).get_json()["updated_at"] == before
+
+
+def test_name_length_is_counted_after_stripping(client: FlaskClient) -> None:
+    long_name = client.post("/api/auth/register", json={**REGISTER, "name": "x" * 101})
+    assert error(long_name)["details"] == [
+        {"loc": ["body", "name"], "msg": "String should have at most 100 characters", "type": "too_long"}
+    ]
+    padded = client.post("/api/auth/register", json={**REGISTER, "name": "  " + "x" * 100 + "  "})
+    assert padded.status_code == 201
+    assert padded.get_json()["user"]["name"] == "x" * 100
