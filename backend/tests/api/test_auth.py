@@ -5,7 +5,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import User
 from tests.factories import PASSWORD, account, create_user, login
 from tests.smtp import Mailbox, html_of, link_token, text_of
 
@@ -19,13 +22,15 @@ def error(response: Any) -> dict[str, Any]:
 
 
 def test_register_creates_user_with_default_meters_and_sends_verification(
-    client: FlaskClient, mailbox: Mailbox, send_mail: Any
+    client: FlaskClient, app: Flask, mailbox: Mailbox, send_mail: Any
 ) -> None:
     response = client.post("/api/auth/register", json=REGISTER)
     assert response.status_code == 201
     user = response.get_json()["user"]
+    with app.app_context():
+        stored_id = db.session.scalar(select(User.id).where(User.email == "ada@example.com"))
     assert {k: user[k] for k in ("id", "email", "name", "role", "is_active", "email_verified", "preferences")} == {
-        "id": 1,
+        "id": stored_id,
         "email": "ada@example.com",
         "name": "Ada",
         "role": "user",

@@ -182,7 +182,7 @@ def rotate(token_data: dict[str, Any] | None = None, encoded: str | None = None)
             .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         )
-    if family is None or family.revoked_at is not None:
+    if family is None or family.revoked_at is not None or str(family.user_id) != str(data.get("sub")):
         raise Unauthorized("The token has been revoked.", code="token_revoked")
     if data.get("jti") != family.current_jti:
         family.revoked_at = clock.now()
