@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 BACKEND_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_URL = f"sqlite:///{BACKEND_DIR / 'instance' / 'meterbook.db'}"
 INSTANCE_DIR = BACKEND_DIR / "instance"
+WS_MAX_MESSAGE_BYTES = 4096
 # Fixed keys for the test suite only (APP_ENV=testing), so tokens made in one test process
 # verify in another; development generates its own (see _instance_key).
 TEST_SECRET = "testing-only-secret-key-never-used-elsewhere"
@@ -151,6 +152,11 @@ class Settings(BaseSettings):
             "SQLALCHEMY_TRACK_MODIFICATIONS": False,
             "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
             "MAX_JSON_BYTES": 1024 * 1024,
+            # Every WebSocket message is capped: the auth message is a few hundred bytes and
+            # nothing else a client sends means anything. simple-websocket counts a message's
+            # bytes as its frames arrive and closes with 1009 past the cap, so nothing larger
+            # is ever buffered (flask-sock passes these options to every socket).
+            "SOCK_SERVER_OPTIONS": {"max_message_size": WS_MAX_MESSAGE_BYTES},
             "JWT_SECRET_KEY": jwt_secret_key,
             "JWT_ACCESS_TOKEN_EXPIRES": self.JWT_ACCESS_TOKEN_EXPIRES,
             "JWT_REFRESH_TOKEN_EXPIRES": self.JWT_REFRESH_TOKEN_EXPIRES,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import socket
 import time
 from collections import deque
 from typing import Any
@@ -31,6 +32,7 @@ bp = Blueprint("live", __name__)
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_TRY_AGAIN_LATER = 1013
+CLOSE_GRACE = 1.0  # seconds to wait for the client's answer to our close frame
 MAX_PENDING = 1000  # events queued for a client that does not keep up; more closes the socket
 DEFAULT_AUTH_TIMEOUT = 5.0
 DEFAULT_PING_INTERVAL = 25.0
@@ -92,8 +94,30 @@ def _send(ws: Server, message: dict[str, Any]) -> None:
     ws.send(json.dumps(message, separators=(",", ":"), default=str))
 
 
+def _release(ws: Server) -> None:
+    """End the TCP connection once the socket is done, whatever server runs us.
+
+    gunicorn closes the connection itself when the view returns; Werkzeug's development
+    server would instead write an HTTP response after our close frame and then wait for the
+    client to hang up, so the socket stayed open there. Give the client a moment to answer
+    the close frame, then shut the connection down: both servers behave the same."""
+    thread = getattr(ws, "thread", None)
+    if thread is not None:
+        thread.join(timeout=CLOSE_GRACE)
+    ws.connected = False
+    with contextlib.suppress(OSError):
+        ws.sock.shutdown(socket.SHUT_RDWR)
+
+
 @sock.route("/ws", bp=bp)  # type: ignore[untyped-decorator]
 def live(ws: Server) -> None:
+    try:
+        _serve(ws)
+    finally:
+        _release(ws)
+
+
+def _serve(ws: Server) -> None:
     config = current_app.config
     auth_timeout = float(config.get("WS_AUTH_TIMEOUT", DEFAULT_AUTH_TIMEOUT))
     ping_interval = float(config.get("WS_PING_INTERVAL", DEFAULT_PING_INTERVAL))
