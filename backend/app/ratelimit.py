@@ -16,12 +16,14 @@ from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
+from limits.storage import Storage, storage_from_string
 
 from .errors import APIError
 
 log = logging.getLogger(__name__)
 
 EXTENSION = "meterbook.limiter"
+COUNTERS = "meterbook.counters"
 MESSAGE = "Too many requests. Please slow down and retry later."
 
 
@@ -37,6 +39,14 @@ def init_ratelimit(app: Flask) -> None:
     )
     limiter.init_app(app)
     app.extensions[EXTENSION] = limiter
+    # Counters that are not rate limits (sign-in failures per address) live in the same
+    # storage, so they hold across processes with Redis, and count even with limits off.
+    app.extensions[COUNTERS] = storage_from_string(str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://"))
+
+
+def counters() -> Storage:
+    """The shared counter storage (memory, or Redis when configured)."""
+    return current_app.extensions[COUNTERS]  # type: ignore[no-any-return]
 
 
 def _items(setting: str) -> list[RateLimitItem]:

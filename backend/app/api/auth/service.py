@@ -87,11 +87,27 @@ def verify_email(token: str) -> User:
     return user
 
 
+def _link_mail(kind: str, purpose: str, path: str, email: str, user: User | None, state: str) -> None:
+    """Queue an e-mail with a link for ``user``; without one, do the same work and drop it.
+
+    Whether an address has an account must not show in how long the answer takes: both
+    cases sign a token, render the message, write it to the outbox and run the same
+    statements; without an account the row is deleted again in the same transaction, so
+    nothing is ever sent."""
+    token = signed_tokens.make_token(purpose, user.id if user else 0, state)
+    name = user.name if user else ""
+    message = mail.queue(kind, user.email if user else email, name=name, link=mail.frontend_link(path, token))
+    db.session.flush()
+    # The same statement either way; it removes the row only when there is no account.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.id == (message.id if user is None else 0)))
+    db.session.commit()
+
+
 def resend_verification(email: str) -> None:
-    user = users.find_by_email(email)
-    if user is not None and user.is_active and user.email_verified_at is None:
-        queue_verification(user)
-        db.session.commit()
+    found = users.find_by_email(email)
+    user = found if found is not None and found.is_active and found.email_verified_at is None else None
+    state = _verify_state(user) if user else f"verify:{email}:None"
+    _link_mail("verify_email", signed_tokens.VERIFY_EMAIL, "verify-email", email, user, state)
 
 
 # --- password reset, change, account deletion -------------------------------------------
@@ -104,13 +120,12 @@ def _reset_state(user: User) -> str:
 
 def forgot_password(email: str) -> None:
     """Send a reset link when the address belongs to an active account; silent otherwise."""
-    user = users.find_by_email(email)
-    if user is None or not user.is_active:
-        return
-    token = signed_tokens.make_token(signed_tokens.RESET_PASSWORD, user.id, _reset_state(user))
-    mail.queue("reset_password", user.email, name=user.name, link=mail.frontend_link("reset-password", token))
-    db.session.commit()
-    log.info("password reset requested for user %s", user.id)
+    found = users.find_by_email(email)
+    user = found if found is not None and found.is_active else None
+    state = _reset_state(user) if user else f"reset:{email}"
+    _link_mail("reset_password", signed_tokens.RESET_PASSWORD, "reset-password", email, user, state)
+    if user is not None:
+        log.info("password reset requested for user %s", user.id)
 
 
 def _password_not_email(user: User, password: str, field: str = "password") -> None:
