@@ -131,10 +131,11 @@ def register_openapi(app: Flask) -> None:
             "headers": [],
             "specs": [{"endpoint": "apispec", "route": "/apispec.json", "rule_filter": lambda rule: False}],
             "static_url_path": "/flasgger_static",
-            "swagger_ui": True,
-            "specs_route": "/apidocs/",
+            "swagger_ui": False,  # flasgger bundles Swagger UI 3.28: the page is ours (apidocs.py)
             "title": "Meterbook API",
-            "uiversion": 3,
         },
         merge=False,
     )
+    from .apidocs import bp as apidocs_bp
+
+    app.register_blueprint(apidocs_bp)

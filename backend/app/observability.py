@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, has_request_context, request
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics, generate_latest
@@ -176,6 +177,7 @@ def init_observability(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         if request.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
+        _relative_location(response)
         duration = time.perf_counter() - g.get("request_started", time.perf_counter())
         endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
         requests_total.labels(request.method, endpoint, str(response.status_code)).inc()
@@ -204,6 +206,17 @@ def init_observability(app: Flask) -> None:
     @app.get("/metrics")
     def metrics() -> Response:
         return Response(generate_latest(registry), mimetype="text/plain; version=0.0.4")
+
+
+def _relative_location(response: Response) -> None:
+    """Redirects of our own (Werkzeug's to add a trailing slash) name a path, not a URL built
+    from the Host header, which the client chose."""
+    location = response.headers.get("Location")
+    if location is None:
+        return
+    target = urlsplit(location)
+    if target.netloc and target.netloc == request.host:
+        response.headers["Location"] = target.path + (f"?{target.query}" if target.query else "")
 
 
 def _user_id() -> int | None:
