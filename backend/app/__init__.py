@@ -82,7 +82,14 @@ def register_extensions(app: Flask) -> None:
         app,
         resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
         supports_credentials=True,
-        expose_headers=["X-Request-ID", "Retry-After", "Content-Disposition"],
+        expose_headers=[
+            "X-Request-ID",
+            "Retry-After",
+            "Content-Disposition",
+            "X-RateLimit-Limit",
+            "X-RateLimit-Remaining",
+            "X-RateLimit-Reset",
+        ],
     )
     limiter.init_app(app)
     init_ratelimit(app)

@@ -177,6 +177,7 @@ def init_observability(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         if request.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
+            response.vary.add("Origin")  # CORS headers depend on it: no cache may mix answers
         _relative_location(response)
         duration = time.perf_counter() - g.get("request_started", time.perf_counter())
         endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"

@@ -611,3 +611,16 @@ def test_oversized_first_messages_leave_gunicorn_memory_flat(database_url: str, 
             assert response.status == 200
     finally:
         server.stop()
+
+
+def test_gunicorn_lets_the_app_answer_oversized_headers(database_url: str, redis_url: str) -> None:
+    server = Gunicorn(database_url, redis_url)
+    try:
+        server.wait_ready()
+        request = urllib.request.Request(f"http://{server.host}/health", headers={"X-Padding": "x" * 12_000})
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(request, timeout=WAIT)  # noqa: S310 (http to the test server)
+        assert answer.value.code == 431
+        assert json.loads(answer.value.read())["error"]["code"] == "headers_too_large"
+    finally:
+        server.stop()
