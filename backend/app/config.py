@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     JWT_SECRET_KEY: str | None = None
     JWT_ACCESS_TOKEN_EXPIRES: int = Field(default=900, gt=0)
     JWT_REFRESH_TOKEN_EXPIRES: int = Field(default=30 * 24 * 3600, gt=0)
+    REFRESH_REUSE_GRACE_SECONDS: int = Field(default=30, ge=0, le=300)
     DATABASE_URL: str = DEFAULT_SQLITE_URL
     REDIS_URL: str | None = None
     CORS_ORIGINS: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
@@ -160,6 +161,7 @@ class Settings(BaseSettings):
             "JWT_SECRET_KEY": jwt_secret_key,
             "JWT_ACCESS_TOKEN_EXPIRES": self.JWT_ACCESS_TOKEN_EXPIRES,
             "JWT_REFRESH_TOKEN_EXPIRES": self.JWT_REFRESH_TOKEN_EXPIRES,
+            "REFRESH_REUSE_GRACE_SECONDS": self.REFRESH_REUSE_GRACE_SECONDS,
             "JWT_TOKEN_LOCATION": ["headers", "cookies", "json"],
             "JWT_REFRESH_COOKIE_PATH": "/api/auth",
             "JWT_REFRESH_COOKIE_NAME": "refresh_token",

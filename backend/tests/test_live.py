@@ -420,12 +420,13 @@ def test_account_deletion_closes_the_socket_at_once(app: Flask, client: FlaskCli
     assert time.monotonic() - started < 5  # at once, not at the next ping
 
 
-def test_refresh_token_reuse_closes_the_socket(app: Flask, client: FlaskClient, connect: Any) -> None:
+def test_refresh_token_reuse_closes_the_socket(app: Flask, client: FlaskClient, connect: Any, clock: Any) -> None:
     acc = account(app, client)
     live = connect(token(acc))
     refresh = {"refresh_token": acc.tokens["refresh_token"]}
     assert client.post("/api/auth/refresh", json=refresh).status_code == 200
     live.assert_silent(0.3)  # rotation keeps the session: the socket stays open
+    clock.advance(seconds=31)  # past the reuse grace window
     assert client.post("/api/auth/refresh", json=refresh).status_code == 401  # reuse revokes the family
     assert live.expect_close().code == 4401
 

@@ -194,7 +194,7 @@ def test_deactivated_user_cannot_log_in_and_tokens_stop(client: FlaskClient, app
     assert error(response)["code"] == "forbidden"
 
 
-def test_refresh_with_body_rotates_and_reuse_revokes_family(client: FlaskClient, app: Flask) -> None:
+def test_refresh_with_body_rotates_and_reuse_revokes_family(client: FlaskClient, app: Flask, clock: Any) -> None:
     acc = account(app, client)
     first = acc.tokens["refresh_token"]
     rotated = client.post("/api/auth/refresh", json={"refresh_token": first})
@@ -204,6 +204,7 @@ def test_refresh_with_body_rotates_and_reuse_revokes_family(client: FlaskClient,
     new_headers = {"Authorization": f"Bearer {pair['access_token']}"}
     assert client.get("/api/auth/me", headers=new_headers).status_code == 200
 
+    clock.advance(seconds=31)  # past the reuse grace window
     reuse = client.post("/api/auth/refresh", json={"refresh_token": first})
     assert reuse.status_code == 401
     assert error(reuse)["code"] == "token_revoked"
@@ -336,3 +337,67 @@ def test_name_length_is_counted_after_stripping(client: FlaskClient) -> None:
     padded = client.post("/api/auth/register", json={**REGISTER, "name": "  " + "x" * 100 + "  "})
     assert padded.status_code == 201
     assert padded.get_json()["user"]["name"] == "x" * 100
+
+
+# --- refresh reuse grace window ------------------------------------------------------------
+
+
+def _family(app: Flask, refresh_token: str) -> str:
+    from flask_jwt_extended import decode_token
+
+    with app.app_context():
+        return str(decode_token(refresh_token, allow_expired=True)["fam"])
+
+
+def test_a_rotated_refresh_token_answers_within_the_grace_window(client: FlaskClient, app: Flask, clock: Any) -> None:
+    acc = account(app, client)
+    first = acc.tokens["refresh_token"]
+    rotated = client.post("/api/auth/refresh", json={"refresh_token": first}).get_json()
+    clock.advance(seconds=30)
+    again = client.post("/api/auth/refresh", json={"refresh_token": first})  # the reload that lost the cookie
+    assert again.status_code == 200
+    pair = again.get_json()
+    assert len({first, rotated["refresh_token"], pair["refresh_token"]}) == 3
+    assert _family(app, pair["refresh_token"]) == _family(app, first)
+    # Every token of the session still works, and the newest refresh token rotates on.
+    for access in (rotated["access_token"], pair["access_token"]):
+        assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {access}"}).status_code == 200
+    assert client.post("/api/auth/refresh", json={"refresh_token": pair["refresh_token"]}).status_code == 200
+
+
+def test_reuse_after_the_grace_window_revokes_the_family(client: FlaskClient, app: Flask, clock: Any) -> None:
+    acc = account(app, client)
+    first = acc.tokens["refresh_token"]
+    rotated = client.post("/api/auth/refresh", json={"refresh_token": first}).get_json()
+    clock.advance(seconds=30, milliseconds=1)
+    reuse = client.post("/api/auth/refresh", json={"refresh_token": first})
+    assert (reuse.status_code, error(reuse)["code"]) == (401, "token_revoked")
+    stale = client.post("/api/auth/refresh", json={"refresh_token": rotated["refresh_token"]})
+    assert error(stale)["code"] == "token_revoked"
+
+
+def test_the_grace_window_is_configurable_and_can_be_off(make_app: Any, app: Flask, clock: Any) -> None:
+    off = make_app(REFRESH_REUSE_GRACE_SECONDS=0)
+    client = off.test_client()
+    acc = account(off, client)
+    assert client.post("/api/auth/refresh", json={"refresh_token": acc.tokens["refresh_token"]}).status_code == 200
+    reuse = client.post("/api/auth/refresh", json={"refresh_token": acc.tokens["refresh_token"]})
+    assert (reuse.status_code, error(reuse)["code"]) == (401, "token_revoked")
+
+    short = make_app(REFRESH_REUSE_GRACE_SECONDS=5)
+    client = short.test_client()
+    acc = account(short, client)
+    assert client.post("/api/auth/refresh", json={"refresh_token": acc.tokens["refresh_token"]}).status_code == 200
+    clock.advance(seconds=5)
+    assert client.post("/api/auth/refresh", json={"refresh_token": acc.tokens["refresh_token"]}).status_code == 200
+    clock.advance(seconds=6)
+    assert client.post("/api/auth/refresh", json={"refresh_token": acc.tokens["refresh_token"]}).status_code == 401
+
+
+def test_the_grace_window_does_not_outlive_a_logout(client: FlaskClient, app: Flask) -> None:
+    acc = account(app, client)
+    first = acc.tokens["refresh_token"]
+    rotated = client.post("/api/auth/refresh", json={"refresh_token": first}).get_json()
+    headers = {"Authorization": f"Bearer {rotated['access_token']}"}
+    assert client.post("/api/auth/logout", headers=headers).status_code == 204
+    assert error(client.post("/api/auth/refresh", json={"refresh_token": first}))["code"] == "token_revoked"

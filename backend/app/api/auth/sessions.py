@@ -13,6 +13,7 @@ from jwt import ExpiredSignatureError, InvalidTokenError
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ... import ratelimit
 from ...errors import Unauthorized
 from ...extensions import db
 from ...models import TokenFamily, User
@@ -31,8 +32,13 @@ def _issue(user: User, family: TokenFamily) -> dict[str, Any]:
     set_committed_value(user, "last_seen_at", seen)
     access = create_access_token(identity=user, additional_claims=claims)
     refresh = create_refresh_token(identity=user, additional_claims=claims)
+    replaced = family.current_jti
     family.current_jti = decode_token(refresh, allow_expired=True)["jti"]
     family.expires_at = clock.now() + timedelta(seconds=int(current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]))
+    if replaced:
+        # Before the commit, which lets a concurrent presentation of the replaced token in:
+        # it must find the rotation recorded, or it would take itself for a late reuse.
+        _remember_rotation(replaced)
     db.session.commit()
     return {
         "access_token": access,
@@ -41,6 +47,42 @@ def _issue(user: User, family: TokenFamily) -> dict[str, Any]:
         "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]),
         "user": user,
     }
+
+
+# The refresh grace window: a rotated refresh token stays exchangeable for
+# REFRESH_REUSE_GRACE_SECONDS after its rotation (a reload that never stored the new cookie
+# must not sign the user out). When each token was rotated is kept in the rate-limit storage
+# (Redis across processes), in epoch milliseconds of the app's clock, for as long as it matters.
+
+
+def _now_ms() -> int:
+    return int(clock.now().timestamp() * 1000)
+
+
+def _rotation_key(jti: str) -> str:
+    return f"meterbook:refresh-rotated:{jti}"
+
+
+def _remember_rotation(jti: str) -> None:
+    grace = int(current_app.config["REFRESH_REUSE_GRACE_SECONDS"])
+    if grace <= 0:
+        return
+    try:
+        ratelimit.counters().incr(_rotation_key(jti), grace + 60, amount=_now_ms())
+    except Exception as exc:  # without the record, a reuse is treated as reuse: safe, if abrupt
+        log.error("counter storage unavailable (%s); refresh rotation not recorded", type(exc).__name__)
+
+
+def _within_grace(jti: object) -> bool:
+    grace = int(current_app.config["REFRESH_REUSE_GRACE_SECONDS"])
+    if grace <= 0 or not isinstance(jti, str):
+        return False
+    try:
+        rotated_at = ratelimit.counters().get(_rotation_key(jti))
+    except Exception as exc:
+        log.error("counter storage unavailable (%s); refresh grace not checked", type(exc).__name__)
+        return False
+    return bool(rotated_at) and _now_ms() - rotated_at <= grace * 1000
 
 
 def start_session(user: User) -> dict[str, Any]:
@@ -62,7 +104,10 @@ def _decode_refresh(token: str) -> dict[str, Any]:
 
 
 def rotate(token_data: dict[str, Any] | None = None, encoded: str | None = None) -> dict[str, Any]:
-    """Exchange the family's current refresh token for a new pair; reuse revokes the family."""
+    """Exchange the family's current refresh token for a new pair; reuse revokes the family.
+
+    A token rotated less than REFRESH_REUSE_GRACE_SECONDS ago still answers, with a fresh
+    pair of the same family; after that its reuse revokes the family."""
     data = token_data if token_data is not None else _decode_refresh(encoded or "")
     family_id = data.get("fam")
     family = db.session.get(TokenFamily, family_id) if isinstance(family_id, str) else None
@@ -79,7 +124,7 @@ def rotate(token_data: dict[str, Any] | None = None, encoded: str | None = None)
         )
     if family is None or family.revoked_at is not None or str(family.user_id) != str(data.get("sub")):
         raise Unauthorized("The token has been revoked.", code="token_revoked")
-    if data.get("jti") != family.current_jti:
+    if data.get("jti") != family.current_jti and not _within_grace(data.get("jti")):
         family.revoked_at = clock.now()
         db.session.commit()
         log.warning("refresh token reuse detected for user %s; session revoked", family.user_id)
