@@ -16,11 +16,11 @@ from ..common import (
     Day,
     Id,
     NoControl,
+    OneLine,
     OutSchema,
     Pagination,
     QuerySchema,
     Schema,
-    OneLine,
     Timestamp,
 )
 
