@@ -25,12 +25,35 @@ _PENDING = "meterbook.pending_events"
 #: Published when a user's sessions or account state change (logout, revoked session, password
 #: change, deactivation, deletion). Not forwarded to clients: live sockets re-check their token.
 AUTH_CHANGED = "auth.changed"
-INTERNAL_TYPES = frozenset({AUTH_CHANGED})
+#: Published to a user when one of their memberships starts, ends or changes role. Not forwarded
+#: either: live sockets re-read the user's households and subscribe to exactly those.
+MEMBERSHIPS_CHANGED = "memberships.changed"
+INTERNAL_TYPES = frozenset({AUTH_CHANGED, MEMBERSHIPS_CHANGED})
+
+#: Public events about households (PRODUCT §9).
+HOUSEHOLD_CHANGED = "household.changed"
+MEMBER_CHANGED = "member.changed"
+
+
+def user_key(user_id: int) -> str:
+    """The broker key of one user's own events (session and membership changes)."""
+    return f"user:{user_id}"
+
+
+def household_key(household_id: int) -> str:
+    """The broker key of one household's events: every member's sockets listen to it."""
+    return f"household:{household_id}"
+
+
+def household_of(key: str) -> int | None:
+    """The household id of a household key, else None."""
+    kind, _, value = key.partition(":")
+    return int(value) if kind == "household" and value.isdigit() else None
 
 
 class Broker(Protocol):
-    def publish(self, user_id: int, message: dict[str, Any]) -> None: ...
-    def subscribe(self, user_id: int, listener: Listener) -> Callable[[], None]: ...
+    def publish(self, key: str, message: dict[str, Any]) -> None: ...
+    def subscribe(self, key: str, listener: Listener) -> Callable[[], None]: ...
     def close(self, timeout: float = 5.0) -> None: ...
 
 
@@ -39,31 +62,31 @@ class LocalBroker:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._listeners: dict[int, list[Listener]] = defaultdict(list)
+        self._listeners: dict[str, list[Listener]] = defaultdict(list)
 
-    def publish(self, user_id: int, message: dict[str, Any]) -> None:
-        self.deliver(user_id, message)
+    def publish(self, key: str, message: dict[str, Any]) -> None:
+        self.deliver(key, message)
 
-    def deliver(self, user_id: int, message: dict[str, Any]) -> None:
+    def deliver(self, key: str, message: dict[str, Any]) -> None:
         with self._lock:
-            listeners = list(self._listeners.get(user_id, ()))
+            listeners = list(self._listeners.get(key, ()))
         for listener in listeners:
             try:
                 listener(message)
             except Exception:
                 log.exception("event listener failed")
 
-    def subscribe(self, user_id: int, listener: Listener) -> Callable[[], None]:
+    def subscribe(self, key: str, listener: Listener) -> Callable[[], None]:
         with self._lock:
-            self._listeners[user_id].append(listener)
+            self._listeners[key].append(listener)
 
         def unsubscribe() -> None:
             with self._lock:
-                items = self._listeners.get(user_id)
+                items = self._listeners.get(key)
                 if items and listener in items:
                     items.remove(listener)
                 if not items:
-                    self._listeners.pop(user_id, None)
+                    self._listeners.pop(key, None)
 
         return unsubscribe
 
@@ -78,8 +101,8 @@ class LocalBroker:
 class RedisBroker:
     """Redis pub/sub: every process publishes to one channel and delivers to its own sockets.
 
-    Messages carry the user id; one subscriber thread per process (started with the first
-    local subscription) hands each message to the in-process fan-out for that user.
+    Messages carry their key (a user's or a household's); one subscriber thread per process
+    (started with the first local subscription) hands each message to the in-process fan-out.
     """
 
     CHANNEL = "meterbook:events"
@@ -97,11 +120,11 @@ class RedisBroker:
         self._subscribed = threading.Event()
         self._stopping = threading.Event()
 
-    def publish(self, user_id: int, message: dict[str, Any]) -> None:
-        self._redis.publish(self.channel, json.dumps({"user": user_id, "message": message}, default=str))
+    def publish(self, key: str, message: dict[str, Any]) -> None:
+        self._redis.publish(self.channel, json.dumps({"key": key, "message": message}, default=str))
 
-    def subscribe(self, user_id: int, listener: Listener) -> Callable[[], None]:
-        unsubscribe = self._local.subscribe(user_id, listener)
+    def subscribe(self, key: str, listener: Listener) -> Callable[[], None]:
+        unsubscribe = self._local.subscribe(key, listener)
         self._ensure_listening()
         return unsubscribe
 
@@ -155,7 +178,7 @@ class RedisBroker:
                         continue
                     try:
                         data = json.loads(item["data"])
-                        self._local.deliver(int(data["user"]), data["message"])
+                        self._local.deliver(str(data["key"]), data["message"])
                     except (ValueError, KeyError, TypeError):
                         log.warning("ignoring a malformed event on %s", self.channel)
             except Exception:
@@ -187,12 +210,50 @@ def get_broker(app: Flask | None = None) -> Broker:
     return (app or current_app).extensions["meterbook.broker"]  # type: ignore[no-any-return]
 
 
-def emit(user_id: int, type_: str, **payload: Any) -> None:
-    """Queue an event for ``user_id``; it is published when the current transaction commits."""
+def _queue(key: str, message: dict[str, Any], once: bool = False) -> None:
     session = db.session()
     if not session.in_transaction():
         session.begin()  # so that a rollback before any query still discards the event
-    session.info.setdefault(_PENDING, []).append((user_id, {"type": type_, **payload}))
+    pending = session.info.setdefault(_PENDING, [])
+    if not once or (key, message) not in pending:
+        pending.append((key, message))
+
+
+def emit(user_id: int, type_: str, **payload: Any) -> None:
+    """Queue an event for one user's sockets; it is published when the current transaction commits."""
+    _queue(user_key(user_id), {"type": type_, **payload})
+
+
+def emit_household(household_id: int, type_: str, **payload: Any) -> None:
+    """Queue an event for the sockets of every member of a household (it carries ``household_id``);
+    published when the current transaction commits."""
+    _queue(household_key(household_id), {"type": type_, "household_id": household_id, **payload})
+
+
+def membership_changed(household_id: int, user_id: int, role: str | None) -> None:
+    """Call in the transaction that adds, changes or ends a membership (``role`` None: it ended,
+    the household included). After the commit the user's open sockets re-read their households
+    at once (a removed member receives nothing more from this one), and the household's members
+    and the user get ``member.changed`` {household_id, user_id, role}.
+
+    Membership rows added, changed or deleted through the ORM session announce the internal
+    re-check by themselves; bulk statements (a household deleted with its memberships) need
+    this call for each member.
+    """
+    _queue(user_key(user_id), {"type": MEMBERSHIPS_CHANGED}, once=True)
+    emit_household(household_id, MEMBER_CHANGED, user_id=user_id, role=role)
+    if role is None:  # no longer on the household's key: tell the user directly
+        _queue(
+            user_key(user_id), {"type": MEMBER_CHANGED, "household_id": household_id, "user_id": user_id, "role": None}
+        )
+
+
+def household_changed(household_id: int, household: dict[str, Any] | None = None, deleted: bool = False) -> None:
+    """Queue ``household.changed`` for the household's members (``deleted`` when it is gone)."""
+    payload: dict[str, Any] = {"household": household} if household is not None else {}
+    if deleted:
+        payload["deleted"] = True
+    emit_household(household_id, HOUSEHOLD_CHANGED, **payload)
 
 
 def _after_commit(session: OrmSession) -> None:
@@ -203,9 +264,9 @@ def _after_commit(session: OrmSession) -> None:
         broker = get_broker()
     except RuntimeError:  # no app context: nothing can be listening
         return
-    for user_id, message in pending:
+    for key, message in pending:
         try:
-            broker.publish(user_id, message)
+            broker.publish(key, message)
         except Exception:
             log.exception("publishing %s failed", message.get("type"))
 
@@ -215,11 +276,18 @@ def _after_rollback(session: OrmSession, _previous: object) -> None:
 
 
 def _before_flush(session: OrmSession, _context: object, _instances: object) -> None:
-    """Announce session revocations and deactivations so live sockets close at once."""
+    """Announce session revocations, deactivations and membership changes so live sockets act at once."""
     from sqlalchemy import inspect
 
-    from ..models import TokenFamily, User
+    from ..models import Membership, TokenFamily, User
 
+    members: set[int] = set()
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, Membership):
+            members.add(obj.user_id)
+    for obj in session.dirty:
+        if isinstance(obj, Membership) and inspect(obj).attrs.role.history.added:
+            members.add(obj.user_id)
     affected: set[int] = set()
     for obj in session.dirty:
         if isinstance(obj, TokenFamily) and inspect(obj).attrs.revoked_at.history.added:
@@ -232,9 +300,10 @@ def _before_flush(session: OrmSession, _context: object, _instances: object) -> 
         elif isinstance(obj, TokenFamily):
             affected.add(obj.user_id)
     pending = session.info.setdefault(_PENDING, [])
-    for user_id in sorted(affected):
-        if (user_id, {"type": AUTH_CHANGED}) not in pending:
-            pending.append((user_id, {"type": AUTH_CHANGED}))
+    for kind, users in ((AUTH_CHANGED, affected), (MEMBERSHIPS_CHANGED, members)):
+        for user_id in sorted(users):
+            if (user_key(user_id), {"type": kind}) not in pending:
+                pending.append((user_key(user_id), {"type": kind}))
 
 
 def init_events(app: Flask) -> None:

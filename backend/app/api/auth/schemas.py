@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, EmailStr, Field, ValidationInfo, field_validator
 
-from ..common import OutSchema, Schema, SingleLine, Text, Timestamp
+from ..common import Id, OutSchema, Schema, SingleLine, Text, Timestamp
 
 Name = Annotated[SingleLine, Field(min_length=1, max_length=100)]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
@@ -68,6 +68,9 @@ class UserOut(OutSchema):
     is_active: bool
     email_verified: bool
     preferences: Preferences
+    default_household_id: int | None = Field(
+        description="Where new meters and analytics go when no household is named; null when the user has none"
+    )
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -123,6 +126,7 @@ class TokenPair(OutSchema):
 class MeUpdate(Schema):
     name: Name | None = None
     preferences: PreferencesUpdate | None = None
+    default_household_id: Id | None = Field(default=None, description="One of your households")
 
 
 class Accepted(OutSchema):

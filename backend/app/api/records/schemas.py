@@ -67,6 +67,18 @@ def _known_meter(value: int, info: ValidationInfo) -> int:
 MeterId = Annotated[Id, AfterValidator(_known_meter)]
 
 
+def _known_household(value: int, info: ValidationInfo) -> int:
+    """With a ``household_exists`` check in the validation context, refuse ids of no household
+    of the user (a household one is not a member of does not exist for them: 422, never 403)."""
+    exists: Callable[[int], bool] | None = (info.context or {}).get("household_exists")
+    if exists is not None and not exists(value):
+        raise PydanticCustomError("not_found", "Household not found.")
+    return value
+
+
+HouseholdId = Annotated[Id, AfterValidator(_known_household)]
+
+
 def _type_variants(properties: dict[str, Any], required: list[str]) -> list[dict[str, Any]]:
     """One object schema per meter type, each with the units that type allows."""
     variants = []
@@ -90,6 +102,7 @@ class MeterCreate(Schema):
     name: MeterName
     type: MeterType
     unit: Unit
+    household_id: HouseholdId | None = Field(default=None, description="Default: your default household")
 
     @field_validator("unit")
     @classmethod
@@ -131,6 +144,7 @@ class MeterUpdate(Schema):
 
 class MeterOut(OutSchema):
     id: int
+    household_id: int
     name: str
     type: MeterType
     unit: str
@@ -141,6 +155,10 @@ class MeterOut(OutSchema):
 
 class MeterList(OutSchema):
     items: list[MeterOut]
+
+
+class MeterListQuery(QuerySchema):
+    household_id: HouseholdId | None = Field(default=None, description="Only this household's meters")
 
 
 class MeterDeleteQuery(QuerySchema):
@@ -175,6 +193,7 @@ class RecordUpdate(Schema):
 
 class RecordOut(OutSchema):
     id: int
+    household_id: int
     meter_id: int
     meter_name: str
     type: MeterType
@@ -183,6 +202,7 @@ class RecordOut(OutSchema):
     amount: Amount
     cost: Cost | None
     note: str | None
+    created_by: int | None = Field(description="Who wrote it; null once that account is deleted")
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -190,6 +210,7 @@ class RecordOut(OutSchema):
 class RecordFilters(DateWindow):
     """The list filters, shared by the paginated list and the export."""
 
+    household_id: HouseholdId | None = Field(default=None, description="Only this household's records")
     meter_id: MeterId | None = None
     type: list[MeterType] | None = Field(default=None, description="Repeat to match several types")
     q: Annotated[str, StringConstraints(max_length=200), NoControl] | None = Field(
@@ -213,6 +234,7 @@ class RecordPage(OutSchema):
 
 
 class ImportQuery(QuerySchema):
+    household_id: HouseholdId | None = Field(default=None, description="Default: your default household")
     dry_run: bool = Field(default=False, description="Validate and report without writing anything")
 
 
