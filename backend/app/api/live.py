@@ -40,6 +40,8 @@ bp = Blueprint("live", __name__)
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_GRACE = 1.0  # seconds to wait for the client's answer to our close frame
+WAIT_SLICE = 0.25  # longest wait for the auth message before looking at the socket again
+IDLE_SLICE = 5.0  # longest wait of a signed-in socket before looking at it again
 MAX_PENDING = 1000  # events queued for a client that does not keep up; more closes the socket
 DEFAULT_AUTH_TIMEOUT = 5.0
 DEFAULT_PING_INTERVAL = 25.0
@@ -80,7 +82,9 @@ def _receive_auth(ws: Server, timeout: float) -> dict[str, Any]:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise Unauthorized("No authentication message in time.")
-        raw = ws.receive(timeout=remaining)
+        # In slices: simple-websocket wakes a waiting reader before it marks the socket
+        # closed (a message too big, the client gone), so one long wait could outlast it.
+        raw = ws.receive(timeout=min(remaining, WAIT_SLICE))
         if raw is None:
             continue
         try:
@@ -193,7 +197,7 @@ class _Session:
 
     def step(self) -> bool:
         """Wait for something to do and do it; False once the socket is done."""
-        wait = min(self.next_ping - time.monotonic(), self.expires_at - time.time())
+        wait = min(self.next_ping - time.monotonic(), self.expires_at - time.time(), IDLE_SLICE)
         if wait > 0:
             self.wake.wait(timeout=wait)
         self.wake.clear()

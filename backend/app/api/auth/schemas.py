@@ -31,7 +31,13 @@ def _email(value: str) -> str:
     return value.strip().lower()
 
 
-Email = Annotated[EmailStr, Field(max_length=254), AfterValidator(_email)]
+# What the e-mail validator refuses beyond the "email" format, as a pattern for the OpenAPI
+# document: control characters, and the special-use top-level names (RFC 6761 and friends).
+RESERVED_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion", "test")
+_ANY_CASE = ("".join(f"[{c.upper()}{c}]" for c in name) for name in RESERVED_DOMAINS)
+EMAIL_PATTERN = "^(?!.*\\.(?:" + "|".join(_ANY_CASE) + ")$)[^\\x00-\\x1f\\x7f-\\x9f]*$"
+
+Email = Annotated[EmailStr, Field(max_length=254, json_schema_extra={"pattern": EMAIL_PATTERN}), AfterValidator(_email)]
 
 
 def _currency(value: str) -> str:
@@ -46,8 +52,8 @@ def _timezone(value: str) -> str:
     return value
 
 
-Currency = Annotated[str, AfterValidator(_currency)]
-TimeZone = Annotated[str, AfterValidator(_timezone)]
+Currency = Annotated[str, AfterValidator(_currency), Field(json_schema_extra={"enum": sorted(_CURRENCIES)})]
+TimeZone = Annotated[str, AfterValidator(_timezone), Field(json_schema_extra={"enum": sorted(_TIMEZONES)})]
 
 
 class Preferences(OutSchema):

@@ -3,7 +3,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, GetJsonSchemaHandler, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
@@ -21,6 +29,7 @@ from ..common import (
     Pagination,
     QuerySchema,
     Schema,
+    TextPattern,
     Timestamp,
 )
 
@@ -48,7 +57,9 @@ Unit = Annotated[
     Field(json_schema_extra={"pattern": UNIT_PATTERN}),
 ]
 # An empty note is no note: stored as null, so an export (empty field) imports back as the same record.
-Note = Annotated[str, StringConstraints(max_length=NOTE_MAX), NoControl, AfterValidator(lambda v: v or None)]
+Note = Annotated[
+    str, StringConstraints(max_length=NOTE_MAX), NoControl, TextPattern, AfterValidator(lambda v: v or None)
+]
 Sort = Literal["date", "-date", "amount", "-amount", "created_at", "-created_at"]
 
 
@@ -173,6 +184,16 @@ class RecordCreate(Schema):
     note: Note | None = None
 
 
+def _not_nullable(schema: dict[str, Any], fields: tuple[str, ...]) -> None:
+    """State in the document that these optional fields may be left out but not sent as null."""
+    for name in fields:
+        prop = schema["properties"][name]
+        options = [option for option in prop.pop("anyOf", []) if option.get("type") != "null"]
+        if len(options) == 1:
+            prop.update(options[0])
+        prop.pop("default", None)
+
+
 class RecordUpdate(Schema):
     """Partial update: fields left out stay; ``cost`` and ``note`` may be set to null."""
 
@@ -181,6 +202,8 @@ class RecordUpdate(Schema):
     amount: Amount | None = None
     cost: Cost | None = None
     note: Note | None = None
+
+    model_config = ConfigDict(json_schema_extra=lambda schema: _not_nullable(schema, ("meter_id", "date", "amount")))
 
     @field_validator("meter_id", "date", "amount")
     @classmethod
@@ -213,7 +236,7 @@ class RecordFilters(DateWindow):
     household_id: HouseholdId | None = Field(default=None, description="Only this household's records")
     meter_id: MeterId | None = None
     type: list[MeterType] | None = Field(default=None, description="Repeat to match several types")
-    q: Annotated[str, StringConstraints(max_length=200), NoControl] | None = Field(
+    q: Annotated[str, StringConstraints(max_length=200), NoControl, TextPattern] | None = Field(
         default=None, description="Text in the note (case ignored)"
     )
 
