@@ -24,7 +24,11 @@ def test_migrations_match_models(app: Flask) -> None:
                 if "AUTOINCREMENT" in sql
             }
             modelled = {t.name for t in db.metadata.sorted_tables if t.dialect_options["sqlite"]["autoincrement"]}
-            assert migrated == modelled == {"users", "households", "meters", "records", "outbox"}
+            assert (
+                migrated
+                == modelled
+                == {"users", "households", "meters", "records", "outbox", "invitations", "share_links"}
+            )
     assert diff == []
 
 

@@ -5,6 +5,7 @@ from .household import ROLES, Household, Membership
 from .meter import METER_TYPES, Meter
 from .outbox import OutboxMessage
 from .record import DailyRollup, Record
+from .sharing import Invitation, ShareLink
 from .user import User
 
 __all__ = [
@@ -12,10 +13,12 @@ __all__ = [
     "ROLES",
     "DailyRollup",
     "Household",
+    "Invitation",
     "Membership",
     "Meter",
     "OutboxMessage",
     "Record",
+    "ShareLink",
     "TokenFamily",
     "User",
 ]
