@@ -38,9 +38,10 @@ Tenant = TypeVar("Tenant", Meter, Record, DailyRollup)
 _ROLE_WORDS = {"editor": "edit this household's data", "owner": "manage this household"}
 
 
-def household_ids(user: User) -> Select[tuple[int]]:
-    """The ids of the households ``user`` is a member of (any role), as a subquery-ready select."""
-    return select(Membership.household_id).where(Membership.user_id == user.id)
+def household_ids(user: User | int) -> Select[tuple[int]]:
+    """The ids of the households a user (or user id) is a member of, any role, as a subquery-ready select."""
+    user_id = user if isinstance(user, int) else user.id
+    return select(Membership.household_id).where(Membership.user_id == user_id)
 
 
 def scoped(model: type[Tenant], user: User, household_id: int | None = None) -> Select[tuple[Tenant]]:
