@@ -608,6 +608,40 @@ def test_event_crosses_processes_through_redis(
     assert on_a.expect_close().code == 4401
 
 
+def test_household_events_and_a_removal_cross_processes_through_redis(
+    app: Flask, client: FlaskClient, two_processes: tuple[str, str], redis_url: str, connect: Any
+) -> None:
+    host_a, host_b = two_processes
+    owner, member = account(app, client), account(app, client)
+    hid = owner.household_id
+    join(app, member.id, hid, "viewer")  # before the member's socket opens: it reads its households
+    member_on_a, owner_on_b = connect(token(member), host_a), connect(token(owner), host_b)
+
+    body = {"meter_id": owner.meters["Water"], "date": "2026-03-06", "amount": 0.5}
+    status, record = http(host_b, "POST", "/api/records", token(owner), body)
+    assert status == 201
+    created = {"type": "record.created", "household_id": hid, "record": record}
+    assert owner_on_b.recv_event() == created
+    assert member_on_a.recv_event() == created  # written through B, delivered by A
+
+    # The membership ends (in another process): the member's socket on A re-reads its households.
+    with app.app_context():
+        db.session.execute(
+            Membership.__table__.delete().where(Membership.household_id == hid, Membership.user_id == member.id)
+        )
+        db.session.commit()
+    broker = events.RedisBroker(redis_url)
+    try:
+        broker.publish(events.user_key(member.id), {"type": events.MEMBERSHIPS_CHANGED})
+    finally:
+        broker.close()
+    time.sleep(0.5)  # the message crosses Redis; nothing acknowledges an internal event
+    status, record = http(host_b, "POST", "/api/records", token(owner), {**body, "date": "2026-03-07"})
+    assert status == 201
+    assert owner_on_b.recv_event() == {"type": "record.created", "household_id": hid, "record": record}
+    member_on_a.assert_silent(0.5)
+
+
 # --- memory under oversized messages, on gunicorn -----------------------------------------
 
 MIB = 1024 * 1024
