@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { client } from "@/lib/api-client";
+import { client, type Schema } from "@/lib/api-client";
 import { notTheEmail, passwordSchema } from "@/lib/forms";
 
 export const profileSchema = z.object({
@@ -22,10 +22,19 @@ export type PasswordChangeInput = z.infer<ReturnType<typeof passwordChangeSchema
 export const deleteAccountSchema = z.object({ password: z.string().min(1, "Enter your password to confirm") });
 export type DeleteAccountInput = z.infer<typeof deleteAccountSchema>;
 
+// The API lists the currencies and zones it accepts; the form's lists are checked by the API too.
+type Preferences = Schema<"PreferencesUpdate">;
+
 // The forms show every failure themselves (on a field, or above the form): the requests are silent.
 export function updateProfile(input: ProfileInput) {
   return client.PATCH("/api/auth/me", {
-    body: { name: input.name, preferences: { currency: input.currency, timezone: input.timezone } },
+    body: {
+      name: input.name,
+      preferences: {
+        currency: input.currency as Preferences["currency"],
+        timezone: input.timezone as Preferences["timezone"],
+      },
+    },
     silent: true,
   });
 }
