@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -32,9 +34,23 @@ def member(app: Flask, client: FlaskClient, household_id: int, role: str, email:
     return who
 
 
+_subscriptions: list[Callable[[], None]] = []
+
+
+@pytest.fixture(autouse=True)
+def stop_listening() -> Iterator[None]:
+    """End the test's subscriptions: the broker lives as long as the session's app, and a live
+    test counts its subscribers. (Import it into a module that calls ``listen``.)"""
+    yield
+    while _subscriptions:
+        _subscriptions.pop()()
+
+
 def _listen(app: Flask, key: str) -> list[dict[str, Any]]:
     received: list[dict[str, Any]] = []
-    get_broker(app).subscribe(key, lambda message: message["type"] in INTERNAL_TYPES or received.append(message))
+    _subscriptions.append(
+        get_broker(app).subscribe(key, lambda message: message["type"] in INTERNAL_TYPES or received.append(message))
+    )
     return received
 
 

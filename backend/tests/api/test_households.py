@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from tests.factories import account, add_record
 
-from .households_helpers import home_id, listen, listen_household, member
+from .households_helpers import home_id, listen, listen_household, member, stop_listening  # noqa: F401
 
 TS = "2026-01-01T00:00:00+00:00"
 

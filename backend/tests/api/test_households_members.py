@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 
 from tests.factories import account
 
-from .households_helpers import home_id, listen, listen_household, member
+from .households_helpers import home_id, listen, listen_household, member, stop_listening  # noqa: F401
 
 
 def test_any_member_lists_the_members(app: Flask, client: FlaskClient) -> None:
