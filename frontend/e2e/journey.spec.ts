@@ -131,7 +131,7 @@ test("add, edit and delete records; the session survives a reload", async ({ pag
 test("the dashboard shows the period's figures", async ({ page }) => {
   await signIn(page, email, PASSWORD, "/login?next=%2Fdashboard");
   const card = page.getByTestId("kpi-electricity");
-  await expect(card.getByTestId("kpi-total")).toHaveText("15.25 kWh");
+  await expect(card.getByTestId("kpi-total")).toHaveText("15.3 kWh");
   await expect(card.getByTestId("kpi-cost")).toContainText("Cost: $4.50 · 1 record");
   // Every type has a card; one whose only record was deleted shows zero, not a stale figure.
   await expect(card.getByTestId("kpi-change")).toHaveText("New this period");

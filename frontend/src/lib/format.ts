@@ -5,15 +5,26 @@ export function formatUnit(unit: string): string {
   return UNIT_DISPLAY[unit] ?? unit;
 }
 
+/** A number in the reader's locale (up to 3 decimals, the amounts' precision). */
+export function formatNumber(value: number, maximumFractionDigits = 3): string {
+  return new Intl.NumberFormat(undefined, { maximumFractionDigits }).format(value);
+}
+
 export function formatAmount(value: number, unit?: string): string {
-  const text = new Intl.NumberFormat("en-US", { maximumFractionDigits: 3 }).format(value);
+  const text = formatNumber(value);
+  return unit ? `${text} ${formatUnit(unit)}` : text;
+}
+
+/** A headline figure: no decimals from 100 up, one below (1,234 kWh; 12.5 m³). */
+export function formatHeadline(value: number, unit?: string): string {
+  const text = formatNumber(value, Math.abs(value) >= 100 ? 0 : 1);
   return unit ? `${text} ${formatUnit(unit)}` : text;
 }
 
 export function formatMoney(value: number | null | undefined, currency = "USD"): string {
   if (value === null || value === undefined) return "—";
   try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency }).format(value);
+    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(value);
   } catch {
     return `${value.toFixed(2)} ${currency}`;
   }
@@ -22,7 +33,7 @@ export function formatMoney(value: number | null | undefined, currency = "USD"):
 export function formatPercent(value: number | null | undefined): string {
   if (value === null || value === undefined) return "—";
   const sign = value > 0 ? "+" : value < 0 ? "−" : "";
-  return `${sign}${new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 }).format(Math.abs(value))}%`;
+  return `${sign}${new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 }).format(Math.abs(value))}%`;
 }
 
 export function downloadBlob(blob: Blob, filename: string): void {
