@@ -29,13 +29,43 @@ function record(id: number, date: string, amount: number): Schema<"RecordOut"> {
 /** Every records request the page made, as its query string. */
 let listed: URLSearchParams[];
 let rows: Schema<"RecordOut">[];
+/** Every summary the footer asked for. */
+let totalsAsked: URLSearchParams[];
+
+function totals(query: URLSearchParams): Schema<"Summary"> {
+  const group = (key: string, label: string, unit: string, total: number, count: number, cost: number) => ({
+    key,
+    label,
+    unit,
+    total,
+    count,
+    average_per_day: 0,
+    min: null,
+    max: null,
+    cost_total: cost,
+    previous_total: 0,
+    change_pct: null,
+  });
+  return {
+    period: { from: query.get("date_from")!, to: query.get("date_to")! },
+    previous_period: { from: "1900-01-01", to: "1900-01-01" },
+    groups: [group("electricity", "Electricity", "kWh", 0, 0, 0), group("water", "Water", "m3", 1.5, 1, 12.25)],
+  };
+}
 
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 beforeEach(() => {
+  window.history.replaceState(null, "", "/records");
   listed = [];
+  totalsAsked = [];
   rows = [record(1, "2026-03-02", 1.5)];
   server.use(
     http.get(`${API}/api/meters`, () => HttpResponse.json({ items: [WATER] })),
+    http.get(`${API}/api/analytics/summary`, ({ request }) => {
+      const query = new URL(request.url).searchParams;
+      totalsAsked.push(query);
+      return HttpResponse.json(totals(query));
+    }),
     http.get(`${API}/api/records`, ({ request }) => {
       const query = new URL(request.url).searchParams;
       listed.push(query);
@@ -57,7 +87,10 @@ async function table() {
 test("lists the records with the unit shown as m³", async () => {
   renderSignedIn(<RecordsPage />);
   const rowsShown = within(await table()).getAllByRole("row");
-  expect(rowsShown.map((row) => row.textContent)).toEqual(["Date↓MeterAmount↕CostNoteActions", "2026-03-02Water1.5 m³—EditDelete"]);
+  expect(rowsShown.map((row) => row.textContent)).toEqual(["Date↓MeterAmount↕CostNoteActions", "2026-03-02Water1.50 m³—EditDelete"]);
+  // The footer counts every page: the summary of the same filters over all dates.
+  await waitFor(() => expect(screen.getByTestId("records-footer")).toHaveTextContent("1 record · Water 1.5 m³ · Cost $12.25"));
+  expect(totalsAsked.map((query) => query.toString())).toEqual(["group_by=type&date_from=1900-01-01&date_to=2999-12-31"]);
 });
 
 test("a From after To shows the error under To, no stale rows, and asks the API nothing", async () => {
@@ -150,4 +183,59 @@ test("meters that cannot be loaded say so on the records page", async () => {
   expect(await screen.findByText("Something went wrong on the server.")).toBeInTheDocument();
   expect(screen.getAllByText("Something went wrong on the server.")).toHaveLength(1);
   expect(screen.getByRole("button", { name: "Add record" })).toBeDisabled();
+});
+
+test("filters, sort and page go into the URL, and a reloaded URL asks for the same list", async () => {
+  renderSignedIn(<RecordsPage />);
+  await table();
+  fireEvent.change(screen.getByLabelText("Meter"), { target: { value: "2" } });
+  fireEvent.click(screen.getByRole("checkbox", { name: "Water" }));
+  fireEvent.change(screen.getByLabelText("From"), { target: { value: "2026-03-01" } });
+  fireEvent.click(screen.getByRole("button", { name: /^Amount/ }));
+  await waitFor(() => expect(window.location.search).toBe("?meter_id=2&type=water&date_from=2026-03-01&sort=amount"));
+  await waitFor(() => expect(listed.at(-1)?.toString()).toBe("sort=amount&page=1&per_page=20&meter_id=2&type=water&date_from=2026-03-01"));
+  await waitFor(() =>
+    expect(totalsAsked.at(-1)?.toString()).toBe("group_by=type&meter_id=2&type=water&date_from=2026-03-01&date_to=2999-12-31"),
+  );
+});
+
+test("a page from the URL: page numbers with first and last, and the note search has no totals", async () => {
+  window.history.replaceState(null, "", "/records?q=tap&page=5&per_page=10&sort=-amount&type=water&type=bogus");
+  server.use(
+    http.get(`${API}/api/records`, ({ request }) => {
+      const query = new URL(request.url).searchParams;
+      listed.push(query);
+      return HttpResponse.json({ items: rows, page: Number(query.get("page")), per_page: 10, total: 95, pages: 10 });
+    }),
+  );
+  renderSignedIn(<RecordsPage />);
+  await table();
+  expect(listed.map((query) => query.toString())).toEqual(["sort=-amount&page=5&per_page=10&type=water&q=tap"]);
+  expect(screen.getByLabelText("Note contains")).toHaveValue("tap");
+  expect(screen.getByTestId("records-footer")).toHaveTextContent("95 records · totals are not counted for a note search");
+  expect(totalsAsked).toEqual([]);
+
+  const pager = screen.getByRole("navigation", { name: "Pagination" });
+  expect(
+    within(pager)
+      .getAllByRole("button")
+      .map((button) => button.getAttribute("aria-label")),
+  ).toEqual([
+    "First page",
+    "Previous page",
+    "Page 1",
+    "Page 3",
+    "Page 4",
+    "Page 5",
+    "Page 6",
+    "Page 7",
+    "Page 10",
+    "Next page",
+    "Last page",
+  ]);
+  expect(within(pager).getByRole("button", { name: "Page 5" })).toHaveAttribute("aria-current", "page");
+
+  fireEvent.click(within(pager).getByRole("button", { name: "Last page" }));
+  await waitFor(() => expect(window.location.search).toBe("?type=water&q=tap&sort=-amount&page=10&per_page=10"));
+  await waitFor(() => expect(listed.at(-1)?.get("page")).toBe("10"));
 });

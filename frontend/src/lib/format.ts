@@ -6,12 +6,13 @@ export function formatUnit(unit: string): string {
 }
 
 /** A number in the reader's locale (up to 3 decimals, the amounts' precision). */
-export function formatNumber(value: number, maximumFractionDigits = 3): string {
-  return new Intl.NumberFormat(undefined, { maximumFractionDigits }).format(value);
+export function formatNumber(value: number, maximumFractionDigits = 3, minimumFractionDigits = 0): string {
+  return new Intl.NumberFormat(undefined, { maximumFractionDigits, minimumFractionDigits }).format(value);
 }
 
-export function formatAmount(value: number, unit?: string): string {
-  const text = formatNumber(value);
+/** An amount with its unit; ``minimumFractionDigits`` lines amounts up in a column. */
+export function formatAmount(value: number, unit?: string, minimumFractionDigits = 0): string {
+  const text = formatNumber(value, 3, minimumFractionDigits);
   return unit ? `${text} ${formatUnit(unit)}` : text;
 }
 

@@ -63,6 +63,30 @@ export const recordsQuery = (filters: RecordFilters) =>
     placeholderData: keepPreviousData,
   });
 
+/**
+ * The filtered set's totals for the list's footer: the analytics summary over the same meters,
+ * types and dates (all dates when none are given), per type in its unit, with cost and count.
+ * Kept under the analytics root, so every record change refetches it. The note search has no
+ * summary: then there is no query.
+ */
+export const recordTotalsQuery = (filters: RecordFilters) =>
+  queryOptions({
+    queryKey: [...queryRoots.analytics, "record-totals", filters.meter_id, filters.type, filters.date_from, filters.date_to] as const,
+    queryFn: ({ signal }) =>
+      client.GET("/api/analytics/summary", {
+        query: {
+          group_by: "type",
+          meter_id: filters.meter_id,
+          type: filters.type,
+          date_from: filters.date_from ?? "1900-01-01",
+          date_to: filters.date_to ?? "2999-12-31",
+        },
+        signal,
+        silent: true,
+      }),
+    placeholderData: keepPreviousData,
+  });
+
 /** A record change shows in the records and in every analytics figure. */
 function useInvalidateAfterRecordChange() {
   const queryClient = useQueryClient();
