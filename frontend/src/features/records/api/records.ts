@@ -3,7 +3,7 @@ import type { AxiosProgressEvent } from "axios";
 import { z } from "zod";
 
 import { client, type QueryOf, type Schema } from "@/lib/api-client";
-import { decimalString, isoDate } from "@/lib/forms";
+import { decimalNumber, decimalString, isoDate } from "@/lib/forms";
 import { queryRoots } from "@/lib/query-keys";
 
 export type RecordItem = Schema<"RecordOut">;
@@ -44,8 +44,8 @@ export function toRecordBody(input: RecordInput): Schema<"RecordCreate"> {
   return {
     meter_id: Number(input.meter_id),
     date: input.date,
-    amount: Number(input.amount),
-    cost: input.cost === "" ? null : Number(input.cost),
+    amount: decimalNumber(input.amount),
+    cost: input.cost === "" ? null : decimalNumber(input.cost),
     note: note === "" ? null : note,
   };
 }

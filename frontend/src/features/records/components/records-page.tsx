@@ -154,8 +154,10 @@ export function RecordsPage() {
             meters={meters.data}
             record={editing.mode === "edit" ? editing.record : undefined}
             onCancel={() => setEditing(null)}
-            onSubmit={async (values) => {
+            onSubmit={async (values, { another }) => {
               await save.mutateAsync({ id: editing.mode === "edit" ? editing.record.id : undefined, input: values });
+              // One message per event: the form says so itself when it stays open for the next record.
+              if (another) return;
               toast(editing.mode === "edit" ? "Record saved." : "Record added.", "success");
               setEditing(null);
             }}

@@ -76,8 +76,8 @@ function RecordCards({
             {record.note && <span className="block truncate text-sm text-slate-500 dark:text-slate-400">{record.note}</span>}
           </button>
           <Button
-            variant="ghost"
-            className="min-h-11 self-center text-red-700 dark:text-red-400"
+            variant="danger-ghost"
+            className="min-h-11 self-center"
             aria-label={`Delete record of ${record.date} (${record.meter_name})`}
             onClick={() => onDelete(record)}
           >
@@ -182,8 +182,7 @@ export function RecordsTable({
                         Edit
                       </Button>
                       <Button
-                        variant="ghost"
-                        className="text-red-700 dark:text-red-400"
+                        variant="danger-ghost"
                         aria-label={`Delete record of ${record.date} (${record.meter_name})`}
                         onClick={() => onDelete(record)}
                       >
