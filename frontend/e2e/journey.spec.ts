@@ -194,11 +194,11 @@ test("dark mode is remembered, pages fit 375 px, and logging out ends the sessio
   await shoot(page, "settings-light");
 
   await expect(page.locator("html")).not.toHaveClass(/dark/);
-  await page.getByRole("button", { name: "Switch to dark mode" }).click();
+  await page.getByLabel("Theme").selectOption("dark");
   await expect(page.locator("html")).toHaveClass(/dark/);
   await page.reload();
   await expect(page.locator("html")).toHaveClass(/dark/);
-  await expect(page.getByRole("button", { name: "Switch to light mode" })).toBeVisible();
+  await expect(page.getByLabel("Theme")).toHaveValue("dark");
   await shoot(page, "settings-dark");
   for (const path of ["/records", "/meters", "/dashboard"]) {
     await page.goto(webUrl(path));
@@ -213,7 +213,7 @@ test("dark mode is remembered, pages fit 375 px, and logging out ends the sessio
     await noHorizontalScroll(page);
     await shoot(page, `${path.slice(1)}-375-dark`);
   }
-  await page.getByRole("button", { name: "Switch to light mode" }).click();
+  await page.getByLabel("Theme").selectOption("light");
   await expect(page.locator("html")).not.toHaveClass(/dark/);
   await page.goto(webUrl("/records"));
   await shoot(page, "records-375-light");

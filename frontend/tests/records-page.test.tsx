@@ -239,3 +239,31 @@ test("a page from the URL: page numbers with first and last, and the note search
   await waitFor(() => expect(window.location.search).toBe("?type=water&q=tap&sort=-amount&page=10&per_page=10"));
   await waitFor(() => expect(listed.at(-1)?.get("page")).toBe("10"));
 });
+
+test("on a phone the filters fold behind Filters (n), and records are cards that open for editing when tapped", async () => {
+  const original = window.matchMedia;
+  window.matchMedia = ((query: string) => ({
+    matches: query === "(max-width: 639px)",
+    media: query,
+    addEventListener() {},
+    removeEventListener() {},
+  })) as unknown as typeof window.matchMedia;
+  try {
+    window.history.replaceState(null, "", "/records?type=water&type=gas&date_from=2026-01-01");
+    renderSignedIn(<RecordsPage />);
+    const cards = await screen.findByTestId("records-cards");
+    expect(screen.queryByTestId("records-table")).not.toBeInTheDocument();
+    expect(screen.queryByRole("search", { name: "Filter records" })).not.toBeInTheDocument();
+    const toggle = screen.getByRole("button", { name: "Filters (3)" });
+    expect(toggle).toHaveAttribute("aria-expanded", "false");
+
+    fireEvent.click(toggle);
+    expect(screen.getByRole("search", { name: "Filter records" })).toBeInTheDocument();
+    expect(screen.getByLabelText("From")).toHaveValue("2026-01-01");
+
+    fireEvent.click(within(cards).getByRole("button", { name: "Edit record of 2026-03-02 (Water)" }));
+    expect(await screen.findByRole("dialog", { name: "Edit record" })).toBeInTheDocument();
+  } finally {
+    window.matchMedia = original;
+  }
+});

@@ -16,7 +16,7 @@ export function pageWindow(page: number, pages: number): (number | null)[] {
 export function Pagination({ page, pages, total, onPage }: { page: number; pages: number; total: number; onPage(page: number): void }) {
   const last = Math.max(pages, 1);
   const current = Math.min(page, last);
-  const tight = "min-h-11 min-w-11 px-2 sm:min-h-9 sm:min-w-9";
+  const tight = "min-w-11 px-2 sm:min-w-9";
   return (
     <nav
       aria-label="Pagination"

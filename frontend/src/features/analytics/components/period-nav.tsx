@@ -68,7 +68,7 @@ export function PeriodNav({
           <div className="flex items-center gap-1">
             <Button
               variant="secondary"
-              className="min-h-11 min-w-11 sm:min-h-9"
+              className="min-w-11 sm:min-w-9"
               aria-label={`Previous ${step}`}
               onClick={() => onChange(shiftPeriod(period, -1))}
             >
@@ -76,7 +76,7 @@ export function PeriodNav({
             </Button>
             <Button
               variant="secondary"
-              className="min-h-11 min-w-11 sm:min-h-9"
+              className="min-w-11 sm:min-w-9"
               aria-label={`Next ${step}`}
               disabled={atToday}
               onClick={() => onChange(shiftPeriod(period, 1))}
@@ -85,7 +85,7 @@ export function PeriodNav({
             </Button>
             <Button
               variant="secondary"
-              className="min-h-11 sm:min-h-9"
+
               disabled={atToday}
               onClick={() => onChange(currentPeriod(period.kind as Exclude<PeriodKind, "custom">, today, period.compare))}
             >

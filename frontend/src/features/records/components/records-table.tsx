@@ -77,7 +77,7 @@ function RecordCards({
           </button>
           <Button
             variant="danger-ghost"
-            className="min-h-11 self-center"
+            className="self-center"
             aria-label={`Delete record of ${record.date} (${record.meter_name})`}
             onClick={() => onDelete(record)}
           >
