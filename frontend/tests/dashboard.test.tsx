@@ -63,6 +63,7 @@ beforeEach(() => {
   summaries = [];
   server.use(
     http.get(`${API}/api/meters`, () => HttpResponse.json({ items: [meter(1, "Gas", "gas", "m3")] })),
+    http.get(`${API}/api/records`, () => HttpResponse.json({ items: [], page: 1, per_page: 1, total: 5, pages: 5 })),
     http.get(`${API}/api/analytics/summary`, ({ request }) => {
       const query = new URL(request.url).searchParams;
       summaries.push(query);
@@ -187,4 +188,21 @@ test("a period without records shows no empty chart", async () => {
   expect(await screen.findAllByText("No records in this period")).toHaveLength(1);
   expect(screen.getByText("No costs in this period")).toBeInTheDocument();
   expect(screen.queryByRole("img", { name: "Gas consumption per day in m³" })).not.toBeInTheDocument();
+});
+
+test("a new account sees the first steps instead of empty figures and charts", async () => {
+  server.use(http.get(`${API}/api/records`, () => HttpResponse.json({ items: [], page: 1, per_page: 1, total: 0, pages: 0 })));
+  renderSignedIn(<Dashboard />);
+  const steps = await screen.findByTestId("first-run");
+  expect(
+    within(steps)
+      .getAllByRole("link")
+      .map((link) => [link.textContent, link.getAttribute("href")]),
+  ).toEqual([
+    ["1. Add your first readingPick a meter, the day and the amount.", "/records?new=1"],
+    ["2. Import a CSVBring your history from a spreadsheet in one go.", "/records?import=1"],
+    ["3. Review your metersRename them, set their units, add the ones you read.", "/meters"],
+  ]);
+  expect(screen.queryByTestId("kpi-gas")).not.toBeInTheDocument();
+  expect(screen.queryByRole("img")).not.toBeInTheDocument();
 });

@@ -267,3 +267,16 @@ test("on a phone the filters fold behind Filters (n), and records are cards that
     window.matchMedia = original;
   }
 });
+
+test("the first-run links open the record form or the import, and leave the URL clean", async () => {
+  window.history.replaceState(null, "", "/records?new=1");
+  const { unmount } = renderSignedIn(<RecordsPage />);
+  expect(await screen.findByRole("dialog", { name: "Add record" })).toBeInTheDocument();
+  expect(window.location.search).toBe("");
+  unmount();
+
+  window.history.replaceState(null, "", "/records?import=1&type=water");
+  renderSignedIn(<RecordsPage />);
+  expect(await screen.findByRole("dialog", { name: "Import records from CSV" })).toBeInTheDocument();
+  expect(window.location.search).toBe("?type=water");
+});

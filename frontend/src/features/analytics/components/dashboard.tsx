@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 
 import { Card, EmptyState, PageHeader } from "@/components/ui/states";
-import { summaryQuery, timeseriesQuery } from "@/features/analytics/api/analytics";
+import { hasRecordsQuery, summaryQuery, timeseriesQuery } from "@/features/analytics/api/analytics";
 import { chartGranularity, formatRange, parsePeriod, periodParams, periodRange, type Period } from "@/features/analytics/utils/periods";
 import { useAuth } from "@/lib/auth";
 import { todayIn } from "@/lib/dates";
@@ -13,6 +13,7 @@ import { useSearchState } from "@/lib/url-state";
 import { ConsumptionCards } from "./consumption-cards";
 import { CostCard } from "./cost-card";
 import { CostShareCard } from "./cost-share-card";
+import { FirstRunCard } from "./first-run-card";
 import { KpiCards } from "./kpi-cards";
 import { PeriodNav } from "./period-nav";
 
@@ -30,12 +31,21 @@ export function Dashboard() {
   const granularity = chartGranularity(period, range);
   const dates = { date_from: range.from, date_to: range.to };
   const meters = useQuery(metersQuery());
+  const anyRecords = useQuery(hasRecordsQuery());
   const summary = useQuery({ ...summaryQuery({ ...dates, group_by: "type", compare: period.compare }), enabled: validRange });
   const byType = useQuery({ ...timeseriesQuery({ ...dates, granularity, group_by: "type" }), enabled: validRange });
   const byMeter = useQuery({ ...timeseriesQuery({ ...dates, granularity, group_by: "meter" }), enabled: validRange });
   // An invalid period shows its error, never the figures of the period before.
   const figures = validRange && !summary.isError ? summary.data : undefined;
   const retry = () => void summary.refetch();
+
+  if (anyRecords.data === false)
+    return (
+      <>
+        <PageHeader title="Dashboard" />
+        <FirstRunCard />
+      </>
+    );
 
   return (
     <>

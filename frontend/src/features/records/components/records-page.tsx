@@ -87,6 +87,16 @@ export function RecordsPage() {
     }
   };
 
+  // The first-run card's links: /records?new=1 opens the form, /records?import=1 the import.
+  const opening = params.get("new") === "1" ? "new" : params.get("import") === "1" ? "import" : null;
+  const canAdd = Boolean(meters.data?.some((meter) => !meter.archived));
+  useEffect(() => {
+    if (opening === "import") setImportOpen(true);
+    else if (opening === "new" && canAdd) setEditing({ mode: "create" });
+    else return;
+    setParams(filtersToParams(filtersFromParams(new URLSearchParams(window.location.search))));
+  }, [opening, canAdd, setParams]);
+
   const page = valid && !records.isError ? records.data : undefined;
   const beyondLast = Boolean(page && page.items.length === 0 && page.total > 0 && filters.page > 1);
   useEffect(() => {
