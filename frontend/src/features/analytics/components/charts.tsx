@@ -49,8 +49,8 @@ export function BarChart({ data, label, unit }: { data: ChartData; label: string
     },
   };
   return (
-    <div className="h-64" role="img" aria-label={label}>
-      <Bar data={data} options={options} />
+    <div className="h-64">
+      <Bar data={data} options={options} role="img" aria-label={label} />
     </div>
   );
 }
@@ -59,8 +59,10 @@ export function ShareDoughnut({ share, label }: { share: Share; label: string })
   const { dark } = useTheme();
   const colors = palette(dark);
   return (
-    <div className="h-64" role="img" aria-label={label}>
+    <div className="h-64">
       <Doughnut
+        role="img"
+        aria-label={label}
         data={{ labels: share.labels, datasets: [{ data: share.data, backgroundColor: share.colors, borderWidth: 0 }] }}
         options={{
           responsive: true,
