@@ -80,7 +80,7 @@ describe("record form", () => {
     expect(await screen.findByText("Amount must have at most 3 decimal places")).toBeInTheDocument();
     expect(screen.getByText("Cost must have at most 2 decimal places")).toBeInTheDocument();
     expect(screen.getByText("Note must be at most 500 characters")).toBeInTheDocument();
-    expect(screen.getByText("Use the form YYYY-MM-DD")).toBeInTheDocument();
+    expect(screen.getByText("Enter a date")).toBeInTheDocument();
     expect(screen.getByLabelText("Amount")).toHaveAttribute("aria-invalid", "true");
     expect(onSubmit).not.toHaveBeenCalled();
 

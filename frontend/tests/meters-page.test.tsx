@@ -126,7 +126,7 @@ test("each meter shows its last value, this month's total and trend, and links t
     http.get(`${API}/api/meters`, () => HttpResponse.json({ items: [meter(1, "Gas", "gas", "ft3"), meter(2, "Water", "water", "m3")] })),
   );
   renderSignedIn(<MetersPage />);
-  expect(await screen.findByText("Last 1.5 ft³ on 2026-03-02 · this month 12 ft³ (+50% vs last month)")).toBeInTheDocument();
+  expect(await screen.findByText("Last 1.5 ft³ on 03/02/2026 · this month 12 ft³ (+50% vs last month)")).toBeInTheDocument();
   expect(await screen.findByText("No records yet")).toBeInTheDocument();
   expect(screen.getByRole("link", { name: "Records of Gas" })).toHaveAttribute("href", "/records?meter_id=1");
 });

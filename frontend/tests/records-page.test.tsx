@@ -87,7 +87,7 @@ async function table() {
 test("lists the records with the unit shown as m³", async () => {
   renderSignedIn(<RecordsPage />);
   const rowsShown = within(await table()).getAllByRole("row");
-  expect(rowsShown.map((row) => row.textContent)).toEqual(["Date↓MeterAmount↕CostNoteActions", "2026-03-02Water1.50 m³—EditDelete"]);
+  expect(rowsShown.map((row) => row.textContent)).toEqual(["Date↓MeterAmount↕CostNoteActions", "03/02/2026Water1.50 m³—EditDelete"]);
   // The footer counts every page: the summary of the same filters over all dates.
   await waitFor(() => expect(screen.getByTestId("records-footer")).toHaveTextContent("1 record · Water 1.5 m³ · Cost $12.25"));
   expect(totalsAsked.map((query) => query.toString())).toEqual(["group_by=type&date_from=1900-01-01&date_to=2999-12-31"]);

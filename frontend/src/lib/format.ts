@@ -22,6 +22,13 @@ export function formatHeadline(value: number, unit?: string): string {
   return unit ? `${text} ${formatUnit(unit)}` : text;
 }
 
+/** A calendar date (YYYY-MM-DD) in the reader's locale, as their date inputs show it ("03/02/2026" in en-US). */
+export function formatDate(day: string): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return day;
+  return new Intl.DateTimeFormat(undefined, { year: "numeric", month: "2-digit", day: "2-digit", timeZone: "UTC" }).format(date);
+}
+
 export function formatMoney(value: number | null | undefined, currency = "USD"): string {
   if (value === null || value === undefined) return "—";
   try {

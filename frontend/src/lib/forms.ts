@@ -68,9 +68,11 @@ export const emailSchema = z
   .max(254, "E-mail is too long")
   .pipe(z.email("Enter a valid e-mail address"));
 
+// Worded like the date picker, which shows day, month and year in the reader's order.
 export const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use the form YYYY-MM-DD")
+  .min(1, "Enter a date")
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a complete date: day, month and year")
   .refine((value) => {
     const date = new Date(`${value}T00:00:00Z`);
     return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value && value >= "1900-01-01" && value <= "2999-12-31";

@@ -23,7 +23,7 @@ import {
 import { ApiError, type Schema } from "@/lib/api-client";
 import { useAuth } from "@/lib/auth";
 import { todayIn } from "@/lib/dates";
-import { formatAmount, formatPercent, formatUnit } from "@/lib/format";
+import { formatAmount, formatDate, formatPercent, formatUnit } from "@/lib/format";
 import { applyApiErrors } from "@/lib/forms";
 import { METER_TYPES, metersQuery, TYPE_LABELS, UNITS, type Meter } from "@/lib/meters";
 
@@ -126,7 +126,7 @@ function MeterStats({ meter, month }: { meter: Meter; month: MeterFigures }) {
   const change = month?.change_pct;
   return (
     <p className="text-sm text-slate-600 dark:text-slate-300" data-testid={`meter-stats-${meter.id}`}>
-      {last ? `Last ${formatAmount(last.amount, last.unit)} on ${last.date}` : latest.data ? "No records yet" : "…"}
+      {last ? `Last ${formatAmount(last.amount, last.unit)} on ${formatDate(last.date)}` : latest.data ? "No records yet" : "…"}
       {month &&
         ` · this month ${formatAmount(month.total, month.unit)}${
           change === null || change === undefined ? "" : ` (${formatPercent(change)} vs last month)`

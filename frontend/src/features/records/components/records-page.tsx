@@ -19,7 +19,7 @@ import {
   type RecordItem,
 } from "@/features/records/api/records";
 import { useAuth } from "@/lib/auth";
-import { downloadBlob, formatAmount } from "@/lib/format";
+import { downloadBlob, formatAmount, formatDate } from "@/lib/format";
 import { metersQuery } from "@/lib/meters";
 import { useSearchState } from "@/lib/url-state";
 
@@ -179,7 +179,7 @@ export function RecordsPage() {
         title="Delete this record?"
         message={
           deleting &&
-          `The ${deleting.meter_name} record of ${deleting.date} (${formatAmount(deleting.amount, deleting.unit)}) will be deleted.`
+          `The ${deleting.meter_name} record of ${formatDate(deleting.date)} (${formatAmount(deleting.amount, deleting.unit)}) will be deleted.`
         }
         busy={remove.isPending}
         onConfirm={confirmDelete}

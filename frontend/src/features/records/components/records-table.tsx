@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Pagination } from "@/components/ui/pagination";
 import { PHONE, useMedia } from "@/components/ui/use-media";
 import type { RecordItem, RecordPage, Sort } from "@/features/records/api/records";
-import { formatAmount, formatMoney } from "@/lib/format";
+import { formatAmount, formatDate, formatMoney } from "@/lib/format";
 
 import { RecordsFooter, type Totals } from "./records-footer";
 
@@ -70,7 +70,7 @@ function RecordCards({
               <span className="tabular-nums">{amount(record)}</span>
             </span>
             <span className="flex justify-between gap-2 text-sm text-slate-600 dark:text-slate-300">
-              <span>{record.date}</span>
+              <span>{formatDate(record.date)}</span>
               <span className="tabular-nums">{formatMoney(record.cost, currency)}</span>
             </span>
             {record.note && <span className="block truncate text-sm text-slate-500 dark:text-slate-400">{record.note}</span>}
@@ -166,7 +166,7 @@ export function RecordsTable({
               <tbody>
                 {page.items.map((record) => (
                   <tr key={record.id} className="border-b border-slate-100 last:border-0 dark:border-slate-800">
-                    <td className="whitespace-nowrap px-3 py-2">{record.date}</td>
+                    <td className="whitespace-nowrap px-3 py-2">{formatDate(record.date)}</td>
                     <td className="px-3 py-2">{record.meter_name}</td>
                     <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{amount(record)}</td>
                     <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{formatMoney(record.cost, currency)}</td>
