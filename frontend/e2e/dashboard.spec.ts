@@ -23,7 +23,7 @@ const lastMonthName = lastMonthDate.toLocaleString("en-US", { month: "long", yea
 async function shoot(page: Page, name: string) {
   if (process.env.E2E_SCREENSHOTS !== "1") return;
   mkdirSync(SHOTS, { recursive: true });
-  await page.waitForTimeout(400); // let charts finish their animation
+  await page.waitForTimeout(1200); // let charts finish their animation (a theme change animates them again)
   await page.screenshot({ path: resolve(SHOTS, `${name}.png`), fullPage: true });
 }
 
@@ -128,6 +128,8 @@ for (const width of [1280, 375]) {
 }
 
 test("axe finds nothing on the dashboard, records and meters in both themes; screenshots of every period", async ({ page }) => {
+  // Charts drawn at once (no animation), so the screenshots show them whole.
+  await page.emulateMedia({ reducedMotion: "reduce" });
   await signIn(page, email, PASSWORD, "/login?next=%2Fdashboard");
   await expect(page.getByTestId("kpi-electricity")).toBeVisible();
   for (const theme of ["light", "dark"] as const) {

@@ -3,11 +3,17 @@
 import { ArcElement, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip, type ChartOptions } from "chart.js";
 import { Bar, Doughnut } from "react-chartjs-2";
 
+import { useMedia } from "@/components/ui/use-media";
 import type { ChartData, Share } from "@/features/analytics/utils/shaping";
 import { formatNumber } from "@/lib/format";
 import { useTheme } from "@/lib/theme";
 
 Chart.register(ArcElement, BarElement, CategoryScale, Legend, LinearScale, Tooltip);
+
+/** No animation for readers who ask for reduced motion. */
+function useStill(): boolean {
+  return useMedia("(prefers-reduced-motion: reduce)");
+}
 
 function palette(dark: boolean) {
   return { text: dark ? "#cbd5e1" : "#334155", grid: dark ? "rgba(148,163,184,0.2)" : "rgba(100,116,139,0.15)" };
@@ -21,8 +27,10 @@ function palette(dark: boolean) {
 export function BarChart({ data, label, unit }: { data: ChartData; label: string; unit: string }) {
   const { dark } = useTheme();
   const colors = palette(dark);
+  const still = useStill();
   const options: ChartOptions<"bar"> = {
     responsive: true,
+    animation: still ? false : undefined,
     maintainAspectRatio: false,
     interaction: { mode: "index", axis: "x", intersect: false },
     plugins: {
@@ -58,6 +66,7 @@ export function BarChart({ data, label, unit }: { data: ChartData; label: string
 export function ShareDoughnut({ share, label }: { share: Share; label: string }) {
   const { dark } = useTheme();
   const colors = palette(dark);
+  const still = useStill();
   return (
     <div className="h-64">
       <Doughnut
@@ -66,6 +75,7 @@ export function ShareDoughnut({ share, label }: { share: Share; label: string })
         data={{ labels: share.labels, datasets: [{ data: share.data, backgroundColor: share.colors, borderWidth: 0 }] }}
         options={{
           responsive: true,
+          animation: still ? false : undefined,
           maintainAspectRatio: false,
           plugins: { legend: { position: "bottom", labels: { color: colors.text } } },
         }}
