@@ -280,3 +280,28 @@ test("the first-run links open the record form or the import, and leave the URL 
   expect(await screen.findByRole("dialog", { name: "Import records from CSV" })).toBeInTheDocument();
   expect(window.location.search).toBe("?type=water");
 });
+
+test("while the next page loads the current rows stay, dimmed under a spinner", async () => {
+  let release: () => void = () => {};
+  server.use(
+    http.get(`${API}/api/records`, async ({ request }) => {
+      const page = Number(new URL(request.url).searchParams.get("page"));
+      if (page === 2) await new Promise<void>((done) => (release = done));
+      const items = [record(page, `2026-03-0${page}`, page)];
+      return HttpResponse.json({ items, page, per_page: 20, total: 40, pages: 2 });
+    }),
+  );
+  renderSignedIn(<RecordsPage />);
+  const shown = await table();
+  fireEvent.click(screen.getByRole("button", { name: "Next page" }));
+
+  const busy = await screen.findByRole("status");
+  expect(busy).toHaveTextContent("Loading records…");
+  expect(shown.closest("[aria-busy]")).toHaveAttribute("aria-busy", "true");
+  expect(within(shown).getByText("03/01/2026")).toBeInTheDocument();
+
+  release();
+  expect(await within(await table()).findByText("03/02/2026")).toBeInTheDocument();
+  expect(screen.queryByText("Loading records…")).not.toBeInTheDocument();
+  expect(window.location.search).toBe("?page=2");
+});
