@@ -10,7 +10,8 @@ export function ThemeSetting() {
   const id = useId();
   return (
     <span className="inline-flex items-center gap-1.5 text-sm">
-      <label htmlFor={id} className="text-slate-600 dark:text-slate-300">
+      {/* On a phone the label is read, not shown: the header has no room (the choice itself says Light, Dark or System). */}
+      <label htmlFor={id} className="sr-only text-slate-600 sm:not-sr-only dark:text-slate-300">
         Theme
       </label>
       <select
