@@ -90,7 +90,7 @@ test("add, edit and delete records; the session survives a reload", async ({ pag
   await dialog.getByRole("button", { name: "Cancel" }).click();
 
   await addRecord("Electricity (kWh)", "12.5", "3.75", "first reading");
-  await expect(row(page, "first reading")).toContainText("12.5 kWh");
+  await expect(row(page, "first reading")).toContainText("12.50 kWh");
   await expect(row(page, "first reading")).toContainText("$3.75");
 
   await row(page, "first reading").getByRole("button", { name: /^Edit/ }).click();
@@ -104,7 +104,7 @@ test("add, edit and delete records; the session survives a reload", async ({ pag
   await expect(row(page, "first reading")).toContainText("$4.50");
 
   await addRecord("Water (m³)", "2.5", "1.2", "to be deleted");
-  await expect(row(page, "to be deleted")).toContainText("2.5 m³");
+  await expect(row(page, "to be deleted")).toContainText("2.50 m³");
   await row(page, "to be deleted")
     .getByRole("button", { name: /^Delete/ })
     .click();
@@ -131,7 +131,7 @@ test("add, edit and delete records; the session survives a reload", async ({ pag
 test("the dashboard shows the period's figures", async ({ page }) => {
   await signIn(page, email, PASSWORD, "/login?next=%2Fdashboard");
   const card = page.getByTestId("kpi-electricity");
-  await expect(card.getByTestId("kpi-total")).toHaveText("15.25 kWh");
+  await expect(card.getByTestId("kpi-total")).toHaveText("15.3 kWh");
   await expect(card.getByTestId("kpi-cost")).toContainText("Cost: $4.50 · 1 record");
   // Every type has a card; one whose only record was deleted shows zero, not a stale figure.
   await expect(card.getByTestId("kpi-change")).toHaveText("New this period");
@@ -161,7 +161,7 @@ test("import a CSV: a bad row is reported and nothing is written, then a good fi
   // The same file again would only be skipped: Import waits for a new file.
   await expect(dialog.getByRole("button", { name: "Import" })).toBeDisabled();
   await dialog.getByRole("button", { name: "Done" }).click();
-  await expect(row(page, "imported one")).toContainText("1.5 kWh");
+  await expect(row(page, "imported one")).toContainText("1.50 kWh");
   await expect(row(page, "imported two")).toContainText("3.25 m³");
 });
 
@@ -182,7 +182,7 @@ test("a record created in another browser appears live", async ({ page, browser 
   await other.close();
 
   // No reload here: the socket's event refreshes the table.
-  await expect(row(page, "made elsewhere")).toContainText("7 kWh");
+  await expect(row(page, "made elsewhere")).toContainText("7.00 kWh");
 });
 
 test("dark mode is remembered, pages fit 375 px, and logging out ends the session", async ({ page }) => {
@@ -194,11 +194,11 @@ test("dark mode is remembered, pages fit 375 px, and logging out ends the sessio
   await shoot(page, "settings-light");
 
   await expect(page.locator("html")).not.toHaveClass(/dark/);
-  await page.getByRole("button", { name: "Switch to dark mode" }).click();
+  await page.getByLabel("Theme").selectOption("dark");
   await expect(page.locator("html")).toHaveClass(/dark/);
   await page.reload();
   await expect(page.locator("html")).toHaveClass(/dark/);
-  await expect(page.getByRole("button", { name: "Switch to light mode" })).toBeVisible();
+  await expect(page.getByLabel("Theme")).toHaveValue("dark");
   await shoot(page, "settings-dark");
   for (const path of ["/records", "/meters", "/dashboard"]) {
     await page.goto(webUrl(path));
@@ -213,7 +213,7 @@ test("dark mode is remembered, pages fit 375 px, and logging out ends the sessio
     await noHorizontalScroll(page);
     await shoot(page, `${path.slice(1)}-375-dark`);
   }
-  await page.getByRole("button", { name: "Switch to light mode" }).click();
+  await page.getByLabel("Theme").selectOption("light");
   await expect(page.locator("html")).not.toHaveClass(/dark/);
   await page.goto(webUrl("/records"));
   await shoot(page, "records-375-light");

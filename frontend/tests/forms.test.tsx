@@ -80,7 +80,7 @@ describe("record form", () => {
     expect(await screen.findByText("Amount must have at most 3 decimal places")).toBeInTheDocument();
     expect(screen.getByText("Cost must have at most 2 decimal places")).toBeInTheDocument();
     expect(screen.getByText("Note must be at most 500 characters")).toBeInTheDocument();
-    expect(screen.getByText("Use the form YYYY-MM-DD")).toBeInTheDocument();
+    expect(screen.getByText("Enter a date")).toBeInTheDocument();
     expect(screen.getByLabelText("Amount")).toHaveAttribute("aria-invalid", "true");
     expect(onSubmit).not.toHaveBeenCalled();
 
@@ -114,7 +114,10 @@ describe("record form", () => {
 
     expect(await screen.findByText("Meter not found")).toBeInTheDocument();
     expect(screen.getByLabelText("Meter")).toHaveAttribute("aria-invalid", "true");
-    expect(onSubmit).toHaveBeenCalledWith({ meter_id: "2", date: "2026-03-04", amount: "12.345", cost: "4.5", note: "" });
+    expect(onSubmit).toHaveBeenCalledWith(
+      { meter_id: "2", date: "2026-03-04", amount: "12.345", cost: "4.5", note: "" },
+      { another: false },
+    );
   });
 
   test('accepts ".5" as 0.5, as the API reads the number it becomes', async () => {
@@ -128,6 +131,98 @@ describe("record form", () => {
     await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
     const values = onSubmit.mock.calls[0]![0];
     expect(toRecordBody(values)).toEqual({ meter_id: 1, date: values.date, amount: 0.5, cost: 0.25, note: null });
+  });
+});
+
+describe("record form: commas, warnings, the next record", () => {
+  test('a decimal comma "12,5" is 12.5, and the unit shows in the amount field', async () => {
+    const onSubmit = jest.fn<Promise<unknown>, [RecordInput, { another: boolean }]>().mockResolvedValue(undefined);
+    render(<RecordForm meters={meters} onSubmit={onSubmit} onCancel={() => {}} />);
+    const person = userEvent.setup();
+    expect(screen.getByTestId("field-suffix")).toHaveTextContent("kWh");
+    await person.selectOptions(screen.getByLabelText("Meter"), "2");
+    expect(screen.getByTestId("field-suffix")).toHaveTextContent("m³");
+    await person.type(screen.getByLabelText("Amount"), "12,5");
+    await person.type(screen.getByLabelText("Cost (optional)"), "3,25");
+    await person.click(screen.getByRole("button", { name: "Add record" }));
+
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    const values = onSubmit.mock.calls[0]![0];
+    expect(toRecordBody(values)).toEqual({ meter_id: 2, date: values.date, amount: 12.5, cost: 3.25, note: null });
+
+    await person.clear(screen.getByLabelText("Amount"));
+    await person.type(screen.getByLabelText("Amount"), "1,2345");
+    await person.click(screen.getByRole("button", { name: "Add record" }));
+    expect(await screen.findByText("Amount must have at most 3 decimal places")).toBeInTheDocument();
+  });
+
+  test("a future date and a second record of the meter that day are warned about, and still saved", async () => {
+    mock.onGet(/\/api\/records/).reply((config) => {
+      const params = config.params as Record<string, unknown>;
+      const found = params.meter_id === 1 && params.date_from === "2026-03-04";
+      return [
+        200,
+        {
+          items: found
+            ? [
+                {
+                  id: 9,
+                  meter_id: 1,
+                  meter_name: "Electricity",
+                  type: "electricity",
+                  unit: "kWh",
+                  date: "2026-03-04",
+                  amount: 7.5,
+                  cost: null,
+                  note: null,
+                  created_at: "2026-03-04T00:00:00+00:00",
+                  updated_at: "2026-03-04T00:00:00+00:00",
+                },
+              ]
+            : [],
+          page: 1,
+          per_page: 10,
+          total: found ? 1 : 0,
+          pages: found ? 1 : 0,
+        },
+      ];
+    });
+    const onSubmit = jest.fn<Promise<unknown>, [RecordInput, { another: boolean }]>().mockResolvedValue(undefined);
+    render(<RecordForm meters={meters} onSubmit={onSubmit} onCancel={() => {}} />);
+    const person = userEvent.setup();
+    const date = screen.getByLabelText("Date");
+
+    await person.clear(date);
+    await person.type(date, "2026-03-04");
+    expect(await screen.findByTestId("date-warning")).toHaveTextContent(
+      "Electricity already has a record on this day (7.5 kWh): saving adds another.",
+    );
+    await person.selectOptions(screen.getByLabelText("Meter"), "2");
+    await waitFor(() => expect(screen.queryByTestId("date-warning")).not.toBeInTheDocument());
+
+    await person.clear(date);
+    await person.type(date, "2999-01-01");
+    expect(await screen.findByTestId("date-warning")).toHaveTextContent("This date is in the future.");
+    await person.type(screen.getByLabelText("Amount"), "1");
+    await person.click(screen.getByRole("button", { name: "Add record" }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+  });
+
+  test("Save and add another keeps the meter and day, clears the amount, and says so once", async () => {
+    const onSubmit = jest.fn<Promise<unknown>, [RecordInput, { another: boolean }]>().mockResolvedValue(undefined);
+    render(<RecordForm meters={meters} onSubmit={onSubmit} onCancel={() => {}} />);
+    const person = userEvent.setup();
+    await person.selectOptions(screen.getByLabelText("Meter"), "2");
+    await person.type(screen.getByLabelText("Amount"), "4,5");
+    await person.click(screen.getByRole("button", { name: "Save and add another" }));
+
+    expect(await screen.findByRole("status")).toHaveTextContent("Added 4.5 m³. Add the next one.");
+    expect(onSubmit.mock.calls[0]![1]).toEqual({ another: true });
+    expect(screen.getByLabelText("Meter")).toHaveValue("2");
+    expect(screen.getByLabelText("Amount")).toHaveValue("");
+    await waitFor(() => expect(screen.getByLabelText("Amount")).toHaveFocus());
+    expect(screen.queryAllByTestId("toast")).toEqual([]);
+    expect(screen.getByRole("button", { name: "Done" })).toBeInTheDocument();
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Summary, Timeseries } from "@/features/analytics/api/analytics";
-import { bucketCount, costShare, kpiCards, meterLine, periodLabel, presetRange, stackedBars } from "@/features/analytics/utils/shaping";
+import { bucketCount, consumptionBars, costBars, costShare, isEmptyChart, kpiCards, periodLabel } from "@/features/analytics/utils/shaping";
 import { todayIn } from "@/lib/dates";
+import type { Meter } from "@/lib/meters";
 
 const summary: Summary = {
   period: { from: "2026-03-01", to: "2026-03-31" },
@@ -64,6 +65,9 @@ test("KPI cards come in type order with trend and cost", () => {
     { key: "water", label: "Water", unit: "m3", total: 12.5, previous: 10, changePct: 25, trend: "up", cost: 30.25, count: 3 },
     { key: "gas", label: "Gas", unit: "m3", total: 4, previous: 0, changePct: null, trend: "new", cost: 0, count: 1 },
   ]);
+  // A previous period starting before the first record: no comparison, though it has a total.
+  const incomplete = { ...summary, groups: [{ ...summary.groups[2]!, previous_total: 1.5 }] };
+  expect(kpiCards(incomplete).map((kpi) => kpi.trend)).toEqual(["incomplete"]);
 });
 
 test("cost share adds up and leaves out types without cost", () => {
@@ -102,59 +106,94 @@ const monthly: Timeseries = {
   ],
 };
 
-test("stacked bars align every type on the same months", () => {
-  const cost = stackedBars(monthly, "cost");
+test("cost bars align every type on the same months; a month without records is a gap, a partial month lighter", () => {
+  const cost = costBars({ ...monthly, period: { from: "2026-01-01", to: "2026-02-20" } });
   expect(cost.labels).toEqual(["Jan 2026", "Feb 2026"]);
+  expect(cost.partial).toEqual([false, true]);
   expect(cost.datasets.map((dataset) => [dataset.label, dataset.data, dataset.backgroundColor])).toEqual([
-    ["Electricity", [30.5, 12], "#f59e0b"],
-    ["Water", [10, 0], "#0ea5e9"],
-  ]);
-  expect(stackedBars(monthly, "count").datasets.map((dataset) => dataset.data)).toEqual([
-    [4, 1],
-    [2, 0],
+    ["Electricity", [30.5, 12], ["#f59e0b", "#f59e0b66"]],
+    ["Water", [10, null], ["#0ea5e9", "#0ea5e966"]],
   ]);
 });
 
-test("meter line uses the series totals", () => {
-  const daily: Timeseries = {
-    granularity: "day",
-    period: { from: "2026-03-01", to: "2026-03-02" },
-    series: [
-      {
-        key: "7",
-        label: "Main meter",
-        unit: "kWh",
-        points: [
-          { period_start: "2026-03-01", total: 1.5, count: 1, cost: 0 },
-          { period_start: "2026-03-02", total: 0, count: 0, cost: 0 },
-        ],
-      },
-    ],
-  };
-  expect(meterLine(daily)).toEqual({
-    labels: ["Mar 1", "Mar 2"],
-    datasets: [
-      { label: "Main meter (kWh)", unit: "kWh", data: [1.5, 0], backgroundColor: "rgba(99, 102, 241, 0.15)", borderColor: "#6366f1" },
-    ],
-  });
-  expect(meterLine({ granularity: "day", period: { from: "2026-03-01", to: "2026-03-02" }, series: [] })).toEqual({
-    labels: [],
-    datasets: [],
-  });
+function gasMeter(id: number, name: string, unit: string): Meter {
+  return { id, name, type: "gas", unit, archived: false, created_at: "2026-01-01T00:00:00+00:00", updated_at: "2026-01-01T00:00:00+00:00" };
+}
+
+const gasByType = {
+  key: "gas",
+  label: "Gas",
+  unit: "m3",
+  points: [
+    { period_start: "2026-03-01", total: 3.5, count: 2, cost: 0 },
+    { period_start: "2026-03-02", total: 0, count: 0, cost: 0 },
+  ],
+};
+
+test("a type's consumption is stacked by meter, days without records are gaps", () => {
+  const byMeter = [
+    {
+      key: "7",
+      label: "House",
+      unit: "m3",
+      points: [
+        { period_start: "2026-03-01", total: 1.5, count: 1, cost: 0 },
+        { period_start: "2026-03-02", total: 0, count: 0, cost: 0 },
+      ],
+    },
+    {
+      key: "8",
+      label: "Garage",
+      unit: "m3",
+      points: [
+        { period_start: "2026-03-01", total: 2, count: 1, cost: 0 },
+        { period_start: "2026-03-02", total: 0, count: 0, cost: 0 },
+      ],
+    },
+    {
+      key: "9",
+      label: "Unused",
+      unit: "m3",
+      points: [
+        { period_start: "2026-03-01", total: 0, count: 0, cost: 0 },
+        { period_start: "2026-03-02", total: 0, count: 0, cost: 0 },
+      ],
+    },
+  ];
+  const meters = [gasMeter(7, "House", "m3"), gasMeter(8, "Garage", "m3"), gasMeter(9, "Unused", "m3")];
+  const chart = consumptionBars(gasByType, "day", { from: "2026-03-01", to: "2026-03-02" }, byMeter, meters);
+  expect(chart.labels).toEqual(["Mar 1", "Mar 2"]);
+  expect(chart.partial).toEqual([false, false]);
+  expect(chart.datasets.map((dataset) => [dataset.label, dataset.unit, dataset.data])).toEqual([
+    ["House", "m3", [1.5, null]],
+    ["Garage", "m3", [2, null]],
+  ]);
+  expect(isEmptyChart(chart)).toBe(false);
+
+  // A meter counting in ft³ cannot be stacked on m³: the converted total is drawn.
+  const mixed = consumptionBars(
+    gasByType,
+    "day",
+    { from: "2026-03-01", to: "2026-03-02" },
+    [byMeter[0]!, { ...byMeter[1]!, unit: "ft3" }],
+    [gasMeter(7, "House", "m3"), gasMeter(8, "Garage", "ft3")],
+  );
+  expect(mixed.datasets.map((dataset) => [dataset.label, dataset.data])).toEqual([["Gas", [3.5, null]]]);
+
+  const empty = consumptionBars(
+    { ...gasByType, points: gasByType.points.map((point) => ({ ...point, total: 0, count: 0 })) },
+    "day",
+    { from: "2026-03-01", to: "2026-03-02" },
+    [],
+    meters,
+  );
+  expect(isEmptyChart(empty)).toBe(true);
 });
 
 test("period labels per granularity", () => {
   expect(periodLabel("2026-12-01", "month")).toBe("Dec 2026");
   expect(periodLabel("2026-03-09", "week")).toBe("Mar 9");
   expect(periodLabel("2026-01-01", "year")).toBe("2026");
-});
-
-test("preset ranges", () => {
-  expect(presetRange("this-month", "2026-03-15")).toEqual({ from: "2026-03-01", to: "2026-03-15" });
-  expect(presetRange("last-month", "2026-03-15")).toEqual({ from: "2026-02-01", to: "2026-02-28" });
-  expect(presetRange("last-month", "2026-01-10")).toEqual({ from: "2025-12-01", to: "2025-12-31" });
-  expect(presetRange("last-30-days", "2026-03-15")).toEqual({ from: "2026-02-14", to: "2026-03-15" });
-  expect(presetRange("this-year", "2024-02-29")).toEqual({ from: "2024-01-01", to: "2024-02-29" });
 });
 
 test("today in the user's time zone", () => {

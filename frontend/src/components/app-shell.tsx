@@ -9,7 +9,8 @@ import { ErrorState, Spinner } from "@/components/ui/states";
 import { ApiError } from "@/lib/api-client";
 import { useAuth } from "@/lib/auth";
 import { LiveProvider, useLiveStatus } from "@/lib/live";
-import { useTheme } from "@/lib/theme";
+
+import { ThemeSetting } from "./theme-setting";
 
 const LINKS = [
   { href: "/dashboard", label: "Dashboard" },
@@ -32,20 +33,6 @@ function LiveIndicator() {
       <span className={`h-2 w-2 rounded-full ${dot}`} aria-hidden />
       {text}
     </span>
-  );
-}
-
-export function ThemeToggle() {
-  const { dark, setChoice } = useTheme();
-  return (
-    <Button
-      variant="ghost"
-      aria-label={dark ? "Switch to light mode" : "Switch to dark mode"}
-      aria-pressed={dark}
-      onClick={() => setChoice(dark ? "light" : "dark")}
-    >
-      {dark ? "☀" : "☾"}
-    </Button>
   );
 }
 
@@ -113,7 +100,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           </nav>
           <div className="ml-auto flex items-center gap-1">
             <LiveIndicator />
-            <ThemeToggle />
+            <ThemeSetting />
             <span className="hidden max-w-[12rem] truncate text-sm text-slate-600 lg:inline dark:text-slate-300" title={user.name}>
               {user.name}
             </span>
@@ -169,7 +156,7 @@ export function AuthFrame({ title, children }: { title: string; children: ReactN
         <Link href="/login" className="text-lg font-semibold text-indigo-600 dark:text-indigo-400">
           Meterbook
         </Link>
-        <ThemeToggle />
+        <ThemeSetting />
       </div>
       <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-700 dark:bg-slate-900">
         <h1 className="mb-4 text-xl font-semibold">{title}</h1>

@@ -28,11 +28,16 @@ export function applyApiErrors<T extends FieldValues>(
 export const MAX_AMOUNT = 1_000_000_000;
 
 function places(value: string): number {
-  const [, decimals = ""] = value.split(".");
+  const [, decimals = ""] = value.split(/[.,]/);
   return decimals.length;
 }
 
-/** A decimal typed into a text field: ≥ 0, < 10^9, at most ``digits`` decimal places; ".5" is 0.5. */
+/** The number a decimal field holds: a decimal comma ("12,5") reads as a point. */
+export function decimalNumber(value: string): number {
+  return Number(value.trim().replace(",", "."));
+}
+
+/** A decimal typed into a text field: ≥ 0, < 10^9, at most ``digits`` decimal places; ".5" is 0.5, "12,5" is 12.5. */
 export function decimalString(digits: number, label: string) {
   return (
     z
@@ -40,9 +45,9 @@ export function decimalString(digits: number, label: string) {
       .trim()
       .min(1, `${label} is required`)
       // ".5" and "5." are read as 0.5 and 5, as the API reads the JSON numbers they become.
-      .regex(/^(\d+\.?\d*|\.\d+)$/, `${label} must be a number of 0 or more, such as 12.5`)
+      .regex(/^(\d+[.,]?\d*|[.,]\d+)$/, `${label} must be a number of 0 or more, such as 12.5`)
       .refine((value) => places(value) <= digits, `${label} must have at most ${digits} decimal places`)
-      .refine((value) => Number(value) < MAX_AMOUNT, `${label} must be less than 1,000,000,000`)
+      .refine((value) => decimalNumber(value) < MAX_AMOUNT, `${label} must be less than 1,000,000,000`)
   );
 }
 
@@ -63,9 +68,11 @@ export const emailSchema = z
   .max(254, "E-mail is too long")
   .pipe(z.email("Enter a valid e-mail address"));
 
+// Worded like the date picker, which shows day, month and year in the reader's order.
 export const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use the form YYYY-MM-DD")
+  .min(1, "Enter a date")
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a complete date: day, month and year")
   .refine((value) => {
     const date = new Date(`${value}T00:00:00Z`);
     return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value && value >= "1900-01-01" && value <= "2999-12-31";

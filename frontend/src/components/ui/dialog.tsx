@@ -51,13 +51,13 @@ export function Dialog({ open, title, onClose, children }: { open: boolean; titl
 
   if (!open) return null;
   return (
-    <div className="fixed inset-0 z-40 flex items-end justify-center bg-slate-900/50 p-2 sm:items-center sm:p-4">
+    <div className="fixed inset-0 z-40 flex items-end justify-center bg-slate-900/50 p-2 sm:items-center sm:p-4 dark:bg-black/70">
       <div
         ref={panel}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
-        className="max-h-[92vh] w-full max-w-lg overflow-y-auto rounded-lg bg-white p-4 shadow-xl dark:bg-slate-900"
+        className="max-h-[92vh] w-full max-w-lg overflow-y-auto rounded-lg bg-white p-4 shadow-xl dark:bg-slate-800 dark:ring-1 dark:ring-slate-600"
       >
         <div className="mb-3 flex items-center justify-between gap-2">
           <h2 id={titleId} className="text-lg font-semibold text-slate-900 dark:text-slate-50">
@@ -79,6 +79,7 @@ export function ConfirmDialog({
   message,
   confirmLabel = "Delete",
   busy,
+  alternative,
   onConfirm,
   onClose,
 }: {
@@ -87,16 +88,23 @@ export function ConfirmDialog({
   message: ReactNode;
   confirmLabel?: string;
   busy?: boolean;
+  /** A gentler way out offered beside the destructive one (e.g. Archive instead of Delete). */
+  alternative?: { label: string; onClick(): void };
   onConfirm(): void;
   onClose(): void;
 }) {
   return (
     <Dialog open={open} title={title} onClose={onClose}>
       <div className="text-sm text-slate-700 dark:text-slate-300">{message}</div>
-      <div className="mt-4 flex justify-end gap-2">
+      <div className="mt-4 flex flex-wrap justify-end gap-2">
         <Button variant="secondary" onClick={onClose}>
           Cancel
         </Button>
+        {alternative && (
+          <Button variant="secondary" onClick={alternative.onClick}>
+            {alternative.label}
+          </Button>
+        )}
         <Button variant="danger" busy={busy} onClick={onConfirm}>
           {confirmLabel}
         </Button>

@@ -1,7 +1,7 @@
 import { forwardRef, useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 
 export const inputClass =
-  "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/40 aria-[invalid=true]:border-red-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100";
+  "block min-h-11 w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm sm:min-h-0 placeholder:text-slate-400 focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/40 aria-[invalid=true]:border-red-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100";
 
 interface FieldProps {
   label: string;
@@ -17,7 +17,7 @@ function Shell({ id, label, error, hint, children }: FieldProps & { id: string; 
       </label>
       {children}
       {hint && !error && (
-        <p id={`${id}-hint`} className="text-xs text-slate-500 dark:text-slate-400">
+        <p id={`${id}-hint`} className="text-xs text-slate-600 dark:text-slate-300">
           {hint}
         </p>
       )}
@@ -34,25 +34,40 @@ function describedBy(id: string, error?: string, hint?: ReactNode) {
   return error ? `${id}-error` : hint ? `${id}-hint` : undefined;
 }
 
-export const TextField = forwardRef<HTMLInputElement, FieldProps & InputHTMLAttributes<HTMLInputElement>>(function TextField(
-  { label, error, hint, id, className = "", ...props },
-  ref,
-) {
-  const auto = useId();
-  const fieldId = id ?? auto;
-  return (
-    <Shell id={fieldId} label={label} error={error} hint={hint}>
+export const TextField = forwardRef<HTMLInputElement, FieldProps & InputHTMLAttributes<HTMLInputElement> & { suffix?: string }>(
+  function TextField({ label, error, hint, id, className = "", suffix, ...props }, ref) {
+    const auto = useId();
+    const fieldId = id ?? auto;
+    const input = (
       <input
         ref={ref}
         id={fieldId}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy(fieldId, error, hint)}
-        className={`${inputClass} ${className}`}
+        className={`${inputClass} ${suffix ? "pr-14" : ""} ${className}`}
         {...props}
       />
-    </Shell>
-  );
-});
+    );
+    return (
+      <Shell id={fieldId} label={label} error={error} hint={hint}>
+        {suffix ? (
+          // The unit the value is in, shown inside the field (the field's label and hint say what to type).
+          <div className="relative">
+            {input}
+            <span
+              className="pointer-events-none absolute inset-y-0 right-3 flex items-center text-sm text-slate-500 dark:text-slate-400"
+              data-testid="field-suffix"
+            >
+              {suffix}
+            </span>
+          </div>
+        ) : (
+          input
+        )}
+      </Shell>
+    );
+  },
+);
 
 export const SelectField = forwardRef<HTMLSelectElement, FieldProps & SelectHTMLAttributes<HTMLSelectElement>>(function SelectField(
   { label, error, hint, id, className = "", children, ...props },

@@ -22,7 +22,8 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const show = useCallback(
     (message: string, kind: Kind = "info") => {
       const id = next.current++;
-      setToasts((all) => [...all.filter((toast) => toast.message !== message).slice(-3), { id, kind, message }]);
+      // One message at a time: a new one replaces the last, so they never pile up.
+      setToasts([{ id, kind, message }]);
       setTimeout(() => dismiss(id), kind === "error" ? 7000 : 4000);
     },
     [dismiss],

@@ -33,3 +33,10 @@ export const timeseriesQuery = (query: TimeseriesQuery) =>
     queryKey: analyticsKeys.timeseries(query),
     queryFn: ({ signal }) => client.GET("/api/analytics/timeseries", { query, signal, silent: true }),
   });
+
+/** Whether the user has any record at all (a new account sees the first-run card instead of empty charts). */
+export const hasRecordsQuery = () =>
+  queryOptions({
+    queryKey: [...queryRoots.records, "any"] as const,
+    queryFn: async ({ signal }) => (await client.GET("/api/records", { query: { page: 1, per_page: 1 }, signal, silent: true })).total > 0,
+  });

@@ -1,81 +1,68 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
 
-import { SelectField, TextField } from "@/components/ui/field";
 import { Card, EmptyState, PageHeader } from "@/components/ui/states";
-import { summaryQuery } from "@/features/analytics/api/analytics";
-import { presetRange, type Preset } from "@/features/analytics/utils/shaping";
+import { hasRecordsQuery, summaryQuery, timeseriesQuery } from "@/features/analytics/api/analytics";
+import { chartGranularity, formatRange, parsePeriod, periodParams, periodRange, type Period } from "@/features/analytics/utils/periods";
 import { useAuth } from "@/lib/auth";
 import { todayIn } from "@/lib/dates";
 import { metersQuery } from "@/lib/meters";
+import { useSearchState } from "@/lib/url-state";
 
+import { ConsumptionCards } from "./consumption-cards";
+import { CostCard } from "./cost-card";
 import { CostShareCard } from "./cost-share-card";
+import { FirstRunCard } from "./first-run-card";
 import { KpiCards } from "./kpi-cards";
-import { MeterLineCard } from "./meter-line-card";
-import { MonthlyCard } from "./monthly-card";
+import { PeriodNav } from "./period-nav";
 
-const PRESETS: { value: Preset; label: string }[] = [
-  { value: "this-month", label: "This month" },
-  { value: "last-month", label: "Last month" },
-  { value: "last-30-days", label: "Last 30 days" },
-  { value: "this-year", label: "This year" },
-  { value: "custom", label: "Custom range" },
-];
-
+/** The dashboard: every card follows the period held in the URL (`?period=week&date=2026-03-09`). */
 export function Dashboard() {
   const { user } = useAuth();
   const currency = user?.preferences.currency ?? "USD";
   const today = todayIn(user?.preferences.timezone ?? "UTC");
-  const [preset, setPreset] = useState<Preset>("this-month");
-  const [custom, setCustom] = useState(() => presetRange("this-month", today));
+  const [params, setParams] = useSearchState();
+  const period = parsePeriod(params, today);
+  const setPeriod = (next: Period) => setParams(periodParams(next, today));
 
-  const range = preset === "custom" ? custom : presetRange(preset, today);
-  const validRange = Boolean(range.from && range.to && range.from <= range.to);
+  const range = periodRange(period, today);
+  const validRange = range.from <= range.to;
+  const granularity = chartGranularity(period, range);
+  const dates = { date_from: range.from, date_to: range.to };
   const meters = useQuery(metersQuery());
-  const summary = useQuery({ ...summaryQuery({ date_from: range.from, date_to: range.to, group_by: "type" }), enabled: validRange });
+  const anyRecords = useQuery(hasRecordsQuery());
+  const summary = useQuery({ ...summaryQuery({ ...dates, group_by: "type", compare: period.compare }), enabled: validRange });
+  const byType = useQuery({ ...timeseriesQuery({ ...dates, granularity, group_by: "type" }), enabled: validRange });
+  const byMeter = useQuery({ ...timeseriesQuery({ ...dates, granularity, group_by: "meter" }), enabled: validRange });
   // An invalid period shows its error, never the figures of the period before.
   const figures = validRange && !summary.isError ? summary.data : undefined;
   const retry = () => void summary.refetch();
+
+  if (anyRecords.data === false)
+    return (
+      <>
+        <PageHeader title="Dashboard" />
+        <FirstRunCard />
+      </>
+    );
 
   return (
     <>
       <PageHeader title="Dashboard" />
       <Card>
-        <form aria-label="Period" className="grid grid-cols-1 gap-3 sm:grid-cols-3" onSubmit={(event) => event.preventDefault()}>
-          <SelectField label="Period" value={preset} onChange={(event) => setPreset(event.target.value as Preset)}>
-            {PRESETS.map((item) => (
-              <option key={item.value} value={item.value}>
-                {item.label}
-              </option>
-            ))}
-          </SelectField>
-          {preset === "custom" ? (
-            <>
-              <TextField
-                label="From"
-                type="date"
-                value={custom.from}
-                max={custom.to}
-                onChange={(event) => setCustom((value) => ({ ...value, from: event.target.value }))}
-              />
-              <TextField
-                label="To"
-                type="date"
-                value={custom.to}
-                min={custom.from}
-                error={validRange ? summary.error?.fieldErrors.date_to : "The end must not be before the start"}
-                onChange={(event) => setCustom((value) => ({ ...value, to: event.target.value }))}
-              />
-            </>
-          ) : (
-            <p className="self-end pb-2 text-sm text-slate-600 sm:col-span-2 dark:text-slate-300" data-testid="period-range">
-              {range.from} – {range.to}
-              {figures && ` · compared with ${figures.previous_period.from} – ${figures.previous_period.to}`}
-            </p>
-          )}
-        </form>
+        <PeriodNav
+          period={period}
+          today={today}
+          rangeError={validRange ? summary.error?.fieldErrors.date_to : "The end must not be before the start"}
+          onChange={setPeriod}
+        />
+        {validRange && (
+          <p className="mt-3 text-sm text-slate-600 dark:text-slate-300" data-testid="period-range">
+            {formatRange(range.from, range.to)}
+            {figures && ` · compared with ${formatRange(figures.previous_period.from, figures.previous_period.to)}`}
+          </p>
+        )}
       </Card>
 
       <section aria-label="Totals for the period" className="mt-4">
@@ -86,27 +73,25 @@ export function Dashboard() {
         )}
       </section>
 
-      <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-3">
-        <div className="lg:col-span-2">
-          <MonthlyCard currency={currency} />
-        </div>
-        {validRange ? (
-          <CostShareCard summary={figures} error={summary.error} currency={currency} onRetry={retry} />
-        ) : (
-          <Card title="Cost share">
-            <EmptyState title="Choose a valid period" />
-          </Card>
-        )}
-      </div>
-
-      <div className="mt-4">
-        <MeterLineCard
-          meters={meters.data}
-          metersError={meters.error}
-          onRetryMeters={() => void meters.refetch()}
-          range={validRange ? range : null}
-        />
-      </div>
+      {validRange && (
+        <>
+          <div className="mt-4">
+            <ConsumptionCards
+              byType={byType}
+              byMeter={byMeter.data}
+              meters={meters.data}
+              metersError={meters.error}
+              onRetryMeters={() => void meters.refetch()}
+            />
+          </div>
+          <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-3">
+            <div className="lg:col-span-2">
+              <CostCard byType={byType} currency={currency} />
+            </div>
+            <CostShareCard summary={figures} error={summary.error} currency={currency} onRetry={retry} />
+          </div>
+        </>
+      )}
     </>
   );
 }

@@ -4,7 +4,7 @@ import { EmptyState, ErrorState, Spinner } from "@/components/ui/states";
 import type { Summary } from "@/features/analytics/api/analytics";
 import { kpiCards, type Kpi } from "@/features/analytics/utils/shaping";
 import type { ApiError } from "@/lib/api-client";
-import { formatAmount, formatMoney, formatPercent } from "@/lib/format";
+import { formatHeadline, formatMoney, formatPercent } from "@/lib/format";
 
 function KpiCard({ kpi, currency }: { kpi: Kpi; currency: string }) {
   const tone =
@@ -20,14 +20,16 @@ function KpiCard({ kpi, currency }: { kpi: Kpi; currency: string }) {
     >
       <h3 className="text-sm font-medium text-slate-600 dark:text-slate-300">{kpi.label}</h3>
       <p className="mt-1 text-2xl font-semibold tabular-nums" data-testid="kpi-total">
-        {formatAmount(kpi.total, kpi.unit)}
+        {formatHeadline(kpi.total, kpi.unit)}
       </p>
       <p className={`text-sm ${tone}`} data-testid="kpi-change">
         {kpi.trend === "new"
           ? "New this period"
-          : kpi.total === 0 && kpi.previous === 0
-            ? "Nothing in either period"
-            : `${formatPercent(kpi.changePct)} vs previous (${formatAmount(kpi.previous, kpi.unit)})`}
+          : kpi.trend === "incomplete"
+            ? `No comparison: records start after the compared period began (${formatHeadline(kpi.previous, kpi.unit)} then)`
+            : kpi.total === 0 && kpi.previous === 0
+              ? "Nothing in either period"
+              : `${formatPercent(kpi.changePct)} vs ${formatHeadline(kpi.previous, kpi.unit)}`}
       </p>
       <p className="mt-1 text-sm text-slate-600 dark:text-slate-300" data-testid="kpi-cost">
         Cost: {formatMoney(kpi.cost, currency)} · {kpi.count} record{kpi.count === 1 ? "" : "s"}

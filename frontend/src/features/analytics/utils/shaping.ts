@@ -1,6 +1,7 @@
 /** Pure functions that turn the analytics answers into what the cards and charts draw. */
 import type { Series, Summary, Timeseries } from "@/features/analytics/api/analytics";
-import { formatUnit } from "@/lib/format";
+import { isPartial } from "@/features/analytics/utils/periods";
+import type { Meter } from "@/lib/meters";
 
 export const TYPE_ORDER = ["electricity", "water", "gas", "other"];
 export const TYPE_COLORS: Record<string, string> = {
@@ -32,7 +33,8 @@ export interface Kpi {
   total: number;
   previous: number;
   changePct: number | null;
-  trend: "up" | "down" | "flat" | "new";
+  /** "new": nothing before; "incomplete": the previous period starts before the first data (no comparison). */
+  trend: "up" | "down" | "flat" | "new" | "incomplete";
   cost: number | null;
   count: number;
 }
@@ -49,9 +51,11 @@ export function kpiCards(summary: Summary): Kpi[] {
       changePct: group.change_pct,
       trend:
         group.change_pct === null
-          ? group.total > 0
-            ? "new"
-            : "flat"
+          ? group.previous_total !== 0
+            ? "incomplete"
+            : group.total > 0
+              ? "new"
+              : "flat"
           : group.change_pct > 0
             ? "up"
             : group.change_pct < 0
@@ -62,62 +66,116 @@ export function kpiCards(summary: Summary): Kpi[] {
     }));
 }
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** "Mar 2026" (month), "Mar 2" (day/week), "2026" (year), in the reader's locale. */
+export function periodLabel(periodStart: string, granularity: Timeseries["granularity"], locale?: string): string {
+  if (granularity === "year") return periodStart.slice(0, 4);
+  const options: Intl.DateTimeFormatOptions =
+    granularity === "month" ? { month: "short", year: "numeric", timeZone: "UTC" } : { month: "short", day: "numeric", timeZone: "UTC" };
+  return new Intl.DateTimeFormat(locale, options).format(new Date(`${periodStart}T00:00:00Z`));
+}
 
-/** "2026-03-01" → "Mar 2026" (month), "Mar 2" (day/week), "2026" (year). */
-export function periodLabel(periodStart: string, granularity: Timeseries["granularity"]): string {
-  const [year, month, day] = periodStart.split("-");
-  const name = MONTHS[Number(month) - 1] ?? month;
-  if (granularity === "year") return year ?? periodStart;
-  if (granularity === "month") return `${name} ${year}`;
-  return `${name} ${Number(day)}`;
+export interface BarDataset {
+  label: string;
+  /** null: no record in that period, drawn as a gap rather than a zero. */
+  data: (number | null)[];
+  backgroundColor: string[];
+  borderColor: string;
+  unit: string;
 }
 
 export interface ChartData {
   labels: string[];
-  datasets: { label: string; data: number[]; backgroundColor: string; borderColor: string; unit: string }[];
+  /** Per bar: the period is cut by the window (a partial first or last week, month or year). */
+  partial: boolean[];
+  datasets: BarDataset[];
 }
 
-export type BarMetric = "cost" | "count";
+const METER_SHADES = ["#4f46e5", "#0d9488", "#d97706", "#db2777", "#65a30d", "#7c3aed", "#0284c7", "#dc2626"];
 
-/** Monthly bars stacked by type: cost (in the user's currency) or number of records. */
-export function stackedBars(timeseries: Timeseries, metric: BarMetric): ChartData {
-  const starts = [...new Set(timeseries.series.flatMap((series) => series.points.map((point) => point.period_start)))].sort();
+/** A colour with its partial periods lighter. */
+function shaded(color: string, partial: boolean[]): string[] {
+  return partial.map((cut) => (cut ? `${color}66` : color));
+}
+
+function starts(timeseries: Timeseries): string[] {
+  return [...new Set(timeseries.series.flatMap((series) => series.points.map((point) => point.period_start)))].sort();
+}
+
+function partials(periodStarts: string[], timeseries: Timeseries): boolean[] {
+  return periodStarts.map((start) => isPartial(start, timeseries.granularity, timeseries.period));
+}
+
+/** The cost of each period, stacked by type; periods without records are gaps. */
+export function costBars(timeseries: Timeseries, locale?: string): ChartData {
+  const periodStarts = starts(timeseries);
+  const partial = partials(periodStarts, timeseries);
   const series = [...timeseries.series].sort((a, b) => typeRank(a.key) - typeRank(b.key));
   return {
-    labels: starts.map((start) => periodLabel(start, timeseries.granularity)),
+    labels: periodStarts.map((start) => periodLabel(start, timeseries.granularity, locale)),
+    partial,
     datasets: series.map((item, index) => {
       const byStart = new Map(item.points.map((point) => [point.period_start, point]));
+      const color = colorFor(item.key, index);
       return {
         label: item.label,
         unit: item.unit,
-        backgroundColor: colorFor(item.key, index),
-        borderColor: colorFor(item.key, index),
-        data: starts.map((start) => {
+        backgroundColor: shaded(color, partial),
+        borderColor: color,
+        data: periodStarts.map((start) => {
           const point = byStart.get(start);
-          return point ? (metric === "cost" ? (point.cost ?? 0) : point.count) : 0;
+          return point && point.count > 0 ? (point.cost ?? 0) : null;
         }),
       };
     }),
   };
 }
 
-/** One meter's consumption over time (the first series of a timeseries filtered by meter). */
-export function meterLine(timeseries: Timeseries): ChartData {
-  const series: Series | undefined = timeseries.series[0];
-  if (!series) return { labels: [], datasets: [] };
+/** The meters of a group: a type's meters, or the other meters in one unit (`other:<unit>`). */
+function metersOf(key: string, meters: Meter[]): Meter[] {
+  const [type, unit] = key.split(":");
+  return meters.filter((meter) => meter.type === type && (unit === undefined || meter.unit === unit));
+}
+
+/**
+ * One group's consumption per period in its unit: stacked by meter when every meter of the group
+ * counts in the group's unit (a kWh meter beside a Wh one is drawn as the converted total).
+ */
+export function consumptionBars(
+  group: Series,
+  granularity: Timeseries["granularity"],
+  window: { from: string; to: string },
+  byMeter: Series[],
+  meters: Meter[],
+  locale?: string,
+): ChartData {
+  const periodStarts = group.points.map((point) => point.period_start);
+  const partial = periodStarts.map((start) => isPartial(start, granularity, window));
+  const ids = new Set(metersOf(group.key, meters).map((meter) => String(meter.id)));
+  const parts = byMeter.filter((series) => ids.has(series.key) && series.points.some((point) => point.count > 0));
+  const stack = parts.length > 1 && parts.every((series) => series.unit === group.unit) ? parts : [group];
   return {
-    labels: series.points.map((point) => periodLabel(point.period_start, timeseries.granularity)),
-    datasets: [
-      {
-        label: `${series.label} (${formatUnit(series.unit)})`,
-        unit: series.unit,
-        data: series.points.map((point) => point.total),
-        backgroundColor: "rgba(99, 102, 241, 0.15)",
-        borderColor: "#6366f1",
-      },
-    ],
+    labels: periodStarts.map((start) => periodLabel(start, granularity, locale)),
+    partial,
+    datasets: stack.map((series, index) => {
+      const byStart = new Map(series.points.map((point) => [point.period_start, point]));
+      const color = stack.length > 1 ? METER_SHADES[index % METER_SHADES.length]! : colorFor(group.key, 0);
+      return {
+        label: series.label,
+        unit: group.unit,
+        backgroundColor: shaded(color, partial),
+        borderColor: color,
+        data: periodStarts.map((start) => {
+          const point = byStart.get(start);
+          return point && point.count > 0 ? point.total : null;
+        }),
+      };
+    }),
   };
+}
+
+/** Whether a chart has nothing to draw (no period with a record): an empty state, not an axis from 0 to 1. */
+export function isEmptyChart(chart: ChartData): boolean {
+  return chart.datasets.every((dataset) => dataset.data.every((value) => value === null));
 }
 
 export interface Share {
@@ -143,31 +201,8 @@ export function costShare(summary: Summary): Share | null {
   };
 }
 
-export type Preset = "this-month" | "last-month" | "last-30-days" | "this-year" | "custom";
-
-function iso(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
 function utc(day: string): Date {
   return new Date(`${day}T00:00:00Z`);
-}
-
-/** The date range of a preset, counted from ``today`` (YYYY-MM-DD in the user's time zone). */
-export function presetRange(preset: Exclude<Preset, "custom">, today: string): { from: string; to: string } {
-  const now = utc(today);
-  const year = now.getUTCFullYear();
-  const month = now.getUTCMonth();
-  switch (preset) {
-    case "this-month":
-      return { from: iso(new Date(Date.UTC(year, month, 1))), to: today };
-    case "last-month":
-      return { from: iso(new Date(Date.UTC(year, month - 1, 1))), to: iso(new Date(Date.UTC(year, month, 0))) };
-    case "last-30-days":
-      return { from: iso(new Date(now.getTime() - 29 * 86_400_000)), to: today };
-    case "this-year":
-      return { from: `${year}-01-01`, to: today };
-  }
 }
 
 function bucketStart(day: string, granularity: Timeseries["granularity"]): Date {

@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { z } from "zod";
 
 import { client, type Schema } from "@/lib/api-client";
@@ -57,3 +57,23 @@ export function useDeleteMeter() {
     onSuccess: invalidate,
   });
 }
+
+/** A meter's latest record, and (as the page's total) how many it has: what the list and the delete warning show. */
+export const latestRecordQuery = (meterId: number) =>
+  queryOptions({
+    queryKey: [...queryRoots.records, "latest", meterId] as const,
+    queryFn: ({ signal }) =>
+      client.GET("/api/records", { query: { meter_id: meterId, sort: "-date", page: 1, per_page: 1 }, signal, silent: true }),
+  });
+
+/** Every meter's total this month to date (in its own unit), against the same days of last month. */
+export const meterMonthQuery = (today: string) =>
+  queryOptions({
+    queryKey: [...queryRoots.analytics, "meters-month", today] as const,
+    queryFn: ({ signal }) =>
+      client.GET("/api/analytics/summary", {
+        query: { group_by: "meter", date_from: `${today.slice(0, 8)}01`, date_to: today },
+        signal,
+        silent: true,
+      }),
+  });

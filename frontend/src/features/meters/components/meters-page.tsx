@@ -2,6 +2,7 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
@@ -10,9 +11,19 @@ import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
 import { FormError, SelectField, TextField } from "@/components/ui/field";
 import { Card, EmptyState, ErrorState, PageHeader, Spinner } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
-import { meterSchema, useCreateMeter, useDeleteMeter, useUpdateMeter, type MeterInput } from "@/features/meters/api/meters";
-import { ApiError } from "@/lib/api-client";
-import { formatUnit } from "@/lib/format";
+import {
+  latestRecordQuery,
+  meterMonthQuery,
+  meterSchema,
+  useCreateMeter,
+  useDeleteMeter,
+  useUpdateMeter,
+  type MeterInput,
+} from "@/features/meters/api/meters";
+import { ApiError, type Schema } from "@/lib/api-client";
+import { useAuth } from "@/lib/auth";
+import { todayIn } from "@/lib/dates";
+import { formatAmount, formatDate, formatPercent, formatUnit } from "@/lib/format";
 import { applyApiErrors } from "@/lib/forms";
 import { METER_TYPES, metersQuery, TYPE_LABELS, UNITS, type Meter } from "@/lib/meters";
 
@@ -106,13 +117,35 @@ export function MeterForm({ meter, onSaved, onCancel }: { meter?: Meter; onSaved
   );
 }
 
+type MeterFigures = Schema<"SummaryGroup"> | undefined;
+
+/** A meter's last value, this month's total and its trend against the same days of last month. */
+function MeterStats({ meter, month }: { meter: Meter; month: MeterFigures }) {
+  const latest = useQuery(latestRecordQuery(meter.id));
+  const last = latest.data?.items[0];
+  const change = month?.change_pct;
+  return (
+    <p className="text-sm text-slate-600 dark:text-slate-300" data-testid={`meter-stats-${meter.id}`}>
+      {last ? `Last ${formatAmount(last.amount, last.unit)} on ${formatDate(last.date)}` : latest.data ? "No records yet" : "…"}
+      {month &&
+        ` · this month ${formatAmount(month.total, month.unit)}${
+          change === null || change === undefined ? "" : ` (${formatPercent(change)} vs last month)`
+        }`}
+    </p>
+  );
+}
+
 export function MetersPage() {
   const toast = useToast();
+  const today = todayIn(useAuth().user?.preferences.timezone ?? "UTC");
   const meters = useQuery(metersQuery());
+  const month = useQuery(meterMonthQuery(today));
   const updateMeter = useUpdateMeter();
   const deleteMeter = useDeleteMeter();
   const [editing, setEditing] = useState<Meter | "new" | null>(null);
-  const [deleting, setDeleting] = useState<{ meter: Meter; cascade: boolean } | null>(null);
+  const [deleting, setDeleting] = useState<Meter | null>(null);
+  const deletingCount = useQuery({ ...latestRecordQuery(deleting?.id ?? 0), enabled: deleting !== null });
+  const recordCount = deleting ? deletingCount.data?.total : undefined;
 
   const toggleArchived = async (meter: Meter) => {
     try {
@@ -123,14 +156,15 @@ export function MetersPage() {
   };
 
   const confirmDelete = async () => {
-    if (!deleting) return;
+    if (!deleting || recordCount === undefined) return;
     try {
-      await deleteMeter.mutateAsync({ id: deleting.meter.id, cascade: deleting.cascade });
+      await deleteMeter.mutateAsync({ id: deleting.id, cascade: recordCount > 0 });
       toast("Meter deleted.", "success");
       setDeleting(null);
     } catch (error) {
-      if (error instanceof ApiError && error.code === "conflict" && !deleting.cascade) setDeleting({ ...deleting, cascade: true });
-      else if (error instanceof ApiError && !deleting.cascade) toast(error.message, "error");
+      // A record added since the count was read: the count is read again and the warning says so.
+      if (error instanceof ApiError && error.code === "conflict") void deletingCount.refetch();
+      else if (error instanceof ApiError) toast(error.message, "error");
     }
   };
 
@@ -156,7 +190,15 @@ export function MetersPage() {
                   <p className="text-sm text-slate-500 dark:text-slate-400">
                     {TYPE_LABELS[meter.type]} · {formatUnit(meter.unit)}
                   </p>
+                  <MeterStats meter={meter} month={month.data?.groups.find((group) => group.key === String(meter.id))} />
                 </div>
+                <Link
+                  href={`/records?meter_id=${meter.id}`}
+                  className="inline-flex min-h-11 items-center rounded-md px-3 text-sm font-medium text-indigo-700 hover:bg-slate-100 sm:min-h-9 dark:text-indigo-300 dark:hover:bg-slate-800"
+                  aria-label={`Records of ${meter.name}`}
+                >
+                  Records
+                </Link>
                 <Button variant="ghost" aria-label={`Edit ${meter.name}`} onClick={() => setEditing(meter)}>
                   Edit
                 </Button>
@@ -167,12 +209,7 @@ export function MetersPage() {
                 >
                   {meter.archived ? "Restore" : "Archive"}
                 </Button>
-                <Button
-                  variant="ghost"
-                  className="text-red-600 dark:text-red-400"
-                  aria-label={`Delete ${meter.name}`}
-                  onClick={() => setDeleting({ meter, cascade: false })}
-                >
+                <Button variant="danger-ghost" aria-label={`Delete ${meter.name}`} onClick={() => setDeleting(meter)}>
                   Delete
                 </Button>
               </li>
@@ -195,14 +232,30 @@ export function MetersPage() {
       </Dialog>
       <ConfirmDialog
         open={deleting !== null}
-        title={deleting?.cascade ? "Delete the meter and its records?" : "Delete this meter?"}
+        title={recordCount ? "Delete the meter and its records?" : "Delete this meter?"}
         message={
-          deleting?.cascade
-            ? `${deleting.meter.name} has records. Deleting it deletes every one of its records too.`
-            : deleting && `${deleting.meter.name} will be deleted.`
+          deleting &&
+          (recordCount === undefined
+            ? "Counting its records…"
+            : recordCount === 0
+              ? `${deleting.name} has no records and will be deleted.`
+              : `${deleting.name} has ${recordCount.toLocaleString()} record${recordCount === 1 ? "" : "s"}. Deleting it deletes ${
+                  recordCount === 1 ? "it" : "every one of them"
+                } too.${deleting.archived ? "" : " Archive it instead to keep them and hide the meter from new records."}`)
         }
-        confirmLabel={deleting?.cascade ? "Delete meter and records" : "Delete"}
-        busy={deleteMeter.isPending}
+        confirmLabel={recordCount ? `Delete meter and ${recordCount.toLocaleString()} record${recordCount === 1 ? "" : "s"}` : "Delete"}
+        busy={deleteMeter.isPending || (deleting !== null && recordCount === undefined)}
+        alternative={
+          deleting && !deleting.archived && recordCount
+            ? {
+                label: "Archive",
+                onClick: () => {
+                  void toggleArchived(deleting);
+                  setDeleting(null);
+                },
+              }
+            : undefined
+        }
         onConfirm={confirmDelete}
         onClose={() => setDeleting(null)}
       />

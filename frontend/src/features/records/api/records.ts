@@ -3,7 +3,7 @@ import type { AxiosProgressEvent } from "axios";
 import { z } from "zod";
 
 import { client, type QueryOf, type Schema } from "@/lib/api-client";
-import { decimalString, isoDate } from "@/lib/forms";
+import { decimalNumber, decimalString, isoDate } from "@/lib/forms";
 import { queryRoots } from "@/lib/query-keys";
 
 export type RecordItem = Schema<"RecordOut">;
@@ -44,8 +44,8 @@ export function toRecordBody(input: RecordInput): Schema<"RecordCreate"> {
   return {
     meter_id: Number(input.meter_id),
     date: input.date,
-    amount: Number(input.amount),
-    cost: input.cost === "" ? null : Number(input.cost),
+    amount: decimalNumber(input.amount),
+    cost: input.cost === "" ? null : decimalNumber(input.cost),
     note: note === "" ? null : note,
   };
 }
@@ -60,6 +60,30 @@ export const recordsQuery = (filters: RecordFilters) =>
     queryKey: recordKeys.list(filters),
     queryFn: ({ signal }) => client.GET("/api/records", { query: filters, signal, silent: true }),
     // Paging or sorting keeps the current rows on screen until the next page arrives.
+    placeholderData: keepPreviousData,
+  });
+
+/**
+ * The filtered set's totals for the list's footer: the analytics summary over the same meters,
+ * types and dates (all dates when none are given), per type in its unit, with cost and count.
+ * Kept under the analytics root, so every record change refetches it. The note search has no
+ * summary: then there is no query.
+ */
+export const recordTotalsQuery = (filters: RecordFilters) =>
+  queryOptions({
+    queryKey: [...queryRoots.analytics, "record-totals", filters.meter_id, filters.type, filters.date_from, filters.date_to] as const,
+    queryFn: ({ signal }) =>
+      client.GET("/api/analytics/summary", {
+        query: {
+          group_by: "type",
+          meter_id: filters.meter_id,
+          type: filters.type,
+          date_from: filters.date_from ?? "1900-01-01",
+          date_to: filters.date_to ?? "2999-12-31",
+        },
+        signal,
+        silent: true,
+      }),
     placeholderData: keepPreviousData,
   });
 

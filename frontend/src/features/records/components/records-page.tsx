@@ -8,10 +8,10 @@ import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
 import { Card, EmptyState, ErrorState, PageHeader, Spinner } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import {
-  defaultFilters,
   exportRecords,
   filterErrors,
   recordsQuery,
+  recordTotalsQuery,
   useDeleteRecord,
   useSaveRecord,
   type FilterErrors,
@@ -19,13 +19,16 @@ import {
   type RecordItem,
 } from "@/features/records/api/records";
 import { useAuth } from "@/lib/auth";
-import { downloadBlob, formatAmount } from "@/lib/format";
+import { downloadBlob, formatAmount, formatDate } from "@/lib/format";
 import { metersQuery } from "@/lib/meters";
+import { useSearchState } from "@/lib/url-state";
 
 import { ImportDialog } from "./import-dialog";
 import { hasFilters, RecordFiltersForm } from "./record-filters";
 import { RecordForm } from "./record-form";
+import type { Totals } from "./records-footer";
 import { RecordsTable } from "./records-table";
+import { filtersFromParams, filtersToParams } from "@/features/records/utils/url";
 
 type Editing = { mode: "create" } | { mode: "edit"; record: RecordItem } | null;
 
@@ -33,7 +36,11 @@ export function RecordsPage() {
   const toast = useToast();
   const preferences = useAuth().user?.preferences;
   const currency = preferences?.currency ?? "USD";
-  const [filters, setFilters] = useState<RecordFilters>(defaultFilters);
+  // Filters, sort and page live in the URL: a reload or a shared link shows the same list.
+  const [params, setParams] = useSearchState();
+  const filters = filtersFromParams(params);
+  const setFilters = (next: RecordFilters | ((current: RecordFilters) => RecordFilters)) =>
+    setParams(filtersToParams(typeof next === "function" ? next(filtersFromParams(new URLSearchParams(window.location.search))) : next));
   const [editing, setEditing] = useState<Editing>(null);
   const [deleting, setDeleting] = useState<RecordItem | null>(null);
   const [importOpen, setImportOpen] = useState(false);
@@ -43,6 +50,8 @@ export function RecordsPage() {
   const valid = Object.keys(invalid).length === 0;
   const meters = useQuery(metersQuery());
   const records = useQuery({ ...recordsQuery(filters), enabled: valid });
+  const summary = useQuery({ ...recordTotalsQuery(filters), enabled: valid && !filters.q });
+  const totals: Totals = filters.q ? { unavailable: "search" } : summary.data ? { summary: summary.data } : { loading: true };
   const save = useSaveRecord();
   const remove = useDeleteRecord();
 
@@ -78,11 +87,22 @@ export function RecordsPage() {
     }
   };
 
+  // The first-run card's links: /records?new=1 opens the form, /records?import=1 the import.
+  const opening = params.get("new") === "1" ? "new" : params.get("import") === "1" ? "import" : null;
+  const canAdd = Boolean(meters.data?.some((meter) => !meter.archived));
+  useEffect(() => {
+    if (opening === "import") setImportOpen(true);
+    else if (opening === "new" && canAdd) setEditing({ mode: "create" });
+    else return;
+    setParams(filtersToParams(filtersFromParams(new URLSearchParams(window.location.search))));
+  }, [opening, canAdd, setParams]);
+
   const page = valid && !records.isError ? records.data : undefined;
   const beyondLast = Boolean(page && page.items.length === 0 && page.total > 0 && filters.page > 1);
   useEffect(() => {
     // The last row of the last page went (a delete here, or in another tab): show the new last page.
     if (beyondLast && page) setFilters((current) => ({ ...current, page: Math.max(1, page.pages) }));
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- setFilters writes the URL, read afresh
   }, [beyondLast, page]);
   const filtered = hasFilters(filters);
 
@@ -127,7 +147,8 @@ export function RecordsPage() {
             page={page}
             sort={filters.sort}
             currency={currency}
-            busy={records.isFetching}
+            busy={records.isPlaceholderData}
+            totals={totals}
             onSort={(sort) => setFilters((current) => ({ ...current, page: 1, sort }))}
             onPage={(next) => setFilters((current) => ({ ...current, page: next }))}
             onEdit={(record) => setEditing({ mode: "edit", record })}
@@ -143,8 +164,10 @@ export function RecordsPage() {
             meters={meters.data}
             record={editing.mode === "edit" ? editing.record : undefined}
             onCancel={() => setEditing(null)}
-            onSubmit={async (values) => {
+            onSubmit={async (values, { another }) => {
               await save.mutateAsync({ id: editing.mode === "edit" ? editing.record.id : undefined, input: values });
+              // One message per event: the form says so itself when it stays open for the next record.
+              if (another) return;
               toast(editing.mode === "edit" ? "Record saved." : "Record added.", "success");
               setEditing(null);
             }}
@@ -156,7 +179,7 @@ export function RecordsPage() {
         title="Delete this record?"
         message={
           deleting &&
-          `The ${deleting.meter_name} record of ${deleting.date} (${formatAmount(deleting.amount, deleting.unit)}) will be deleted.`
+          `The ${deleting.meter_name} record of ${formatDate(deleting.date)} (${formatAmount(deleting.amount, deleting.unit)}) will be deleted.`
         }
         busy={remove.isPending}
         onConfirm={confirmDelete}

@@ -1,0 +1,26 @@
+"use client";
+
+import type { Schema } from "@/lib/api-client";
+import { formatAmount, formatMoney } from "@/lib/format";
+
+/** The filtered set's totals: a summary, "search" when a note search rules them out, or still loading. */
+export type Totals = { summary: Schema<"Summary"> } | { unavailable: "search" } | { loading: true };
+
+/** Count, total per type in its unit and cost of every record the filters match (all pages). */
+export function RecordsFooter({ count, totals, currency }: { count: number; totals: Totals; currency: string }) {
+  const groups = "summary" in totals ? totals.summary.groups.filter((group) => group.count > 0) : [];
+  const cost = groups.reduce((sum, group) => sum + (group.cost_total ?? 0), 0);
+  const parts = [
+    `${count.toLocaleString()} ${count === 1 ? "record" : "records"}`,
+    ...groups.map((group) => `${group.label} ${formatAmount(group.total, group.unit)}`),
+    ...(groups.length ? [`Cost ${formatMoney(Math.round(cost * 100) / 100, currency)}`] : []),
+  ];
+  return (
+    <p className="mt-3 border-t border-slate-200 pt-2 text-sm font-medium tabular-nums dark:border-slate-700" data-testid="records-footer">
+      {parts.join(" · ")}
+      {"unavailable" in totals && (
+        <span className="font-normal text-slate-500 dark:text-slate-400"> · totals are not counted for a note search</span>
+      )}
+    </p>
+  );
+}
