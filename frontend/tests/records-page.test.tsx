@@ -13,6 +13,8 @@ const WATER = meter(2, "Water", "water", "m3");
 function record(id: number, date: string, amount: number): Schema<"RecordOut"> {
   return {
     id,
+    household_id: 1,
+    created_by: 1,
     meter_id: 2,
     meter_name: "Water",
     type: "water",

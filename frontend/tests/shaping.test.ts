@@ -117,7 +117,16 @@ test("cost bars align every type on the same months; a month without records is 
 });
 
 function gasMeter(id: number, name: string, unit: string): Meter {
-  return { id, name, type: "gas", unit, archived: false, created_at: "2026-01-01T00:00:00+00:00", updated_at: "2026-01-01T00:00:00+00:00" };
+  return {
+    id,
+    household_id: 1,
+    name,
+    type: "gas",
+    unit,
+    archived: false,
+    created_at: "2026-01-01T00:00:00+00:00",
+    updated_at: "2026-01-01T00:00:00+00:00",
+  };
 }
 
 const gasByType = {

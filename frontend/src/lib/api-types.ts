@@ -159,7 +159,7 @@ export interface paths {
         delete: operations["auth_delete_me_delete"];
         options?: never;
         head?: never;
-        /** Change the name or preferences (currency, timezone). */
+        /** Change the name, the preferences (currency, timezone) or the default household. */
         patch: operations["auth_update_me_patch"];
         trace?: never;
     };
@@ -278,7 +278,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List your meters. */
+        /** List the meters of your households (or of one). */
         get: operations["records_list_meters_get"];
         put?: never;
         /** Add a meter; the unit must suit the type. */
@@ -432,6 +432,11 @@ export interface components {
         AdminUserOut: {
             /** Created At */
             created_at: string;
+            /**
+             * Default Household Id
+             * @description Where new meters and analytics go when no household is named; null when the user has none
+             */
+            default_household_id: number | null;
             /** Email */
             email: string;
             /** Email Verified */
@@ -578,6 +583,12 @@ export interface components {
         /** MeUpdate */
         MeUpdate: {
             /**
+             * Default Household Id
+             * @description One of your households
+             * @default null
+             */
+            default_household_id?: number | null;
+            /**
              * Name
              * @default null
              */
@@ -590,6 +601,12 @@ export interface components {
          * @description A new meter: the unit must suit the type (see the variants).
          */
         MeterCreate: {
+            /**
+             * Household Id
+             * @description Default: your default household
+             * @default null
+             */
+            household_id?: number | null;
             /** Name */
             name: string;
             /** @enum {string} */
@@ -597,6 +614,12 @@ export interface components {
             /** @enum {string} */
             unit: "kWh" | "Wh" | "MWh";
         } | {
+            /**
+             * Household Id
+             * @description Default: your default household
+             * @default null
+             */
+            household_id?: number | null;
             /** Name */
             name: string;
             /** @enum {string} */
@@ -604,6 +627,12 @@ export interface components {
             /** @enum {string} */
             unit: "m3" | "L" | "gal";
         } | {
+            /**
+             * Household Id
+             * @description Default: your default household
+             * @default null
+             */
+            household_id?: number | null;
             /** Name */
             name: string;
             /** @enum {string} */
@@ -611,6 +640,12 @@ export interface components {
             /** @enum {string} */
             unit: "m3" | "ft3";
         } | {
+            /**
+             * Household Id
+             * @description Default: your default household
+             * @default null
+             */
+            household_id?: number | null;
             /** Name */
             name: string;
             /** @enum {string} */
@@ -629,6 +664,8 @@ export interface components {
             archived: boolean;
             /** Created At */
             created_at: string;
+            /** Household Id */
+            household_id: number;
             /** Id */
             id: number;
             /** Name */
@@ -827,10 +864,17 @@ export interface components {
             /** Created At */
             created_at: string;
             /**
+             * Created By
+             * @description Who wrote it; null once that account is deleted
+             */
+            created_by: number | null;
+            /**
              * Date
              * Format: date
              */
             date: string;
+            /** Household Id */
+            household_id: number;
             /** Id */
             id: number;
             /** Meter Id */
@@ -933,6 +977,11 @@ export interface components {
              */
             active_last_30d: number;
             /**
+             * Households
+             * @description Every household
+             */
+            households: number;
+            /**
              * Records
              * @description Every record of every account
              */
@@ -1021,6 +1070,11 @@ export interface components {
         UserOut: {
             /** Created At */
             created_at: string;
+            /**
+             * Default Household Id
+             * @description Where new meters and analytics go when no household is named; null when the user has none
+             */
+            default_household_id: number | null;
             /** Email */
             email: string;
             /** Email Verified */
@@ -1456,14 +1510,16 @@ export interface operations {
     analytics_summary_get: {
         parameters: {
             query?: {
+                /** @description One of your households; default: your default household */
+                household_id?: number | null;
                 /** @description First day (inclusive); default depends on the operation. Not after `date_to`. */
                 date_from?: string | null;
-                /** @description Last day (inclusive); default: today in your time zone */
+                /** @description Last day (inclusive); default: today in the household's time zone */
                 date_to?: string | null;
                 group_by?: "type" | "meter";
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
-                /** @description One of your meters; any other id answers 422 `not_found` */
+                /** @description A meter of the household; any other id answers 422 `not_found` */
                 meter_id?: number | null;
                 /** @description `previous`: a month to date against the same days of the previous month, a year to date against the same dates a year earlier, any other window against as many days just before. `year`: the same dates a year earlier. */
                 compare?: "previous" | "year";
@@ -1545,14 +1601,16 @@ export interface operations {
     analytics_timeseries_get: {
         parameters: {
             query?: {
+                /** @description One of your households; default: your default household */
+                household_id?: number | null;
                 /** @description First day (inclusive); default depends on the operation. Not after `date_to`. */
                 date_from?: string | null;
-                /** @description Last day (inclusive); default: today in your time zone */
+                /** @description Last day (inclusive); default: today in the household's time zone */
                 date_to?: string | null;
                 group_by?: "type" | "meter";
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
-                /** @description One of your meters; any other id answers 422 `not_found` */
+                /** @description A meter of the household; any other id answers 422 `not_found` */
                 meter_id?: number | null;
                 /** @description Bucket size; a window may hold at most 3660 buckets (about ten years by day) */
                 granularity?: "day" | "week" | "month" | "year";
@@ -2663,7 +2721,10 @@ export interface operations {
     };
     records_list_meters_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only this household's meters */
+                household_id?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2687,6 +2748,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2768,6 +2838,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your role does not allow writing in this household */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2951,6 +3030,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Your role does not allow writing in this household */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No such meter */
             404: {
                 headers: {
@@ -3061,6 +3149,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Your role does not allow writing in this household */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No such meter */
             404: {
                 headers: {
@@ -3139,6 +3236,8 @@ export interface operations {
                 per_page?: number;
                 date_from?: string | null;
                 date_to?: string | null;
+                /** @description Only this household's records */
+                household_id?: number | null;
                 meter_id?: number | null;
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
@@ -3266,6 +3365,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Your role does not allow writing in this household */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not JSON */
             415: {
                 headers: {
@@ -3324,6 +3432,8 @@ export interface operations {
             query?: {
                 date_from?: string | null;
                 date_to?: string | null;
+                /** @description Only this household's records */
+                household_id?: number | null;
                 meter_id?: number | null;
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
@@ -3410,6 +3520,8 @@ export interface operations {
     records_import_records_post: {
         parameters: {
             query?: {
+                /** @description Default: your default household */
+                household_id?: number | null;
                 /** @description Validate and report without writing anything */
                 dry_run?: boolean;
             };
@@ -3446,6 +3558,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your role does not allow writing in this household */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3642,6 +3763,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Your role does not allow writing in this household */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No such record */
             404: {
                 headers: {
@@ -3737,6 +3867,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Your role does not allow writing in this household */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No such record */
             404: {
                 headers: {
@@ -3822,6 +3961,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your role does not allow writing in this household */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,7 @@ export const API = "http://localhost:5000";
 
 export const USER: Schema<"UserOut"> = {
   id: 1,
+  default_household_id: 1,
   email: "ada@example.com",
   name: "Ada",
   role: "user",
@@ -19,7 +20,16 @@ export const USER: Schema<"UserOut"> = {
 };
 
 export function meter(id: number, name: string, type: Schema<"MeterOut">["type"], unit: string, archived = false): Schema<"MeterOut"> {
-  return { id, name, type, unit, archived, created_at: "2026-01-01T00:00:00+00:00", updated_at: "2026-01-01T00:00:00+00:00" };
+  return {
+    id,
+    household_id: 1,
+    name,
+    type,
+    unit,
+    archived,
+    created_at: "2026-01-01T00:00:00+00:00",
+    updated_at: "2026-01-01T00:00:00+00:00",
+  };
 }
 
 /** A session restored from the refresh cookie, as on every page load. */
