@@ -221,8 +221,8 @@ def _limit_headers(response: Any) -> tuple[str, str]:
 def test_limited_routes_say_their_tightest_limit(make_app: Any, app: Flask) -> None:
     custom = make_app(RATELIMIT_ENABLED=True, RATELIMIT_AUTHENTICATED="3/minute", RATELIMIT_LOGIN="4/minute")
     client = custom.test_client()
-    started = time.time()
     acc = account(custom, client, "counted@example.com")  # login: per IP and per address, 4 each
+    started = time.time()  # the /me window opens with the first request below, not before
     answers = [client.get("/api/auth/me", headers=acc.headers) for _ in range(4)]
     assert [_limit_headers(r) for r in answers] == [("3", "2"), ("3", "1"), ("3", "0"), ("3", "0")]
     assert answers[3].status_code == 429
