@@ -35,8 +35,13 @@ def fingerprint(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()[:16]
 
 
-def make_token(purpose: str, user_id: int, state: str) -> str:
-    return _serializer(purpose).dumps({"u": user_id, "f": fingerprint(state)})
+def make_token(purpose: str, user_id: int, state: str, email: str | None = None) -> str:
+    """A signed token; ``email`` is carried readable (not secret: the link goes to that address),
+    so that the reset page can refuse the address as the new password before asking the API."""
+    payload: dict[str, object] = {"u": user_id, "f": fingerprint(state)}
+    if email is not None:
+        payload["e"] = email
+    return _serializer(purpose).dumps(payload)
 
 
 def read_token(purpose: str, token: str) -> tuple[int, str] | None:

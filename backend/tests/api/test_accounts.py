@@ -58,6 +58,22 @@ def test_forgot_password_is_accepted_for_anyone_and_mails_only_real_accounts(
     assert f"http://localhost:3000/reset-password?token={token}" in html_of(message)
 
 
+def test_a_reset_link_carries_its_address_readable_for_the_page(
+    client: FlaskClient, app: Flask, mailbox: Mailbox, send_mail: Any
+) -> None:
+    import base64
+    import json
+
+    create_user(app, "ann@example.com")
+    client.post("/api/auth/forgot-password", json={"email": "Ann@Example.com"})
+    send_mail()
+    token = link_token(mailbox.messages[0], "reset-password")
+    head = token.split(".")[0]
+    payload = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    # The reset page reads it to refuse the address as the new password before asking the API.
+    assert payload["e"] == "ann@example.com"
+
+
 def test_forgot_password_validates_the_address(client: FlaskClient) -> None:
     response = client.post("/api/auth/forgot-password", json={"email": "not an address"})
     assert response.status_code == 422

@@ -92,7 +92,9 @@ def _link_mail(kind: str, purpose: str, path: str, email: str, user: User | None
     cases sign a token, render the message, write it to the outbox and run the same
     statements; without an account the row is deleted again in the same transaction, so
     nothing is ever sent."""
-    token = signed_tokens.make_token(purpose, user.id if user else 0, state)
+    address = user.email if user else email.strip().lower()
+    carried = address if purpose == signed_tokens.RESET_PASSWORD else None
+    token = signed_tokens.make_token(purpose, user.id if user else 0, state, email=carried)
     name = user.name if user else ""
     message = mail.queue(kind, user.email if user else email, name=name, link=mail.frontend_link(path, token))
     db.session.flush()

@@ -23,10 +23,30 @@ export type RegisterInput = z.infer<typeof registerSchema>;
 export const emailOnlySchema = z.object({ email: emailSchema });
 export type EmailOnlyInput = z.infer<typeof emailOnlySchema>;
 
-export const resetSchema = z
-  .object({ password: passwordSchema, confirm: z.string() })
-  .refine((data) => data.password === data.confirm, { path: ["confirm"], message: "The passwords do not match" });
-export type ResetInput = z.infer<typeof resetSchema>;
+/** The address a reset link was sent to: its token carries it readable (the signed part is not). */
+export function emailOfResetToken(token: string): string | null {
+  const head = token.split(".")[0];
+  if (!head) return null; // a compressed payload starts with "."
+  try {
+    const json = atob(head.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (head.length % 4)) % 4));
+    const email: unknown = (JSON.parse(json) as { e?: unknown }).e;
+    return typeof email === "string" ? email : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The new password, checked against the link's address (when it carries one) as the API does. */
+export function resetSchema(email: string | null) {
+  return z
+    .object({ password: passwordSchema, confirm: z.string() })
+    .refine((data) => email === null || notTheEmail(data.password, email), {
+      path: ["password"],
+      message: "Password must not be the e-mail address",
+    })
+    .refine((data) => data.password === data.confirm, { path: ["confirm"], message: "The passwords do not match" });
+}
+export type ResetInput = z.infer<ReturnType<typeof resetSchema>>;
 
 /** The form shows every failure itself (a taken e-mail under the e-mail field): no toast. */
 export async function register(input: RegisterInput) {

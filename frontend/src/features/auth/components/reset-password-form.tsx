@@ -8,14 +8,17 @@ import { useForm } from "react-hook-form";
 
 import { Button } from "@/components/ui/button";
 import { FormError, TextField } from "@/components/ui/field";
-import { resetPassword, resetSchema, type ResetInput } from "@/features/auth/api/auth-requests";
+import { emailOfResetToken, resetPassword, resetSchema, type ResetInput } from "@/features/auth/api/auth-requests";
 import { applyApiErrors } from "@/lib/forms";
 
 export function ResetPasswordForm() {
   const token = useSearchParams().get("token");
   const router = useRouter();
   const [formError, setFormError] = useState<string>();
-  const form = useForm<ResetInput>({ resolver: zodResolver(resetSchema), defaultValues: { password: "", confirm: "" } });
+  const form = useForm<ResetInput>({
+    resolver: zodResolver(resetSchema(token ? emailOfResetToken(token) : null)),
+    defaultValues: { password: "", confirm: "" },
+  });
   const { errors, isSubmitting } = form.formState;
 
   if (!token) {
