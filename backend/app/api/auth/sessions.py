@@ -124,7 +124,13 @@ def rotate(token_data: dict[str, Any] | None = None, encoded: str | None = None)
             .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         )
-    if family is None or family.revoked_at is not None or str(family.user_id) != str(data.get("sub")):
+    if family is None or str(family.user_id) != str(data.get("sub")):
+        raise Unauthorized("The token has been revoked.", code="token_revoked")
+    owner = db.session.get(User, family.user_id)
+    if owner is not None and not owner.is_active:
+        # Deactivation revokes every session too; saying why lets the SPA tell the person.
+        raise Unauthorized("The account no longer exists or has been deactivated.")
+    if family.revoked_at is not None:
         raise Unauthorized("The token has been revoked.", code="token_revoked")
     if data.get("jti") != family.current_jti and not _within_grace(data.get("jti")):
         family.revoked_at = clock.now()
