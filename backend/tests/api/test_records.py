@@ -175,6 +175,11 @@ def test_list_default_sort_is_newest_first(client: FlaskClient, acc: Any, seeded
         ("sort=-amount", ["e2", "g1", "e1", "w1", "g2"]),
         ("sort=created_at", ["e1", "e2", "w1", "g1", "g2"]),
         ("sort=-created_at", ["g2", "g1", "w1", "e2", "e1"]),
+        # By meter name, newest first within a meter; by cost, records without one last.
+        ("sort=meter", ["e2", "e1", "g2", "g1", "w1"]),
+        ("sort=-meter", ["w1", "g2", "g1", "e2", "e1"]),
+        ("sort=cost", ["w1", "e1", "g1", "e2", "g2"]),
+        ("sort=-cost", ["g1", "e1", "w1", "g2", "e2"]),
         ("type=gas&sort=date", ["g1", "g2"]),
         ("type=gas&type=water&sort=date", ["w1", "g1", "g2"]),
         ("date_from=2026-01-10&date_to=2026-02-05&sort=date", ["w1", "e2"]),

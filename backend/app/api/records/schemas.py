@@ -60,7 +60,7 @@ Unit = Annotated[
 Note = Annotated[
     str, StringConstraints(max_length=NOTE_MAX), NoControl, TextPattern, AfterValidator(lambda v: v or None)
 ]
-Sort = Literal["date", "-date", "amount", "-amount", "created_at", "-created_at"]
+Sort = Literal["date", "-date", "amount", "-amount", "created_at", "-created_at", "meter", "-meter", "cost", "-cost"]
 
 
 def _known_meter(value: int, info: ValidationInfo) -> int:

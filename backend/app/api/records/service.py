@@ -147,6 +147,8 @@ def delete_meter(user: User, meter_id: int, cascade: bool) -> None:
 
 # Records -----------------------------------------------------------------------------
 
+_METER_NAME = select(func.lower(Meter.name)).where(Meter.id == Record.meter_id).scalar_subquery()
+
 SORTS: dict[str, tuple[Any, ...]] = {
     "date": (Record.date.asc(), Record.id.asc()),
     "-date": (Record.date.desc(), Record.id.desc()),
@@ -154,6 +156,11 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "-amount": (Record.amount_milli.desc(), Record.id.desc()),
     "created_at": (Record.created_at.asc(), Record.id.asc()),
     "-created_at": (Record.created_at.desc(), Record.id.desc()),
+    # By meter name (case ignored), newest first within a meter; records without a cost last either way.
+    "meter": (_METER_NAME.asc(), Record.date.desc(), Record.id.desc()),
+    "-meter": (_METER_NAME.desc(), Record.date.desc(), Record.id.desc()),
+    "cost": (Record.cost_cents.asc().nulls_last(), Record.id.asc()),
+    "-cost": (Record.cost_cents.desc().nulls_last(), Record.id.desc()),
 }
 
 
