@@ -10,6 +10,8 @@ from ..extensions import db
 
 # Namespace of the advisory locks taken here (the second key is the household id).
 _LOCK_NAMESPACE = 7401
+# The advisory lock's keys are 32-bit: a larger id names no household (ids are 32-bit too).
+_MAX_KEY = 2**31 - 1
 
 
 def lock_household(household_id: int) -> None:
@@ -25,6 +27,8 @@ def lock_household(household_id: int) -> None:
     wait for each other. SQLite serialises writers by itself. Taking it again in the same
     transaction succeeds at once.
     """
+    if not 1 <= household_id <= _MAX_KEY:
+        return  # no such household: the caller's lookup answers 404 or 422
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(func.pg_advisory_xact_lock(_LOCK_NAMESPACE, household_id)))
 

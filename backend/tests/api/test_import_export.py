@@ -235,6 +235,16 @@ def test_export_of_many_records_streams_every_row(app: Flask, client: FlaskClien
     assert len(lines) == 2501
 
 
+def test_export_sorts_by_meter_and_by_cost(app: Flask, client: FlaskClient, acc: Account) -> None:
+    add_record(app, acc.id, acc.meters["Water"], "2024-01-01", "1", "2.00")
+    add_record(app, acc.id, acc.meters["Electricity"], "2024-01-02", "2", None)
+    add_record(app, acc.id, acc.meters["Gas"], "2024-01-03", "3", "1.00")
+    by_meter = client.get("/api/records/export?format=json&sort=meter", headers=acc.headers).get_json()["items"]
+    assert [item["meter"] for item in by_meter] == ["Electricity", "Gas", "Water"]
+    by_cost = client.get("/api/records/export?format=json&sort=-cost", headers=acc.headers).get_json()["items"]
+    assert [item["cost"] for item in by_cost] == [2.0, 1.0, None]
+
+
 def test_export_is_only_your_own(app: Flask, client: FlaskClient, acc: Account) -> None:
     other = account(app, client)
     add_record(app, other.id, other.meters["Gas"], "2024-01-05", "3.5")

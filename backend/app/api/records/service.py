@@ -147,7 +147,9 @@ def delete_meter(user: User, meter_id: int, cascade: bool) -> None:
 
 # Records -----------------------------------------------------------------------------
 
-_METER_NAME = select(func.lower(Meter.name)).where(Meter.id == Record.meter_id).scalar_subquery()
+_METER_NAME = (
+    select(func.lower(Meter.name)).where(Meter.id == Record.meter_id).correlate_except(Meter).scalar_subquery()
+)
 
 SORTS: dict[str, tuple[Any, ...]] = {
     "date": (Record.date.asc(), Record.id.asc()),
