@@ -6,7 +6,7 @@ import type { Schema } from "@/lib/api-client";
 import { todayIn } from "@/lib/dates";
 
 import { API, meter, server } from "./support/api";
-import { renderSignedIn } from "./support/render";
+import { renderInHousehold } from "./support/render";
 
 const TODAY = todayIn("UTC");
 
@@ -69,7 +69,7 @@ afterAll(() => server.close());
 
 test("the figures show with m³, and the meter chart draws an archived meter when every meter is archived", async () => {
   server.use(http.get(`${API}/api/meters`, () => HttpResponse.json({ items: [meter(3, "Old gas", "gas", "m3", true)] })));
-  renderSignedIn(<Dashboard />);
+  renderInHousehold(<Dashboard />);
 
   const card = await screen.findByTestId("kpi-gas");
   expect(within(card).getByTestId("kpi-total")).toHaveTextContent("12.5 m³");
@@ -81,7 +81,7 @@ test("the figures show with m³, and the meter chart draws an archived meter whe
 
 test("a custom period ending before it starts shows the error and none of the earlier figures", async () => {
   server.use(http.get(`${API}/api/meters`, () => HttpResponse.json({ items: [meter(1, "Gas", "gas", "m3")] })));
-  renderSignedIn(<Dashboard />);
+  renderInHousehold(<Dashboard />);
   await screen.findByTestId("kpi-gas");
 
   fireEvent.change(screen.getByRole("combobox", { name: "Period" }), { target: { value: "custom" } });
@@ -96,7 +96,7 @@ test("a custom period ending before it starts shows the error and none of the ea
 
 test("a day chart over centuries says why instead of fetching or showing the old chart", async () => {
   server.use(http.get(`${API}/api/meters`, () => HttpResponse.json({ items: [meter(1, "Gas", "gas", "m3")] })));
-  renderSignedIn(<Dashboard />);
+  renderInHousehold(<Dashboard />);
   await screen.findByRole("img", { name: "Daily consumption of the chosen meter" });
 
   fireEvent.change(screen.getByRole("combobox", { name: "Period" }), { target: { value: "custom" } });

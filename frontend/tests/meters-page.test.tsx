@@ -6,7 +6,7 @@ import { MetersPage } from "@/features/meters/components/meters-page";
 import { client } from "@/lib/api-client";
 
 import { API, error, meter, server } from "./support/api";
-import { renderSignedIn } from "./support/render";
+import { renderInHousehold } from "./support/render";
 
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
@@ -24,7 +24,7 @@ test("units show as m³ and ft³; a taken name shows once and is gone when the d
     }),
   );
   const person = userEvent.setup();
-  renderSignedIn(<MetersPage />);
+  renderInHousehold(<MetersPage />);
   expect(await screen.findByText("Gas · ft³")).toBeInTheDocument();
   expect(screen.getByText("Water · m³")).toBeInTheDocument();
 
@@ -51,10 +51,12 @@ test("units show as m³ and ft³; a taken name shows once and is gone when the d
 test("a page that goes away cancels its request", async () => {
   server.use(http.get(`${API}/api/meters`, () => new Promise<Response>(() => {})));
   const get = jest.spyOn(client, "GET");
-  const { unmount } = renderSignedIn(<MetersPage />);
+  const { unmount } = renderInHousehold(<MetersPage />);
   expect(await screen.findByText("Loading meters…")).toBeInTheDocument();
-  await waitFor(() => expect(get).toHaveBeenCalledWith("/api/meters", { signal: expect.any(AbortSignal), silent: true }));
-  const { signal } = get.mock.calls[0]![1] as { signal: AbortSignal };
+  await waitFor(() =>
+    expect(get).toHaveBeenCalledWith("/api/meters", { query: { household_id: 1 }, signal: expect.any(AbortSignal), silent: true }),
+  );
+  const { signal } = get.mock.calls.find(([path]) => path === "/api/meters")![1] as { signal: AbortSignal };
   expect(signal.aborted).toBe(false);
 
   unmount();

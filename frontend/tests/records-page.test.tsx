@@ -6,7 +6,7 @@ import { RecordsPage } from "@/features/records/components/records-page";
 import type { Schema } from "@/lib/api-client";
 
 import { API, error, meter, server } from "./support/api";
-import { renderSignedIn } from "./support/render";
+import { renderInHousehold } from "./support/render";
 
 const WATER = meter(2, "Water", "water", "m3");
 
@@ -55,13 +55,13 @@ async function table() {
 }
 
 test("lists the records with the unit shown as m³", async () => {
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   const rowsShown = within(await table()).getAllByRole("row");
   expect(rowsShown.map((row) => row.textContent)).toEqual(["Date↓MeterAmount↕CostNoteActions", "2026-03-02Water1.5 m³—EditDelete"]);
 });
 
 test("a From after To shows the error under To, no stale rows, and asks the API nothing", async () => {
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   await table();
   fireEvent.change(screen.getByLabelText("From"), { target: { value: "2026-03-10" } });
   fireEvent.change(screen.getByLabelText("To"), { target: { value: "2026-03-01" } });
@@ -74,7 +74,7 @@ test("a From after To shows the error under To, no stale rows, and asks the API 
 });
 
 test("a note search over 200 characters shows the error and no stale rows", async () => {
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   await table();
   fireEvent.change(screen.getByLabelText("Note contains"), { target: { value: "x".repeat(201) } });
 
@@ -88,7 +88,7 @@ test("a note search over 200 characters shows the error and no stale rows", asyn
 });
 
 test("the API's refusal of a filter shows under that filter, once, and not the old rows", async () => {
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   await table();
   fireEvent.change(screen.getByLabelText("Note contains"), { target: { value: "refused" } });
 
@@ -105,7 +105,7 @@ test("after an import the Import button waits for a new file, and the list is fe
     }),
   );
   const person = userEvent.setup();
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   await table();
   await person.click(screen.getByRole("button", { name: "Import CSV" }));
   const dialog = screen.getByRole("dialog");
@@ -133,7 +133,7 @@ test("a failed list shows its message once, where the rows would be, and Try aga
     ),
   );
   const person = userEvent.setup();
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
 
   expect(await screen.findByText("The database is unavailable; try again shortly.")).toBeInTheDocument();
   expect(screen.getAllByText("The database is unavailable; try again shortly.")).toHaveLength(1);
@@ -146,7 +146,7 @@ test("a failed list shows its message once, where the rows would be, and Try aga
 
 test("meters that cannot be loaded say so on the records page", async () => {
   server.use(http.get(`${API}/api/meters`, () => error(500, "internal_error", "Something went wrong on the server.")));
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   expect(await screen.findByText("Something went wrong on the server.")).toBeInTheDocument();
   expect(screen.getAllByText("Something went wrong on the server.")).toHaveLength(1);
   expect(screen.getByRole("button", { name: "Add record" })).toBeDisabled();

@@ -2,6 +2,7 @@ import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 
 import type { Schema } from "@/lib/api-client";
+import type { PendingSchemas } from "@/lib/api-types.pending";
 
 /** The API the SPA talks to in tests (env's default). */
 export const API = "http://localhost:5000";
@@ -22,11 +23,43 @@ export function meter(id: number, name: string, type: Schema<"MeterOut">["type"]
   return { id, name, type, unit, archived, created_at: "2026-01-01T00:00:00+00:00", updated_at: "2026-01-01T00:00:00+00:00" };
 }
 
-/** A session restored from the refresh cookie, as on every page load. */
+export type HouseholdItem = PendingSchemas["HouseholdOut"];
+
+export function household(
+  id: number,
+  name: string,
+  role: HouseholdItem["role"] = "owner",
+  extra: Partial<HouseholdItem> = {},
+): HouseholdItem {
+  return {
+    id,
+    name,
+    timezone: "UTC",
+    currency: "USD",
+    billing_day: 1,
+    role,
+    member_count: 1,
+    created_at: "2026-01-01T00:00:00+00:00",
+    updated_at: "2026-01-01T00:00:00+00:00",
+    ...extra,
+  };
+}
+
+/** The user's one household, which they own (as after registration). */
+export const HOME = household(1, "Home");
+
+/** A session restored from the refresh cookie, as on every page load, and the user's households. */
 export const sessionHandlers = [
   http.post(`${API}/api/auth/refresh`, () =>
-    HttpResponse.json({ access_token: "tok", refresh_token: "r", token_type: "Bearer", expires_in: 900, user: USER }),
+    HttpResponse.json({
+      access_token: "tok",
+      refresh_token: "r",
+      token_type: "Bearer",
+      expires_in: 900,
+      user: { ...USER, default_household_id: HOME.id },
+    }),
   ),
+  http.get(`${API}/api/households`, () => HttpResponse.json({ items: [HOME] })),
 ];
 
 export const server = setupServer(...sessionHandlers);

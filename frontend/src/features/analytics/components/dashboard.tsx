@@ -7,7 +7,7 @@ import { SelectField, TextField } from "@/components/ui/field";
 import { Card, EmptyState, PageHeader } from "@/components/ui/states";
 import { summaryQuery } from "@/features/analytics/api/analytics";
 import { presetRange, type Preset } from "@/features/analytics/utils/shaping";
-import { useAuth } from "@/lib/auth";
+import { useHouseholdSettings } from "@/lib/household";
 import { todayIn } from "@/lib/dates";
 import { metersQuery } from "@/lib/meters";
 
@@ -25,9 +25,9 @@ const PRESETS: { value: Preset; label: string }[] = [
 ];
 
 export function Dashboard() {
-  const { user } = useAuth();
-  const currency = user?.preferences.currency ?? "USD";
-  const today = todayIn(user?.preferences.timezone ?? "UTC");
+  // Periods and costs are the current household's.
+  const { currency, timezone } = useHouseholdSettings();
+  const today = todayIn(timezone);
   const [preset, setPreset] = useState<Preset>("this-month");
   const [custom, setCustom] = useState(() => presetRange("this-month", today));
 

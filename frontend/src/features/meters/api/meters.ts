@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { z } from "zod";
 
 import { client, type Schema } from "@/lib/api-client";
+import { withHousehold } from "@/lib/household";
 import { UNITS } from "@/lib/meters";
 import { queryRoots } from "@/lib/query-keys";
 
@@ -33,7 +34,8 @@ export function useCreateMeter() {
   return useMutation({
     // The form shows the failure (a taken name under the name): silent, no toast.
     // The schema's refine pairs each type with its units, which is what the API's oneOf states.
-    mutationFn: (input: MeterInput) => client.POST("/api/meters", { body: input as Schema<"MeterCreate">, silent: true }),
+    // A new meter belongs to the household on screen.
+    mutationFn: (input: MeterInput) => client.POST("/api/meters", { body: withHousehold(input) as Schema<"MeterCreate">, silent: true }),
     onSuccess: invalidate,
   });
 }

@@ -14,6 +14,7 @@ import { meterSchema, useCreateMeter, useDeleteMeter, useUpdateMeter, type Meter
 import { ApiError } from "@/lib/api-client";
 import { formatUnit } from "@/lib/format";
 import { applyApiErrors } from "@/lib/forms";
+import { useCanWrite } from "@/lib/household";
 import { METER_TYPES, metersQuery, TYPE_LABELS, UNITS, type Meter } from "@/lib/meters";
 
 export function MeterForm({ meter, onSaved, onCancel }: { meter?: Meter; onSaved(): void; onCancel(): void }) {
@@ -113,6 +114,8 @@ export function MetersPage() {
   const deleteMeter = useDeleteMeter();
   const [editing, setEditing] = useState<Meter | "new" | null>(null);
   const [deleting, setDeleting] = useState<{ meter: Meter; cascade: boolean } | null>(null);
+  // A viewer sees the meters; adding, editing, archiving and deleting are for editors and owners.
+  const canWrite = useCanWrite();
 
   const toggleArchived = async (meter: Meter) => {
     try {
@@ -136,7 +139,7 @@ export function MetersPage() {
 
   return (
     <>
-      <PageHeader title="Meters" actions={<Button onClick={() => setEditing("new")}>Add meter</Button>} />
+      <PageHeader title="Meters" actions={canWrite && <Button onClick={() => setEditing("new")}>Add meter</Button>} />
       <Card>
         {meters.error && !meters.data ? (
           <ErrorState error={meters.error} onRetry={() => void meters.refetch()} />
@@ -157,24 +160,28 @@ export function MetersPage() {
                     {TYPE_LABELS[meter.type]} · {formatUnit(meter.unit)}
                   </p>
                 </div>
-                <Button variant="ghost" aria-label={`Edit ${meter.name}`} onClick={() => setEditing(meter)}>
-                  Edit
-                </Button>
-                <Button
-                  variant="ghost"
-                  aria-label={`${meter.archived ? "Restore" : "Archive"} ${meter.name}`}
-                  onClick={() => toggleArchived(meter)}
-                >
-                  {meter.archived ? "Restore" : "Archive"}
-                </Button>
-                <Button
-                  variant="ghost"
-                  className="text-red-600 dark:text-red-400"
-                  aria-label={`Delete ${meter.name}`}
-                  onClick={() => setDeleting({ meter, cascade: false })}
-                >
-                  Delete
-                </Button>
+                {canWrite && (
+                  <>
+                    <Button variant="ghost" aria-label={`Edit ${meter.name}`} onClick={() => setEditing(meter)}>
+                      Edit
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      aria-label={`${meter.archived ? "Restore" : "Archive"} ${meter.name}`}
+                      onClick={() => toggleArchived(meter)}
+                    >
+                      {meter.archived ? "Restore" : "Archive"}
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      className="text-red-600 dark:text-red-400"
+                      aria-label={`Delete ${meter.name}`}
+                      onClick={() => setDeleting({ meter, cascade: false })}
+                    >
+                      Delete
+                    </Button>
+                  </>
+                )}
               </li>
             ))}
           </ul>

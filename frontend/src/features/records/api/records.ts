@@ -4,6 +4,7 @@ import { z } from "zod";
 
 import { client, type QueryOf, type Schema } from "@/lib/api-client";
 import { decimalString, isoDate } from "@/lib/forms";
+import { householdKey, withHousehold } from "@/lib/household";
 import { queryRoots } from "@/lib/query-keys";
 
 export type RecordItem = Schema<"RecordOut">;
@@ -52,13 +53,13 @@ export function toRecordBody(input: RecordInput): Schema<"RecordCreate"> {
 
 export const recordKeys = {
   all: queryRoots.records,
-  list: (filters: RecordFilters) => [...queryRoots.records, "list", filters] as const,
+  list: (filters: RecordFilters) => [...queryRoots.records, "list", householdKey(), filters] as const,
 };
 
 export const recordsQuery = (filters: RecordFilters) =>
   queryOptions({
     queryKey: recordKeys.list(filters),
-    queryFn: ({ signal }) => client.GET("/api/records", { query: filters, signal, silent: true }),
+    queryFn: ({ signal }) => client.GET("/api/records", { query: withHousehold(filters), signal, silent: true }),
     // Paging or sorting keeps the current rows on screen until the next page arrives.
     placeholderData: keepPreviousData,
   });
@@ -116,7 +117,7 @@ export function useImportRecords() {
 /** Download the export with the current filters (the bearer token rules out a plain link). */
 export async function exportRecords(filters: RecordFilters, format: "csv" | "json"): Promise<{ blob: Blob; filename: string }> {
   const { page: _page, per_page: _perPage, ...rest } = filters;
-  const response = await client.download("/api/records/export", { query: { ...rest, format } });
+  const response = await client.download("/api/records/export", { query: withHousehold({ ...rest, format }) });
   const disposition = String(response.headers["content-disposition"] ?? "");
   const match = /filename="?([^";]+)"?/.exec(disposition);
   return { blob: response.data, filename: match?.[1] ?? `meterbook-records.${format}` };

@@ -4,6 +4,7 @@ import { Button } from "@/components/ui/button";
 import { Pagination } from "@/components/ui/pagination";
 import type { RecordItem, RecordPage, Sort } from "@/features/records/api/records";
 import { formatAmount, formatMoney } from "@/lib/format";
+import { useCanWrite } from "@/lib/household";
 
 function SortHeader({
   label,
@@ -52,6 +53,7 @@ export function RecordsTable({
   onEdit(record: RecordItem): void;
   onDelete(record: RecordItem): void;
 }) {
+  const canWrite = useCanWrite();
   return (
     <div className="relative -mx-4 overflow-x-auto px-4" aria-busy={busy}>
       <table className="w-full min-w-[36rem] text-left text-sm" data-testid="records-table">
@@ -85,17 +87,25 @@ export function RecordsTable({
                 {record.note}
               </td>
               <td className="whitespace-nowrap px-3 py-2 text-right">
-                <Button variant="ghost" aria-label={`Edit record of ${record.date} (${record.meter_name})`} onClick={() => onEdit(record)}>
-                  Edit
-                </Button>
-                <Button
-                  variant="ghost"
-                  className="text-red-600 dark:text-red-400"
-                  aria-label={`Delete record of ${record.date} (${record.meter_name})`}
-                  onClick={() => onDelete(record)}
-                >
-                  Delete
-                </Button>
+                {canWrite && (
+                  <>
+                    <Button
+                      variant="ghost"
+                      aria-label={`Edit record of ${record.date} (${record.meter_name})`}
+                      onClick={() => onEdit(record)}
+                    >
+                      Edit
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      className="text-red-600 dark:text-red-400"
+                      aria-label={`Delete record of ${record.date} (${record.meter_name})`}
+                      onClick={() => onDelete(record)}
+                    >
+                      Delete
+                    </Button>
+                  </>
+                )}
               </td>
             </tr>
           ))}
