@@ -7,6 +7,8 @@ VENV := $(BACKEND)/.venv
 PY := $(VENV)/bin/python
 FLASK := cd $(BACKEND) && .venv/bin/flask --app wsgi
 PORT ?= 5000
+# Where the development servers listen: this machine only, unless HOST=0.0.0.0 says otherwise.
+HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 FRONTEND := frontend
 WEB_PORT ?= 3000
@@ -46,16 +48,16 @@ system-deps: ## Install the system packages the tests use (PostgreSQL 15, redis-
 # --- running ---------------------------------------------------------------------------
 
 .PHONY: dev
-dev: install web-install ## Run the API (:5000) and the SPA (:3000) on the embedded defaults; Ctrl-C stops both
-	@scripts/dev.sh
+dev: install web-install ## Run the API (:5000) and the SPA (:3000) on 127.0.0.1 (HOST=0.0.0.0 to share); Ctrl-C stops both
+	@HOST=$(HOST) scripts/dev.sh
 
 .PHONY: web
 web: web-install ## Run the SPA alone (next dev): make web WEB_PORT=3000
 	cd $(FRONTEND) && exec node node_modules/next/dist/bin/next dev -p $(WEB_PORT)
 
 .PHONY: api
-api: install db-upgrade ## Run the API alone in the foreground: make api PORT=5000
-	$(FLASK) run --host 0.0.0.0 --port $(PORT)
+api: install db-upgrade ## Run the API alone in the foreground on 127.0.0.1: make api PORT=5000 [HOST=0.0.0.0]
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 .PHONY: seed
 seed: install db-upgrade ## Create the demo account with three years of readings (prints its credentials)
@@ -82,8 +84,8 @@ test-backend: install system-deps lint ## Backend tests on SQLite, then on a thr
 	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider -n 2 --db=postgres $(PYTEST_ARGS)
 
 .PHONY: fuzz
-fuzz: install ## A longer schema-driven fuzzing run (FUZZ_EXAMPLES per operation, default 300)
-	cd $(BACKEND) && FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} .venv/bin/python -m pytest -p no:cacheprovider tests/test_fuzz.py
+fuzz: install ## Longer schema-driven fuzzing (FUZZ_EXAMPLES per operation, default 300), plus: schema-valid data is accepted
+	cd $(BACKEND) && FUZZ_POSITIVE=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} .venv/bin/python -m pytest -p no:cacheprovider tests/test_fuzz.py
 
 .PHONY: bench-live
 bench-live: install system-deps ## Live updates: 1,000 sockets on one process, then two processes + Redis

@@ -21,6 +21,9 @@ worker_connections = int(
 timeout = 60
 graceful_timeout = 20
 keepalive = 5
+# Room above the app's own limit (8 KiB a header, app/errors.py), so oversized headers up to
+# this size are answered by the app in the JSON envelope rather than by gunicorn's HTML page.
+limit_request_field_size = 16 * 1024
 accesslog = None
 control_socket_disable = True
 

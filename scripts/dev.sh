@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Run the API (:5000) and the SPA (:3000) on the embedded defaults: SQLite, in-process broker,
-# in-memory limits, console e-mail. Ctrl-C stops both.
+# in-memory limits, console e-mail. Both listen on 127.0.0.1 unless HOST says otherwise
+# (HOST=0.0.0.0 to reach them from another device). Ctrl-C stops both.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 api_port="${PORT:-5000}"
 web_port="${WEB_PORT:-3000}"
+host="${HOST:-127.0.0.1}"
 
 export APP_ENV="${APP_ENV:-development}"
 export FLASK_DEBUG="${FLASK_DEBUG:-1}"
@@ -25,10 +27,10 @@ stop() {
 trap stop INT TERM EXIT
 
 cd "$root/backend"
-.venv/bin/flask --app wsgi run --host 0.0.0.0 --port "$api_port" &
+.venv/bin/flask --app wsgi run --host "$host" --port "$api_port" &
 pids+=($!)
 cd "$root/frontend"
-node node_modules/next/dist/bin/next dev -p "$web_port" &
+node node_modules/next/dist/bin/next dev -H "$host" -p "$web_port" &
 pids+=($!)
 
 echo "API: http://localhost:${api_port}  (Swagger UI at /apidocs)"

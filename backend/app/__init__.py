@@ -88,7 +88,14 @@ def register_extensions(app: Flask) -> None:
         app,
         resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
         supports_credentials=True,
-        expose_headers=["X-Request-ID", "Retry-After", "Content-Disposition"],
+        expose_headers=[
+            "X-Request-ID",
+            "Retry-After",
+            "Content-Disposition",
+            "X-RateLimit-Limit",
+            "X-RateLimit-Remaining",
+            "X-RateLimit-Reset",
+        ],
     )
     init_ratelimit(app)
     sock.init_app(app)
@@ -136,10 +143,11 @@ def register_openapi(app: Flask) -> None:
             "headers": [],
             "specs": [{"endpoint": "apispec", "route": "/apispec.json", "rule_filter": lambda rule: False}],
             "static_url_path": "/flasgger_static",
-            "swagger_ui": True,
-            "specs_route": "/apidocs/",
+            "swagger_ui": False,  # flasgger bundles Swagger UI 3.28: the page is ours (apidocs.py)
             "title": "Meterbook API",
-            "uiversion": 3,
         },
         merge=False,
     )
+    from .apidocs import bp as apidocs_bp
+
+    app.register_blueprint(apidocs_bp)

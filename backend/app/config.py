@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import secrets
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -11,18 +13,44 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_URL = f"sqlite:///{BACKEND_DIR / 'instance' / 'meterbook.db'}"
-DEV_SECRET = "dev-secret-change-me"
-DEV_JWT_SECRET = "dev-jwt-secret-change-me-please-32b"
+INSTANCE_DIR = BACKEND_DIR / "instance"
+WS_MAX_MESSAGE_BYTES = 4096
+# Fixed keys for the test suite only (APP_ENV=testing), so tokens made in one test process
+# verify in another; development generates its own (see _instance_key).
+TEST_SECRET = "testing-only-secret-key-never-used-elsewhere"
+TEST_JWT_SECRET = "testing-only-jwt-secret-key-never-used-elsewhere"
+
+
+def _instance_key(name: str, directory: Path | None = None) -> str:
+    """A random key made on first use and kept in ``directory/name`` (mode 0600).
+
+    Development runs need no configured secret, yet never sign with one published in the
+    code: every installation has its own, stable across restarts and shared by processes."""
+    directory = directory or INSTANCE_DIR
+    path = directory / name
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if len(key) >= 32:
+            return key
+        raise RuntimeError(f"{path} holds no usable key; delete it to make a new one") from None
+    with os.fdopen(fd, "w") as handle:
+        key = secrets.token_urlsafe(48)
+        handle.write(key + "\n")
+    return key
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=True)
 
     APP_ENV: Literal["development", "testing", "production"] = "development"
-    SECRET_KEY: str = DEV_SECRET
-    JWT_SECRET_KEY: str = DEV_JWT_SECRET
+    SECRET_KEY: str | None = None
+    JWT_SECRET_KEY: str | None = None
     JWT_ACCESS_TOKEN_EXPIRES: int = Field(default=900, gt=0)
     JWT_REFRESH_TOKEN_EXPIRES: int = Field(default=30 * 24 * 3600, gt=0)
+    REFRESH_REUSE_GRACE_SECONDS: int = Field(default=30, ge=0, le=300)
     DATABASE_URL: str = DEFAULT_SQLITE_URL
     REDIS_URL: str | None = None
     CORS_ORIGINS: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
@@ -56,7 +84,15 @@ class Settings(BaseSettings):
             return [item.strip() for item in stripped.split(",") if item.strip()]
         return value
 
-    @field_validator("DATABASE_URL", "REDIS_URL", "MAIL_SERVER", "RATELIMIT_STORAGE_URI", mode="before")
+    @field_validator(
+        "DATABASE_URL",
+        "REDIS_URL",
+        "MAIL_SERVER",
+        "RATELIMIT_STORAGE_URI",
+        "SECRET_KEY",
+        "JWT_SECRET_KEY",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -88,17 +124,25 @@ class Settings(BaseSettings):
         if self.APP_ENV != "production":
             return
         problems = []
-        if self.SECRET_KEY == DEV_SECRET or len(self.SECRET_KEY) < 32:
-            problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
-        if self.JWT_SECRET_KEY == DEV_JWT_SECRET or len(self.JWT_SECRET_KEY) < 32:
-            problems.append("JWT_SECRET_KEY must be set to a random value of at least 32 characters")
+        for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
+            value = getattr(self, name)
+            if value is None or len(value) < 32 or value.startswith("change-me") or value.startswith("testing-only"):
+                problems.append(f"{name} must be set to a random value of at least 32 characters")
         if any(origin == "*" for origin in self.CORS_ORIGINS):
             problems.append("CORS_ORIGINS must list origins explicitly, not '*'")
         if problems:
             raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
 
+    def signing_keys(self) -> tuple[str, str]:
+        """SECRET_KEY and JWT_SECRET_KEY: as configured, else the test keys or the instance's own."""
+        if self.APP_ENV == "testing":
+            return self.SECRET_KEY or TEST_SECRET, self.JWT_SECRET_KEY or TEST_JWT_SECRET
+        secret = self.SECRET_KEY or _instance_key("secret_key")
+        return secret, self.JWT_SECRET_KEY or _instance_key("jwt_secret_key")
+
     def flask_config(self) -> dict[str, object]:
         """Translate settings into the Flask/extension configuration keys."""
+        secret_key, jwt_secret_key = self.signing_keys()
         storage = self.RATELIMIT_STORAGE_URI or self.REDIS_URL or "memory://"
         engine_options: dict[str, object] = {"pool_pre_ping": True}
         if self.DATABASE_URL.startswith("postgresql"):
@@ -106,15 +150,21 @@ class Settings(BaseSettings):
         return {
             "ENV_NAME": self.APP_ENV,
             "TESTING": self.APP_ENV == "testing",
-            "SECRET_KEY": self.SECRET_KEY,
+            "SECRET_KEY": secret_key,
             "SQLALCHEMY_DATABASE_URI": self.DATABASE_URL,
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
             "SQLALCHEMY_TRACK_MODIFICATIONS": False,
             "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
             "MAX_JSON_BYTES": 1024 * 1024,
-            "JWT_SECRET_KEY": self.JWT_SECRET_KEY,
+            # Every WebSocket message is capped: the auth message is a few hundred bytes and
+            # nothing else a client sends means anything. simple-websocket counts a message's
+            # bytes as its frames arrive and closes with 1009 past the cap, so nothing larger
+            # is ever buffered (flask-sock passes these options to every socket).
+            "SOCK_SERVER_OPTIONS": {"max_message_size": WS_MAX_MESSAGE_BYTES},
+            "JWT_SECRET_KEY": jwt_secret_key,
             "JWT_ACCESS_TOKEN_EXPIRES": self.JWT_ACCESS_TOKEN_EXPIRES,
             "JWT_REFRESH_TOKEN_EXPIRES": self.JWT_REFRESH_TOKEN_EXPIRES,
+            "REFRESH_REUSE_GRACE_SECONDS": self.REFRESH_REUSE_GRACE_SECONDS,
             "JWT_TOKEN_LOCATION": ["headers", "cookies", "json"],
             "JWT_REFRESH_COOKIE_PATH": "/api/auth",
             "JWT_REFRESH_COOKIE_NAME": "refresh_token",

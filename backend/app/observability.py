@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, has_request_context, request
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics, generate_latest
@@ -17,10 +18,36 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
+# C0 and C1 controls, DEL and the Unicode line separators: anything that could end a log line
+# or drive a terminal.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 access_log = logging.getLogger("meterbook.access")
 
 # Attributes every LogRecord has; anything else on a record is an "extra" field worth emitting.
 _STANDARD = set(logging.LogRecord("x", 0, "x", 0, "x", None, None).__dict__) | {"message", "asctime", "request_id"}
+
+
+def printable(value: object, limit: int = 1000) -> str:
+    """``value`` as text that stays on its log line: control characters become escapes."""
+    text = str(value)[:limit]
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class EscapeFilter(logging.Filter):
+    """Escape control characters in the values a record interpolates (console format).
+
+    A request's path, headers or fields logged with ``%s`` cannot forge a line of their own.
+    Records logged with ``extra={"verbatim": True}`` (the development e-mail dump, whose text
+    the application wrote) keep their newlines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "verbatim", False):
+            return True
+        if isinstance(record.args, tuple):
+            record.args = tuple(printable(arg, 10_000) if isinstance(arg, str) else arg for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: printable(v, 10_000) if isinstance(v, str) else v for k, v in record.args.items()}
+        return True
 
 
 def current_request_id() -> str | None:
@@ -62,7 +89,11 @@ def configure_logging(app: Flask) -> None:
     level = str(app.config.get("LOG_LEVEL", "INFO")).upper()
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(JsonFormatter() if app.config.get("LOG_FORMAT") == "json" else ConsoleFormatter())
+    if app.config.get("LOG_FORMAT") == "json":
+        handler.setFormatter(JsonFormatter())  # json.dumps escapes every control character itself
+    else:
+        handler.addFilter(EscapeFilter())
+        handler.setFormatter(ConsoleFormatter())
     handler.set_name("meterbook")
     root = logging.getLogger()
     for existing in list(root.handlers):
@@ -146,23 +177,29 @@ def init_observability(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         if request.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
+            response.vary.add("Origin")  # CORS headers depend on it: no cache may mix answers
+        _relative_location(response)
         duration = time.perf_counter() - g.get("request_started", time.perf_counter())
         endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
         requests_total.labels(request.method, endpoint, str(response.status_code)).inc()
         latency.labels(request.method, endpoint).observe(duration)
+        # Escaped here too, so the JSON fields match the console line (the query string is
+        # not logged: it may carry what does not belong in logs).
+        method, path = printable(request.method, 20), printable(request.path)
         access_log.info(
             "%s %s %s %.1fms",
-            request.method,
-            request.path,
+            method,
+            path,
             response.status_code,
             duration * 1000,
             extra={
-                "method": request.method,
-                "path": request.path,
+                "method": method,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": round(duration * 1000, 2),
                 "user_id": _user_id(),
                 "remote_addr": request.remote_addr,
+                "user_agent": printable(request.user_agent.string, 300),
             },
         )
         return response
@@ -170,6 +207,17 @@ def init_observability(app: Flask) -> None:
     @app.get("/metrics")
     def metrics() -> Response:
         return Response(generate_latest(registry), mimetype="text/plain; version=0.0.4")
+
+
+def _relative_location(response: Response) -> None:
+    """Redirects of our own (Werkzeug's to add a trailing slash) name a path, not a URL built
+    from the Host header, which the client chose."""
+    location = response.headers.get("Location")
+    if location is None:
+        return
+    target = urlsplit(location)
+    if target.netloc and target.netloc == request.host:
+        response.headers["Location"] = target.path + (f"?{target.query}" if target.query else "")
 
 
 def _user_id() -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
@@ -54,12 +55,21 @@ def _path(rule: str) -> tuple[str, list[dict[str, Any]]]:
     return _PARAM.sub(r"{\g<name>}", rule), params
 
 
-def build_spec(app: Flask, title: str, version: str) -> dict[str, Any]:
-    operations: list[tuple[str, str, str, dict[str, Any]]] = []
+Operation = tuple[str, str, str, dict[str, Any]]
+Refs = Mapping[tuple[Any, JsonSchemaMode], dict[str, Any]]
+RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": "Requests allowed in the window of the tightest limit this request counted against",
+    "X-RateLimit-Remaining": "Requests left in that window",
+    "X-RateLimit-Reset": "When that window ends (Unix time, seconds)",
+}
+
+
+def _collect(app: Flask) -> tuple[list[Operation], set[tuple[type[BaseModel], JsonSchemaMode]]]:
+    """Every documented (rule, method) and the models their schemas need."""
+    operations: list[Operation] = []
     wanted: set[tuple[type[BaseModel], JsonSchemaMode]] = {(ErrorResponse, "serialization")}
     for rule in app.url_map.iter_rules():
-        view = app.view_functions.get(rule.endpoint)
-        info = getattr(view, "__openapi__", None)
+        info = getattr(app.view_functions.get(rule.endpoint), "__openapi__", None)
         if info is None:
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
@@ -68,83 +78,100 @@ def build_spec(app: Flask, title: str, version: str) -> dict[str, Any]:
                 wanted.add((info["body"], "validation"))
             if info.get("response"):
                 wanted.add((info["response"], "serialization"))
+    return sorted(operations), wanted
 
+
+def _query_params(model: type[BaseModel]) -> list[dict[str, Any]]:
+    query_schema = _nullable(model.model_json_schema(ref_template=REF))
+    required = set(query_schema.get("required", []))
+    params = []
+    for name, raw_prop in query_schema.get("properties", {}).items():
+        prop = dict(raw_prop)
+        description = prop.pop("description", None)
+        param: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
+        if description:
+            param["description"] = description
+        if prop.get("type") == "array":
+            param["style"] = "form"
+            param["explode"] = True
+        params.append(param)
+    return params
+
+
+def _upload_body(part: dict[str, str]) -> dict[str, Any]:
+    field = {"type": "string", "format": "binary", "description": part["description"]}
+    schema = {"type": "object", "required": [part["name"]], "properties": {part["name"]: field}}
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+
+
+def _request_body(info: dict[str, Any], refs: Refs) -> dict[str, Any] | None:
+    if info.get("body"):
+        return {
+            "required": not info.get("body_optional", False),
+            "content": {"application/json": {"schema": dict(refs[(info["body"], "validation")])}},
+        }
+    if info.get("upload"):
+        return _upload_body(info["upload"])
+    return None
+
+
+def _responses(info: dict[str, Any], refs: Refs) -> dict[str, Any]:
+    error_ref = {"application/json": {"schema": dict(refs[(ErrorResponse, "serialization")])}}
+    limited = 429 in info.get("responses", {})
+    responses: dict[str, Any] = {}
+    for status, description in sorted(info.get("responses", {}).items()):
+        entry: dict[str, Any] = {"description": description}
+        if status == info.get("status"):
+            if info.get("response") is not None:
+                entry["content"] = {"application/json": {"schema": dict(refs[(info["response"], "serialization")])}}
+            for media_type, schema in info.get("media", {}).items():
+                entry.setdefault("content", {})[media_type] = {"schema": schema}
+        elif status >= 400:
+            entry["content"] = error_ref
+        if limited and (status == info.get("status") or status == 429):
+            entry["headers"] = {
+                name: {"description": text, "schema": {"type": "integer"}} for name, text in RATE_LIMIT_HEADERS.items()
+            }
+        responses[str(status)] = entry
+    responses.setdefault("500", {"description": "Unexpected error", "content": error_ref})
+    responses.setdefault(
+        "503", {"description": "The database (or a service it needs) is unavailable; retry", "content": error_ref}
+    )
+    return responses
+
+
+def _operation(app: Flask, operation: Operation, refs: Refs) -> tuple[str, dict[str, Any]]:
+    rule_text, method, endpoint, info = operation
+    path, params = _path(rule_text)
+    doc = (app.view_functions[endpoint].__doc__ or "").strip().splitlines()
+    op: dict[str, Any] = {
+        "operationId": f"{endpoint.replace('.', '_')}_{method}",
+        "summary": doc[0] if doc else endpoint,
+        "tags": info.get("tags") or [endpoint.split(".")[0]],
+    }
+    if len(doc) > 1:
+        op["description"] = "\n".join(line.strip() for line in doc[1:]).strip()
+    if info.get("query"):
+        params.extend(_query_params(info["query"]))
+    if params:
+        op["parameters"] = params
+    body = _request_body(info, refs)
+    if body is not None:
+        op["requestBody"] = body
+    op["responses"] = _responses(info, refs)
+    if info.get("auth"):
+        op["security"] = [{"bearerAuth": []}]
+    return path, op
+
+
+def build_spec(app: Flask, title: str, version: str) -> dict[str, Any]:
+    operations, wanted = _collect(app)
     ordered = sorted(wanted, key=lambda item: (item[0].__name__, item[1]))
     refs, defs = models_json_schema(ordered, ref_template=REF)
-    schemas = _nullable(defs.get("$defs", {}))
-
-    def ref(model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
-        return dict(refs[(model, mode)])
-
-    error_ref = {"application/json": {"schema": ref(ErrorResponse, "serialization")}}
     paths: dict[str, dict[str, Any]] = {}
-    for rule_text, method, endpoint, info in sorted(operations):
-        path, params = _path(rule_text)
-        view = app.view_functions[endpoint]
-        doc = (view.__doc__ or "").strip().splitlines()
-        op: dict[str, Any] = {
-            "operationId": f"{endpoint.replace('.', '_')}_{method}",
-            "summary": doc[0] if doc else endpoint,
-            "tags": info.get("tags") or [endpoint.split(".")[0]],
-        }
-        if len(doc) > 1:
-            op["description"] = "\n".join(line.strip() for line in doc[1:]).strip()
-        if info.get("query"):
-            query_schema = _nullable(info["query"].model_json_schema(ref_template=REF))
-            required = set(query_schema.get("required", []))
-            for name, raw_prop in query_schema.get("properties", {}).items():
-                prop = dict(raw_prop)
-                description = prop.pop("description", None)
-                param: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
-                if description:
-                    param["description"] = description
-                if prop.get("type") == "array":
-                    param["style"] = "form"
-                    param["explode"] = True
-                params.append(param)
-        if params:
-            op["parameters"] = params
-        if info.get("upload"):
-            part = info["upload"]
-            op["requestBody"] = {
-                "required": True,
-                "content": {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "required": [part["name"]],
-                            "properties": {
-                                part["name"]: {"type": "string", "format": "binary", "description": part["description"]}
-                            },
-                        }
-                    }
-                },
-            }
-        if info.get("body"):
-            op["requestBody"] = {
-                "required": not info.get("body_optional", False),
-                "content": {"application/json": {"schema": ref(info["body"], "validation")}},
-            }
-        responses: dict[str, Any] = {}
-        for status, description in sorted(info.get("responses", {}).items()):
-            entry: dict[str, Any] = {"description": description}
-            if status == info.get("status"):
-                if info.get("response") is not None:
-                    entry["content"] = {"application/json": {"schema": ref(info["response"], "serialization")}}
-                for media_type, schema in info.get("media", {}).items():
-                    entry.setdefault("content", {})[media_type] = {"schema": schema}
-            elif status >= 400:
-                entry["content"] = error_ref
-            responses[str(status)] = entry
-        responses.setdefault("500", {"description": "Unexpected error", "content": error_ref})
-        responses.setdefault(
-            "503", {"description": "The database (or a service it needs) is unavailable; retry", "content": error_ref}
-        )
-        op["responses"] = responses
-        if info.get("auth"):
-            op["security"] = [{"bearerAuth": []}]
-        paths.setdefault(path, {})[method] = op
-
+    for operation in operations:
+        path, op = _operation(app, operation, refs)
+        paths.setdefault(path, {})[operation[1]] = op
     return {
         "openapi": "3.0.3",
         "info": {
@@ -154,7 +181,7 @@ def build_spec(app: Flask, title: str, version: str) -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": schemas,
+            "schemas": _nullable(defs.get("$defs", {})),
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }

@@ -12,16 +12,18 @@ import logging
 import math
 import time
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
+from limits.storage import Storage, storage_from_string
 
 from .errors import APIError
 
 log = logging.getLogger(__name__)
 
 EXTENSION = "meterbook.limiter"
+COUNTERS = "meterbook.counters"
 MESSAGE = "Too many requests. Please slow down and retry later."
 
 
@@ -37,6 +39,32 @@ def init_ratelimit(app: Flask) -> None:
     )
     limiter.init_app(app)
     app.extensions[EXTENSION] = limiter
+    # Counters that are not rate limits (sign-in failures per address) live in the same
+    # storage, so they hold across processes with Redis, and count even with limits off.
+    app.extensions[COUNTERS] = storage_from_string(str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://"))
+    app.after_request(_limit_headers)
+
+
+def _limit_headers(response: Response) -> Response:
+    """X-RateLimit-* of the tightest limit the request was counted against (also on a 429)."""
+    tightest = g.pop("meterbook_rate_limit", None)
+    if tightest is not None:
+        limit, remaining, reset = tightest
+        response.headers["X-RateLimit-Limit"] = str(limit)
+        response.headers["X-RateLimit-Remaining"] = str(remaining)
+        response.headers["X-RateLimit-Reset"] = str(reset)
+    return response
+
+
+def _note(item: RateLimitItem, remaining: int, reset_at: float) -> None:
+    current = g.get("meterbook_rate_limit")
+    if current is None or remaining < current[1]:
+        g.meterbook_rate_limit = (item.amount, max(0, remaining), math.ceil(reset_at))
+
+
+def counters() -> Storage:
+    """The shared counter storage (memory, or Redis when configured)."""
+    return current_app.extensions[COUNTERS]  # type: ignore[no-any-return]
 
 
 def _items(setting: str) -> list[RateLimitItem]:
@@ -55,10 +83,11 @@ def hit(setting: str, scope: str, key: str) -> None:
     for item in _items(setting):
         try:
             allowed = limiter.limiter.hit(item, scope, key)
-            reset_at = 0.0 if allowed else limiter.limiter.get_window_stats(item, scope, key).reset_time
+            reset_at, remaining = limiter.limiter.get_window_stats(item, scope, key)
         except Exception as exc:  # storage unreachable: serve the request rather than fail it
             log.error("rate-limit storage unavailable (%s); %s not counted", type(exc).__name__, scope)
             return
+        _note(item, remaining, reset_at)
         if not allowed:
             retry = max(1, math.ceil(reset_at - time.time()))
             log.warning("rate limit %s (%s) exceeded; client %s", scope, item, client_ip())

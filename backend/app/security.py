@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, g
+from flask import Flask, Response, current_app, g
 from flask_jwt_extended import current_user as _current_user
+from jwt import InvalidTokenError
 from sqlalchemy import select
 
 from .errors import envelope
@@ -30,12 +31,27 @@ def session_user(data: dict[str, Any]) -> User | None:
 
 
 def session_revoked(data: dict[str, Any]) -> bool:
-    """True when the token's session (refresh-token family) is unknown or revoked."""
+    """True when the token's session (refresh-token family) is unknown, revoked or another user's."""
     family_id = data.get("fam")
     if not isinstance(family_id, str):
         return True
     family = db.session.get(TokenFamily, family_id)
-    return family is None or family.revoked_at is not None
+    return family is None or family.revoked_at is not None or str(family.user_id) != str(data.get("sub"))
+
+
+REQUIRED_CLAIMS = ("sub", "exp", "iat", "jti", "type", "fam")
+
+
+def _signing_key(_header: dict[str, Any], unverified: dict[str, Any]) -> str:
+    """The key to verify with, once the token names every claim we rely on.
+
+    The library fills in a missing ``type`` (as "access") and ``jti`` and accepts a token
+    without ``exp``; ours always carry them, so a token without is not one of ours. The
+    claims checked here are the ones the signature then covers."""
+    missing = [claim for claim in REQUIRED_CLAIMS if claim not in unverified]
+    if missing or unverified.get("type") not in ("access", "refresh"):
+        raise InvalidTokenError("The token lacks a required claim.")
+    return str(current_app.config["JWT_SECRET_KEY"])
 
 
 def _check_request_session(data: dict[str, Any]) -> bool:
@@ -53,12 +69,15 @@ def _check_request_session(data: dict[str, Any]) -> bool:
     ).first()
     if row is None or row.revoked_at is not None:
         return True
-    if str(row.User.id) == str(data.get("sub")):
-        g.meterbook_session_user = row.User
+    if str(row.User.id) != str(data.get("sub")):
+        return True  # a session is only ever valid for the user it was opened for
+    g.meterbook_session_user = row.User
     return False
 
 
 def register_jwt(app: Flask) -> None:
+    jwt.decode_key_loader(_signing_key)
+
     @jwt.user_identity_loader
     def _identity(user: User | int | str) -> str:
         return str(user.id if isinstance(user, User) else user)

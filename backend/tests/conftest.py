@@ -98,24 +98,45 @@ def app_settings(database_url: str, smtp_port: int, **extra: Any) -> dict[str, A
     }
 
 
+def stop_background(application: Flask) -> None:
+    """Stop the threads an app may have started (event subscriber, outbox sender), as a server
+    shutting down would, so nothing of a finished test keeps running or logging."""
+    from app.services.events import close_broker
+
+    close_broker(application)
+    worker = application.extensions.get("meterbook.outbox")
+    if worker is not None:
+        worker.stop()
+
+
+_made_apps: list[Flask] = []
+
+
 @pytest.fixture(scope="session")
-def make_app(database_url: str, smtp_server: SMTPServer) -> Any:
-    """Build another app on the same database with different settings."""
+def make_app(database_url: str, smtp_server: SMTPServer) -> Iterator[Any]:
+    """Build another app on the same database with different settings; its background threads
+    are stopped after the test that built it."""
 
     def factory(**extra: Any) -> Flask:
-        return create_app(app_settings(database_url, smtp_server.port, **extra))
+        application = create_app(app_settings(database_url, smtp_server.port, **extra))
+        _made_apps.append(application)
+        return application
 
-    return factory
+    yield factory
+    while _made_apps:
+        stop_background(_made_apps.pop())
 
 
 @pytest.fixture(scope="session")
-def app(make_app: Any) -> Flask:
+def app(make_app: Any) -> Iterator[Flask]:
     from flask_migrate import upgrade
 
     application: Flask = make_app()
+    _made_apps.remove(application)  # lives for the session, not just the test that first used it
     with application.app_context():
         upgrade()
-    return application
+    yield application
+    stop_background(application)
 
 
 def _empty_tables(application: Flask) -> None:
@@ -134,6 +155,8 @@ def _empty_tables(application: Flask) -> None:
                 else:
                     for name in reversed(tables):
                         db.session.execute(text(f"DELETE FROM {name}"))
+                    # AUTOINCREMENT counters: every test starts from id 1, as on PostgreSQL.
+                    db.session.execute(text("DELETE FROM sqlite_sequence"))
                 db.session.commit()
                 return
             except OperationalError:
@@ -145,7 +168,11 @@ def _empty_tables(application: Flask) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
+    already_made = len(_made_apps)
     yield
+    for application in _made_apps[already_made:]:
+        stop_background(application)
+    del _made_apps[already_made:]
     if "app" in request.fixturenames:
         _empty_tables(request.getfixturevalue("app"))
     if "smtp_server" in request.fixturenames or "mailbox" in request.fixturenames:

@@ -2,6 +2,12 @@
 
 No 5xx, every response matches its documented schema and status, every error is the envelope.
 `FUZZ_EXAMPLES` sets the examples per operation (a few in `make test`, many in `make fuzz`).
+
+`make fuzz` (`FUZZ_POSITIVE=1`) also checks the other direction: a request the document calls
+valid must not be refused as invalid. Refusals that depend on the data, not on its shape, are
+allowed: 401/403/404/409/423/429, and the contract's 422s listed in `ALLOWED_422` (an id that
+is unknown or another user's, a token or password that is not the right one, and rules that
+tie two parameters together, which OpenAPI 3.0 cannot state).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import pytest
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis import checks as st_checks
 
 from tests.factories import create_user
@@ -36,6 +43,41 @@ def _error_is_envelope(ctx: Any, response: Any, case: Any) -> bool | None:
 
 error_is_envelope = schemathesis.check(_error_is_envelope)
 
+#: 422 detail types a schema-valid request may still get: the contract's checks against the data.
+ALLOWED_422 = {
+    "not_found": "an id in the body or query that is unknown or another user's",
+    "invalid_token": "an e-mail link token that is not one the API issued (or is used up)",
+    "invalid_password": "a current password that is not the account's",
+    "too_many_points": "a time series window too long for its granularity (two parameters together)",
+}
+#: Cross-parameter rules OpenAPI 3.0 cannot state, recognised by their message.
+ALLOWED_422_MESSAGES = {"must not be before date_from", "must not be after today"}
+#: Statuses that answer the state of the data, not the shape of the request.
+STATE_STATUSES = {401, 403, 404, 409, 423, 429}
+
+
+def _allowed(detail: Any) -> bool:
+    return isinstance(detail, dict) and (detail.get("type") in ALLOWED_422 or detail.get("msg") in ALLOWED_422_MESSAGES)
+
+
+def _valid_data_is_accepted(ctx: Any, response: Any, case: Any) -> bool | None:
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return None
+    status = response.status_code
+    if status < 400 or status >= 500 or status in STATE_STATUSES:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    details = body.get("error", {}).get("details", []) if isinstance(body, dict) else []
+    if status == 422 and details and all(_allowed(d) for d in details):
+        return None
+    raise AssertionError(f"A request valid by the OpenAPI document was refused with {status}: {body}")
+
+
+valid_data_is_accepted = schemathesis.check(_valid_data_is_accepted)
+
 
 @pytest.fixture(scope="module")
 def fuzz_app(make_app: Any, app: Flask) -> Flask:
@@ -51,6 +93,7 @@ def _spec() -> dict[str, Any]:
 
 
 schema = schemathesis.openapi.from_dict(_spec())
+POSITIVE = os.environ.get("FUZZ_POSITIVE") == "1"
 
 
 @pytest.fixture
@@ -76,4 +119,32 @@ def test_operation(case: Any, fuzz_app: Flask, fuzz_user: int) -> None:
         headers={"Authorization": f"Bearer {token}"},
         checks=CHECKS,
         additional_checks=[error_is_envelope],
+    )
+
+
+positive_schema = schemathesis.openapi.from_dict(_spec())
+positive_schema.config.generation.update(modes=[GenerationMode.POSITIVE])
+
+
+@pytest.mark.skipif(not POSITIVE, reason="make fuzz (FUZZ_POSITIVE=1): schema-valid data must be accepted")
+@positive_schema.parametrize()
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_valid_data_is_accepted(case: Any, fuzz_app: Flask, fuzz_user: int) -> None:
+    from app.api.auth.service import start_session
+    from app.extensions import db
+    from app.models import User
+
+    with fuzz_app.test_request_context():
+        user = db.session.get(User, fuzz_user)
+        if user is None:
+            pytest.skip("the fuzz user was deleted by an earlier example")
+        token = start_session(user)["access_token"]
+    # The app on the schema (as a WSGI-loaded one has it): checks that send a request again reach it too.
+    case.operation.schema.app = fuzz_app
+    # Every built-in check (`--checks all`), with the acceptance check replaced by its allow-listed form.
+    case.call_and_validate(
+        app=fuzz_app,
+        headers={"Authorization": f"Bearer {token}"},
+        additional_checks=[error_is_envelope, valid_data_is_accepted],
+        excluded_checks=[st_checks.positive_data_acceptance],
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -79,6 +80,22 @@ class Live:
             while True:
                 self.recv(timeout)
         return info.value
+
+    def expect_hangup(self, timeout: float = 5.0) -> bytes:
+        """After the close frames: what else the server sends before it ends the connection."""
+        raw = self.ws.sock
+        raw.settimeout(timeout)
+        rest = b""
+        while True:
+            try:
+                data = raw.recv(4096)
+            except ConnectionResetError:
+                return rest
+            except TimeoutError:
+                raise AssertionError(f"the server kept the connection open; it sent {rest!r}") from None
+            if not data:
+                return rest
+            rest += data
 
     def assert_silent(self, seconds: float) -> None:
         with pytest.raises(websocket.WebSocketTimeoutException):
@@ -206,6 +223,39 @@ def test_no_auth_message_in_time_closes_4401(app: Flask, connect: Any, monkeypat
     closed = live.expect_close()
     assert closed.code == 4401
     assert 0.4 <= time.monotonic() - started < WAIT
+    # Werkzeug (the development server, as here) ends the connection too, with nothing after
+    # the close frame (it used to write an HTTP response and wait for the client to hang up).
+    assert live.expect_hangup() == b""
+
+
+@pytest.mark.parametrize("size", [4097, 64 * 1024, 1024 * 1024])
+def test_an_oversized_message_closes_1009(connect: Any, size: int) -> None:
+    live = connect()
+    try:
+        live.send("x" * size)
+    except (BrokenPipeError, ConnectionResetError):
+        # The server closed after reading the frame's header, before the client had written
+        # the rest of a large frame: it never buffered the message, which is the point.
+        assert size > 65536
+        return
+    closed = live.expect_close()
+    if closed.code is None:
+        # The server closed with the frame's payload unread in its socket buffer, so its kernel
+        # may answer with a reset that overtakes the close frame: the connection is gone all the same.
+        return
+    assert (closed.code, closed.reason) == (1009, "Message is too big")
+    assert live.expect_hangup() == b""
+
+
+def test_an_auth_message_at_the_cap_is_read(app: Flask, client: FlaskClient, connect: Any) -> None:
+    acc = account(app, client)
+    message = json.dumps({"type": "auth", "token": token(acc)})
+    head = message[:-1] + ', "pad": "'
+    padded = head + "x" * (4096 - len(head) - 2) + '"}'
+    assert len(padded.encode()) == 4096
+    live = connect()
+    live.send(padded)
+    assert live.recv() == {"type": "ready"}
 
 
 def test_default_timeouts_match_the_contract() -> None:
@@ -342,6 +392,7 @@ def test_token_expiry_closes_the_socket(app: Flask, client: FlaskClient, connect
     assert closed.code == 4401
     assert "expired" in closed.reason
     assert expires_at <= time.time() < expires_at + 3
+    assert live.expect_hangup() == b""
 
 
 def test_logout_closes_the_socket_at_once(app: Flask, client: FlaskClient, connect: Any) -> None:
@@ -379,12 +430,13 @@ def test_account_deletion_closes_the_socket_at_once(app: Flask, client: FlaskCli
     assert time.monotonic() - started < 5  # at once, not at the next ping
 
 
-def test_refresh_token_reuse_closes_the_socket(app: Flask, client: FlaskClient, connect: Any) -> None:
+def test_refresh_token_reuse_closes_the_socket(app: Flask, client: FlaskClient, connect: Any, clock: Any) -> None:
     acc = account(app, client)
     live = connect(token(acc))
     refresh = {"refresh_token": acc.tokens["refresh_token"]}
     assert client.post("/api/auth/refresh", json=refresh).status_code == 200
     live.assert_silent(0.3)  # rotation keeps the session: the socket stays open
+    clock.advance(seconds=31)  # past the reuse grace window
     assert client.post("/api/auth/refresh", json=refresh).status_code == 401  # reuse revokes the family
     assert live.expect_close().code == 4401
 
@@ -508,3 +560,78 @@ def test_event_crosses_processes_through_redis(
     assert http(host_a, "POST", "/api/auth/logout", token(alice))[0] == 204
     assert on_b.expect_close().code == 4401  # the revocation reaches the other process too
     assert on_a.expect_close().code == 4401
+
+
+# --- memory under oversized messages, on gunicorn -----------------------------------------
+
+MIB = 1024 * 1024
+
+
+def _rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def _worker_pid(master: int) -> int:
+    with open(f"/proc/{master}/task/{master}/children") as children:
+        [pid] = children.read().split()
+    return int(pid)
+
+
+def _flood(host: str, declared: int, send: int) -> tuple[socket.socket, int]:
+    """Open /ws and start one text message of ``declared`` bytes, sending ``send`` of them."""
+    address, port = host.split(":")
+    conn = socket.create_connection((address, int(port)), timeout=WAIT)
+    conn.sendall(
+        b"GET /ws HTTP/1.1\r\nHost: " + host.encode() + b"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += conn.recv(1024)
+    assert answer.startswith(b"HTTP/1.1 101")
+    # FIN + text, masked, 64-bit length; a zero mask key leaves the payload as it is.
+    conn.sendall(bytes([0x81, 0xFF]) + declared.to_bytes(8, "big") + b"\0\0\0\0")
+    chunk, sent = b"a" * (64 * 1024), 0
+    try:
+        while sent < send:
+            conn.sendall(chunk)
+            sent += len(chunk)
+    except OSError:  # the server hung up: what it did not read, it did not buffer
+        pass
+    return conn, sent
+
+
+def test_oversized_first_messages_leave_gunicorn_memory_flat(database_url: str, redis_url: str) -> None:
+    server = Gunicorn(database_url, redis_url)
+    try:
+        server.wait_ready()
+        worker = _worker_pid(server.process.pid)
+        _flood(server.host, 1024, 1024)[0].close()  # warm the socket path up first
+        before = _rss_kib(worker)
+        # Eight sockets, each 24 MiB into a 96 MiB first message, all held open: before the
+        # cap the worker buffered every byte (about 192 MiB more).
+        floods = [_flood(server.host, 96 * MIB, 24 * MIB) for _ in range(8)]
+        time.sleep(0.5)
+        grown = _rss_kib(worker) - before
+        for conn, _sent in floods:
+            conn.close()
+        assert grown < 16 * 1024, f"the worker grew by {grown} KiB"
+        assert server.process.poll() is None
+        with urllib.request.urlopen(f"http://{server.host}/health", timeout=WAIT) as response:
+            assert response.status == 200
+    finally:
+        server.stop()
+
+
+def test_gunicorn_lets_the_app_answer_oversized_headers(database_url: str, redis_url: str) -> None:
+    server = Gunicorn(database_url, redis_url)
+    try:
+        server.wait_ready()
+        request = urllib.request.Request(f"http://{server.host}/health", headers={"X-Padding": "x" * 12_000})
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(request, timeout=WAIT)  # noqa: S310 (http to the test server)
+        assert answer.value.code == 431
+        assert json.loads(answer.value.read())["error"]["code"] == "headers_too_large"
+    finally:
+        server.stop()

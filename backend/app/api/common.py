@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StringConstraints,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
@@ -131,7 +132,9 @@ def has_control(value: str, *, multiline: bool = False) -> bool:
     for ``multiline`` text, a C0 character other than tab and line breaks."""
     if multiline:
         return any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value)
-    return any(unicodedata.category(ch) == "Cc" for ch in value)
+    # Cc (C0, DEL, C1) plus the Unicode line and paragraph separators: anything that could
+    # start a new line in an e-mail, a log line or a CSV cell.
+    return any(unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029" for ch in value)
 
 
 def _no_control(value: str) -> str:
@@ -150,8 +153,13 @@ Text = Annotated[str, AfterValidator(_no_control)]
 
 
 NoControl = AfterValidator(_no_control)
-# Names, units and other one-line strings: no control character at all (no tab, CR or LF).
-SingleLine = AfterValidator(_single_line)
+# The one-line rule as a marker for ``Annotated`` fields that carry their own constraints.
+OneLine = AfterValidator(_single_line)
+
+SingleLine = Annotated[str, StringConstraints(strip_whitespace=True), OneLine]
+"""A one-line text field (names, units): surrounding whitespace stripped, then no control
+character at all, not even a tab or a newline. Add limits outside, where they apply to the
+stripped text: ``Annotated[SingleLine, Field(min_length=1, max_length=100)]``."""
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]

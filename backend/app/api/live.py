@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import socket
 import time
 from collections import deque
 from typing import Any
@@ -31,6 +32,7 @@ bp = Blueprint("live", __name__)
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_TRY_AGAIN_LATER = 1013
+CLOSE_GRACE = 1.0  # seconds to wait for the client's answer to our close frame
 MAX_PENDING = 1000  # events queued for a client that does not keep up; more closes the socket
 DEFAULT_AUTH_TIMEOUT = 5.0
 DEFAULT_PING_INTERVAL = 25.0
@@ -92,70 +94,107 @@ def _send(ws: Server, message: dict[str, Any]) -> None:
     ws.send(json.dumps(message, separators=(",", ":"), default=str))
 
 
+def _release(ws: Server) -> None:
+    """End the TCP connection once the socket is done, whatever server runs us.
+
+    gunicorn closes the connection itself when the view returns; Werkzeug's development
+    server would instead write an HTTP response after our close frame and then wait for the
+    client to hang up, so the socket stayed open there. Give the client a moment to answer
+    the close frame, then shut the connection down: both servers behave the same."""
+    thread = getattr(ws, "thread", None)
+    if thread is not None:
+        thread.join(timeout=CLOSE_GRACE)
+    ws.connected = False
+    with contextlib.suppress(OSError):
+        ws.sock.shutdown(socket.SHUT_RDWR)
+
+
 @sock.route("/ws", bp=bp)  # type: ignore[untyped-decorator]
 def live(ws: Server) -> None:
-    config = current_app.config
-    auth_timeout = float(config.get("WS_AUTH_TIMEOUT", DEFAULT_AUTH_TIMEOUT))
-    ping_interval = float(config.get("WS_PING_INTERVAL", DEFAULT_PING_INTERVAL))
     try:
-        claims = _receive_auth(ws, auth_timeout)
+        _serve(ws)
+    finally:
+        _release(ws)
+
+
+def _serve(ws: Server) -> None:
+    config = current_app.config
+    try:
+        claims = _receive_auth(ws, float(config.get("WS_AUTH_TIMEOUT", DEFAULT_AUTH_TIMEOUT)))
     except Unauthorized as exc:
         _close(ws, str(exc))
         return
     except OSError:  # the client went away before authenticating
         return
-    user_id = int(claims["sub"])
-    expires_at = float(claims["exp"])
-
-    inbox: deque[dict[str, Any]] = deque()
-    wake = ws.event  # set by the socket's reader on every client message and on close
-
-    overflow = False
-
-    def listener(message: dict[str, Any]) -> None:
-        nonlocal overflow
-        if len(inbox) >= MAX_PENDING:
-            overflow = True  # never let a stalled client grow the queue without bound
-        else:
-            inbox.append(message)
-        wake.set()
-
-    unsubscribe = events.get_broker().subscribe(user_id, listener)
+    session = _Session(ws, claims, float(config.get("WS_PING_INTERVAL", DEFAULT_PING_INTERVAL)))
+    unsubscribe = events.get_broker().subscribe(int(claims["sub"]), session.listener)
     try:
         _send(ws, {"type": "ready"})
-        next_ping = time.monotonic() + ping_interval
-        while True:
-            wait = min(next_ping - time.monotonic(), expires_at - time.time())
-            if wait > 0:
-                wake.wait(timeout=wait)
-            wake.clear()
-            if not ws.connected:
-                return
-            ws.input_buffer.clear()  # client messages after auth carry no meaning
-            if overflow:
-                _close(ws, "Too many pending events; reconnect and reload.", CLOSE_TRY_AGAIN_LATER)
-                return
-            recheck = False
-            while inbox:
-                message = inbox.popleft()
-                if message.get("type") in events.INTERNAL_TYPES:
-                    recheck = True
-                else:
-                    _send(ws, message)
-            if time.time() >= expires_at:
-                _close(ws, "The token has expired.")
-                return
-            if time.monotonic() >= next_ping:
-                _send(ws, {"type": "ping"})
-                next_ping += ping_interval
-                recheck = True
-            if recheck:
-                try:
-                    _check_session(claims)
-                except Unauthorized as exc:
-                    _close(ws, str(exc))
-                    return
+        while session.step():
+            pass
     except (ConnectionClosed, OSError):  # the client went away
         return
     finally:
         unsubscribe()
+
+
+class _Session:
+    """One authenticated socket: forwards the user's events, pings, and closes when it must."""
+
+    def __init__(self, ws: Server, claims: dict[str, Any], ping_interval: float) -> None:
+        self.ws = ws
+        self.claims = claims
+        self.expires_at = float(claims["exp"])
+        self.ping_interval = ping_interval
+        self.next_ping = time.monotonic() + ping_interval
+        self.inbox: deque[dict[str, Any]] = deque()
+        self.wake = ws.event  # set by the socket's reader on every client message and on close
+        self.overflow = False
+
+    def listener(self, message: dict[str, Any]) -> None:
+        if len(self.inbox) >= MAX_PENDING:
+            self.overflow = True  # never let a stalled client grow the queue without bound
+        else:
+            self.inbox.append(message)
+        self.wake.set()
+
+    def step(self) -> bool:
+        """Wait for something to do and do it; False once the socket is done."""
+        wait = min(self.next_ping - time.monotonic(), self.expires_at - time.time())
+        if wait > 0:
+            self.wake.wait(timeout=wait)
+        self.wake.clear()
+        if not self.ws.connected:
+            return False
+        self.ws.input_buffer.clear()  # client messages after auth carry no meaning
+        if self.overflow:
+            _close(self.ws, "Too many pending events; reconnect and reload.", CLOSE_TRY_AGAIN_LATER)
+            return False
+        recheck = self._forward()
+        if time.time() >= self.expires_at:
+            _close(self.ws, "The token has expired.")
+            return False
+        if time.monotonic() >= self.next_ping:
+            _send(self.ws, {"type": "ping"})
+            self.next_ping += self.ping_interval
+            recheck = True
+        return not recheck or self._session_live()
+
+    def _forward(self) -> bool:
+        """Send the queued events; True when one of them asks for a session check."""
+        recheck = False
+        while self.inbox:
+            message = self.inbox.popleft()
+            if message.get("type") in events.INTERNAL_TYPES:
+                recheck = True
+            else:
+                _send(self.ws, message)
+        return recheck
+
+    def _session_live(self) -> bool:
+        try:
+            _check_session(self.claims)
+        except Unauthorized as exc:
+            _close(self.ws, str(exc))
+            return False
+        return True

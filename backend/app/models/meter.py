@@ -12,7 +12,10 @@ __all__ = ["METER_TYPES", "Meter"]
 
 class Meter(Timestamps, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "meters"
-    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_meters_user_id_name"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "name", name="uq_meters_user_id_name"),
+        {"sqlite_autoincrement": True},  # ids are never reused (migration 0004)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)

@@ -13,7 +13,10 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
     """An e-mail waiting to be sent; written in the transaction of the change that caused it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "sent_at", "next_attempt_at"),
+        {"sqlite_autoincrement": True},  # ids are never reused (migration 0004)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), nullable=False)

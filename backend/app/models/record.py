@@ -21,6 +21,7 @@ class Record(Timestamps, db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         Index("ix_records_user_date", "user_id", "date", "id"),
         Index("ix_records_user_meter_date", "user_id", "meter_id", "date"),
+        {"sqlite_autoincrement": True},  # ids are never reused (migration 0004)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -11,6 +11,7 @@ from .base import Timestamps, UTCDateTime
 
 class User(Timestamps, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "users"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (migration 0004)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)

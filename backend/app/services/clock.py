@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    # Read through time.time (not datetime.now) so that moving either clock moves both.
+    return datetime.fromtimestamp(time.time(), UTC)

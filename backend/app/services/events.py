@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -31,6 +31,7 @@ INTERNAL_TYPES = frozenset({AUTH_CHANGED})
 class Broker(Protocol):
     def publish(self, user_id: int, message: dict[str, Any]) -> None: ...
     def subscribe(self, user_id: int, listener: Listener) -> Callable[[], None]: ...
+    def close(self, timeout: float = 5.0) -> None: ...
 
 
 class LocalBroker:
@@ -70,6 +71,9 @@ class LocalBroker:
         with self._lock:
             return sum(len(items) for items in self._listeners.values())
 
+    def close(self, timeout: float = 5.0) -> None:
+        """Nothing runs in the background."""
+
 
 class RedisBroker:
     """Redis pub/sub: every process publishes to one channel and delivers to its own sockets.
@@ -91,6 +95,7 @@ class RedisBroker:
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._subscribed = threading.Event()
+        self._stopping = threading.Event()
 
     def publish(self, user_id: int, message: dict[str, Any]) -> None:
         self._redis.publish(self.channel, json.dumps({"user": user_id, "message": message}, default=str))
@@ -103,8 +108,26 @@ class RedisBroker:
     def subscriber_count(self) -> int:
         return self._local.subscriber_count()
 
+    @property
+    def thread(self) -> threading.Thread | None:
+        """The subscriber thread, once a local subscription started it."""
+        return self._thread
+
+    def close(self, timeout: float = 5.0) -> None:
+        """End the subscriber thread (it checks the stop event at least every half second) and wait for it."""
+        with self._lock:
+            self._stopping.set()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+            if thread.is_alive():
+                log.warning("the Redis event subscriber did not stop within %.1f s", timeout)
+        self._redis.close()
+
     def _ensure_listening(self, timeout: float = 5.0) -> None:
         with self._lock:
+            if self._stopping.is_set():
+                return
             if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
                 self._pid = os.getpid()  # a forked child needs its own subscriber
                 self._subscribed.clear()
@@ -117,16 +140,18 @@ class RedisBroker:
         import redis
 
         delay = 0.2
-        while True:
+        while not self._stopping.is_set():
+            client = redis.Redis.from_url(self.url, socket_connect_timeout=5, health_check_interval=30)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
-                client = redis.Redis.from_url(self.url, socket_connect_timeout=5, health_check_interval=30)
-                pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(self.channel)
                 pubsub.get_message(timeout=5)  # the subscription confirmation
                 self._subscribed.set()
                 delay = 0.2
-                for item in pubsub.listen():  # type: ignore[no-untyped-call]
-                    if item.get("type") != "message":
+                while not self._stopping.is_set():
+                    # A bounded wait (returns as soon as a message arrives) so that close() is heard.
+                    item = pubsub.get_message(timeout=0.5)
+                    if item is None or item.get("type") != "message":
                         continue
                     try:
                         data = json.loads(item["data"])
@@ -135,14 +160,27 @@ class RedisBroker:
                         log.warning("ignoring a malformed event on %s", self.channel)
             except Exception:
                 self._subscribed.clear()
+                if self._stopping.is_set():
+                    break
                 log.exception("the Redis event subscription failed; reconnecting in %.1f s", delay)
-                time.sleep(delay)
+                self._stopping.wait(delay)
                 delay = min(delay * 2, 5.0)
+            finally:
+                with contextlib.suppress(Exception):
+                    pubsub.close()
+                    client.close()
 
 
 def make_broker(app: Flask) -> Broker:
     url = app.config.get("REDIS_URL")
     return RedisBroker(str(url)) if url else LocalBroker()
+
+
+def close_broker(app: Flask, timeout: float = 5.0) -> None:
+    """Stop the broker's background work with its app (for shutdown and tests)."""
+    broker = app.extensions.get("meterbook.broker")
+    if broker is not None:
+        broker.close(timeout)
 
 
 def get_broker(app: Flask | None = None) -> Broker:

@@ -54,7 +54,11 @@ def queue(kind: str, recipient: str, **context: Any) -> OutboxMessage:
 def _send(message: OutboxMessage) -> None:
     if not current_app.config.get("MAIL_SERVER"):
         log.info(
-            "e-mail (console delivery) to=%s subject=%r\n%s", message.recipient, message.subject, message.text_body
+            "e-mail (console delivery) to=%s subject=%r\n%s",
+            message.recipient,
+            message.subject,
+            message.text_body,
+            extra={"verbatim": True},  # the text is ours; its one user field is a single line
         )
         return
     mail.send(

@@ -10,15 +10,24 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+
+from . import clock
 
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"
 MAX_AGE = {VERIFY_EMAIL: 24 * 3600, RESET_PASSWORD: 3600}
 
 
+class _ClockSigner(TimestampSigner):
+    """Stamps and checks ages with the application's clock, so expiry follows ``clock.now``."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"meterbook.{purpose}")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"meterbook.{purpose}", signer=_ClockSigner)
 
 
 def fingerprint(state: str) -> str:

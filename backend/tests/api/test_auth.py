@@ -5,7 +5,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import User
 from tests.factories import PASSWORD, account, create_user, login
 from tests.smtp import Mailbox, html_of, link_token, text_of
 
@@ -19,13 +22,15 @@ def error(response: Any) -> dict[str, Any]:
 
 
 def test_register_creates_user_with_default_meters_and_sends_verification(
-    client: FlaskClient, mailbox: Mailbox, send_mail: Any
+    client: FlaskClient, app: Flask, mailbox: Mailbox, send_mail: Any
 ) -> None:
     response = client.post("/api/auth/register", json=REGISTER)
     assert response.status_code == 201
     user = response.get_json()["user"]
+    with app.app_context():
+        stored_id = db.session.scalar(select(User.id).where(User.email == "ada@example.com"))
     assert {k: user[k] for k in ("id", "email", "name", "role", "is_active", "email_verified", "preferences")} == {
-        "id": 1,
+        "id": stored_id,
         "email": "ada@example.com",
         "name": "Ada",
         "role": "user",
@@ -111,6 +116,11 @@ def test_verify_rejects_tampered_and_foreign_purpose_tokens(client: FlaskClient,
         ({"email": "a@example.com", "password": "short", "name": "A"}, ["body", "password"]),
         ({"email": "a@example.com", "password": "x" * 129, "name": "A"}, ["body", "password"]),
         ({"email": "a@example.com", "password": "long enough", "name": "  "}, ["body", "name"]),
+        ({"email": "a@example.com", "password": "long enough", "name": "Ada\r\nClick here"}, ["body", "name"]),
+        ({"email": "a@example.com", "password": "long enough", "name": "Ada\nBob"}, ["body", "name"]),
+        ({"email": "a@example.com", "password": "long enough", "name": "Ada\tLovelace"}, ["body", "name"]),
+        ({"email": "a@example.com", "password": "long enough", "name": "Ada\x85Bob"}, ["body", "name"]),
+        ({"email": "a@example.com", "password": "long enough", "name": "Ada\u2028Bob"}, ["body", "name"]),
         ({"email": "a@example.com", "password": "long enough"}, ["body", "name"]),
         ({"email": "a@example.com", "password": "A@Example.com", "name": "A"}, ["body", "password"]),
         ({"email": "a@example.com", "password": "long enough", "name": "A", "role": "admin"}, ["body", "role"]),
@@ -184,7 +194,7 @@ def test_deactivated_user_cannot_log_in_and_tokens_stop(client: FlaskClient, app
     assert error(response)["code"] == "forbidden"
 
 
-def test_refresh_with_body_rotates_and_reuse_revokes_family(client: FlaskClient, app: Flask) -> None:
+def test_refresh_with_body_rotates_and_reuse_revokes_family(client: FlaskClient, app: Flask, clock: Any) -> None:
     acc = account(app, client)
     first = acc.tokens["refresh_token"]
     rotated = client.post("/api/auth/refresh", json={"refresh_token": first})
@@ -194,6 +204,7 @@ def test_refresh_with_body_rotates_and_reuse_revokes_family(client: FlaskClient,
     new_headers = {"Authorization": f"Bearer {pair['access_token']}"}
     assert client.get("/api/auth/me", headers=new_headers).status_code == 200
 
+    clock.advance(seconds=31)  # past the reuse grace window
     reuse = client.post("/api/auth/refresh", json={"refresh_token": first})
     assert reuse.status_code == 401
     assert error(reuse)["code"] == "token_revoked"
@@ -293,7 +304,13 @@ def test_patch_me_updates_name_and_preferences(client: FlaskClient, app: Flask) 
     [
         ({"preferences": {"currency": "euro"}}, ["body", "preferences", "currency"]),
         ({"preferences": {"timezone": "Mars/Olympus"}}, ["body", "preferences", "timezone"]),
+        ({"preferences": {"currency": "ZZZ"}}, ["body", "preferences", "currency"]),
+        ({"preferences": {"currency": "XXX"}}, ["body", "preferences", "currency"]),
+        ({"preferences": {"timezone": "localtime"}}, ["body", "preferences", "timezone"]),
+        ({"preferences": {"timezone": "Factory"}}, ["body", "preferences", "timezone"]),
+        ({"preferences": {"timezone": "posix/Europe/Berlin"}}, ["body", "preferences", "timezone"]),
         ({"name": ""}, ["body", "name"]),
+        ({"name": "Eve\r\nSubject: hi"}, ["body", "name"]),
         ({"email": "new@example.com"}, ["body", "email"]),
     ],
 )
@@ -310,3 +327,77 @@ def test_signing_in_is_not_an_account_change(client: FlaskClient, app: Flask) ->
     login(client, acc.email)
     client.post("/api/auth/refresh", json={"refresh_token": acc.tokens["refresh_token"]})
     assert client.get("/api/auth/me", headers=acc.headers).get_json()["updated_at"] == before
+
+
+def test_name_length_is_counted_after_stripping(client: FlaskClient) -> None:
+    long_name = client.post("/api/auth/register", json={**REGISTER, "name": "x" * 101})
+    assert error(long_name)["details"] == [
+        {"loc": ["body", "name"], "msg": "String should have at most 100 characters", "type": "too_long"}
+    ]
+    padded = client.post("/api/auth/register", json={**REGISTER, "name": "  " + "x" * 100 + "  "})
+    assert padded.status_code == 201
+    assert padded.get_json()["user"]["name"] == "x" * 100
+
+
+# --- refresh reuse grace window ------------------------------------------------------------
+
+
+def _family(app: Flask, refresh_token: str) -> str:
+    from flask_jwt_extended import decode_token
+
+    with app.app_context():
+        return str(decode_token(refresh_token, allow_expired=True)["fam"])
+
+
+def test_a_rotated_refresh_token_answers_within_the_grace_window(client: FlaskClient, app: Flask, clock: Any) -> None:
+    acc = account(app, client)
+    first = acc.tokens["refresh_token"]
+    rotated = client.post("/api/auth/refresh", json={"refresh_token": first}).get_json()
+    clock.advance(seconds=30)
+    again = client.post("/api/auth/refresh", json={"refresh_token": first})  # the reload that lost the cookie
+    assert again.status_code == 200
+    pair = again.get_json()
+    assert len({first, rotated["refresh_token"], pair["refresh_token"]}) == 3
+    assert _family(app, pair["refresh_token"]) == _family(app, first)
+    # Every token of the session still works, and the newest refresh token rotates on.
+    for access in (rotated["access_token"], pair["access_token"]):
+        assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {access}"}).status_code == 200
+    assert client.post("/api/auth/refresh", json={"refresh_token": pair["refresh_token"]}).status_code == 200
+
+
+def test_reuse_after_the_grace_window_revokes_the_family(client: FlaskClient, app: Flask, clock: Any) -> None:
+    acc = account(app, client)
+    first = acc.tokens["refresh_token"]
+    rotated = client.post("/api/auth/refresh", json={"refresh_token": first}).get_json()
+    clock.advance(seconds=30, milliseconds=1)
+    reuse = client.post("/api/auth/refresh", json={"refresh_token": first})
+    assert (reuse.status_code, error(reuse)["code"]) == (401, "token_revoked")
+    stale = client.post("/api/auth/refresh", json={"refresh_token": rotated["refresh_token"]})
+    assert error(stale)["code"] == "token_revoked"
+
+
+def test_the_grace_window_is_configurable_and_can_be_off(make_app: Any, app: Flask, clock: Any) -> None:
+    off = make_app(REFRESH_REUSE_GRACE_SECONDS=0)
+    client = off.test_client()
+    acc = account(off, client)
+    assert client.post("/api/auth/refresh", json={"refresh_token": acc.tokens["refresh_token"]}).status_code == 200
+    reuse = client.post("/api/auth/refresh", json={"refresh_token": acc.tokens["refresh_token"]})
+    assert (reuse.status_code, error(reuse)["code"]) == (401, "token_revoked")
+
+    short = make_app(REFRESH_REUSE_GRACE_SECONDS=5)
+    client = short.test_client()
+    acc = account(short, client)
+    assert client.post("/api/auth/refresh", json={"refresh_token": acc.tokens["refresh_token"]}).status_code == 200
+    clock.advance(seconds=5)
+    assert client.post("/api/auth/refresh", json={"refresh_token": acc.tokens["refresh_token"]}).status_code == 200
+    clock.advance(seconds=6)
+    assert client.post("/api/auth/refresh", json={"refresh_token": acc.tokens["refresh_token"]}).status_code == 401
+
+
+def test_the_grace_window_does_not_outlive_a_logout(client: FlaskClient, app: Flask) -> None:
+    acc = account(app, client)
+    first = acc.tokens["refresh_token"]
+    rotated = client.post("/api/auth/refresh", json={"refresh_token": first}).get_json()
+    headers = {"Authorization": f"Bearer {rotated['access_token']}"}
+    assert client.post("/api/auth/logout", headers=headers).status_code == 204
+    assert error(client.post("/api/auth/refresh", json={"refresh_token": first}))["code"] == "token_revoked"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -38,7 +39,7 @@ def limited(make_app: Any, app: Flask) -> Flask:
 
 
 def test_default_limits() -> None:
-    settings = Settings()
+    settings = Settings(APP_ENV="testing")
     assert (
         settings.RATELIMIT_ENABLED,
         settings.RATELIMIT_LOGIN,
@@ -47,9 +48,9 @@ def test_default_limits() -> None:
         settings.RATELIMIT_AUTHENTICATED,
     ) == (True, "10/minute", "5/hour", "5/hour", "600/minute")
     assert settings.flask_config()["RATELIMIT_STORAGE_URI"] == "memory://"
-    assert Settings(REDIS_URL="redis://127.0.0.1:6390/0").flask_config()["RATELIMIT_STORAGE_URI"] == (
-        "redis://127.0.0.1:6390/0"
-    )
+    assert Settings(APP_ENV="testing", REDIS_URL="redis://127.0.0.1:6390/0").flask_config()[
+        "RATELIMIT_STORAGE_URI"
+    ] == ("redis://127.0.0.1:6390/0")
 
 
 def test_a_malformed_limit_is_refused_at_startup(make_app: Any) -> None:
@@ -63,7 +64,7 @@ def test_login_is_limited_per_email_across_ips(limited: Flask) -> None:
         response = client.post(
             "/api/auth/login", json={"email": "nobody@example.com", "password": "guess"}, **from_ip(f"10.0.0.{i}")
         )
-        assert response.status_code == 401
+        assert response.status_code == (401 if i < 5 else 423)  # an unknown address locks like an account
     blocked = client.post(
         "/api/auth/login", json={"email": "NOBODY@example.com", "password": "guess"}, **from_ip("10.0.1.1")
     )
@@ -164,9 +165,11 @@ def test_password_checks_of_a_signed_in_user_are_limited(make_app: Any, app: Fla
 
 
 def test_disabled_limits_never_answer_429(client: FlaskClient) -> None:
-    for _ in range(15):
-        response = client.post("/api/auth/login", json={"email": "x@example.com", "password": "guess"})
-        assert response.status_code == 401
+    answers = [
+        client.post("/api/auth/login", json={"email": "x@example.com", "password": "guess"}).status_code
+        for _ in range(15)
+    ]
+    assert answers == [401] * 5 + [423] * 10  # the lockout, not a rate limit
 
 
 def test_flask_limiter_decorator_429_uses_the_envelope(make_app: Any) -> None:
@@ -209,3 +212,39 @@ def test_an_unreachable_limit_storage_does_not_fail_requests(make_app: Any, app:
     assert response.status_code == 200
     me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {response.get_json()['access_token']}"})
     assert me.status_code == 200
+
+
+def _limit_headers(response: Any) -> tuple[str, str]:
+    return response.headers["X-RateLimit-Limit"], response.headers["X-RateLimit-Remaining"]
+
+
+def test_limited_routes_say_their_tightest_limit(make_app: Any, app: Flask) -> None:
+    custom = make_app(RATELIMIT_ENABLED=True, RATELIMIT_AUTHENTICATED="3/minute", RATELIMIT_LOGIN="4/minute")
+    client = custom.test_client()
+    started = time.time()
+    acc = account(custom, client, "counted@example.com")  # login: per IP and per address, 4 each
+    answers = [client.get("/api/auth/me", headers=acc.headers) for _ in range(4)]
+    assert [_limit_headers(r) for r in answers] == [("3", "2"), ("3", "1"), ("3", "0"), ("3", "0")]
+    assert answers[3].status_code == 429
+    reset = int(answers[3].headers["X-RateLimit-Reset"])
+    assert started < reset <= started + 61
+    # Two limits on login (per IP 4/minute after one login, per address 4/minute): the tighter shows.
+    wrong = client.post("/api/auth/login", json={"email": "other@example.com", "password": "guess"})
+    assert (wrong.status_code, _limit_headers(wrong)) == (401, ("4", "2"))
+    per_address = client.post(
+        "/api/auth/login", json={"email": "other@example.com", "password": "guess"}, **from_ip("10.9.0.1")
+    )
+    assert _limit_headers(per_address) == ("4", "2")
+
+
+def test_register_and_email_routes_carry_the_headers(make_app: Any, app: Flask) -> None:
+    client = make_app(RATELIMIT_ENABLED=True).test_client()
+    register = client.post("/api/auth/register", json={"email": "h@example.com", "password": "x", "name": "H"})
+    assert _limit_headers(register) == ("5", "4")
+    forgot = client.post("/api/auth/forgot-password", json={"email": "h@example.com"})
+    assert _limit_headers(forgot) == ("5", "4")
+
+
+def test_unlimited_routes_and_disabled_limits_carry_no_headers(client: FlaskClient, make_app: Any) -> None:
+    assert "X-RateLimit-Limit" not in client.post("/api/auth/forgot-password", json={"email": "a@b.co"}).headers
+    assert "X-RateLimit-Limit" not in make_app(RATELIMIT_ENABLED=True).test_client().get("/health").headers

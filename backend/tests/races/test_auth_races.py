@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -20,8 +21,10 @@ from tests.factories import PASSWORD, account, create_user
 from .helpers import consistency, need_pg, run_all, statuses
 
 
-def test_concurrent_refresh_with_one_token_has_one_winner(app: Flask, client: FlaskClient, db_kind: str) -> None:
+def test_concurrent_refresh_with_one_token_has_one_winner(make_app: Any, app: Flask, db_kind: str) -> None:
     need_pg(db_kind)
+    app = make_app(REFRESH_REUSE_GRACE_SECONDS=0)  # without the grace window, reuse is reuse at once
+    client = app.test_client()
     rounds_with_many_winners = 0
     for _ in range(5):
         acc = account(app, client)
@@ -42,6 +45,33 @@ def test_concurrent_refresh_with_one_token_has_one_winner(app: Flask, client: Fl
             with app.app_context():
                 db.session.scalars(select(TokenFamily).where(TokenFamily.user_id == acc.id)).one()
     assert rounds_with_many_winners == 0, f"{rounds_with_many_winners}/5 rounds: several requests rotated one token"
+
+
+def test_concurrent_refresh_within_the_grace_window_keeps_the_session(
+    app: Flask, client: FlaskClient, db_kind: str
+) -> None:
+    """Two tabs presenting one refresh token at once: every one gets a pair of the same
+    family (the grace window), none takes the others for a reuse and revokes the session."""
+    need_pg(db_kind)
+    for _ in range(5):
+        acc = account(app, client)
+        token = acc.tokens["refresh_token"]
+        barrier = threading.Barrier(8)
+
+        def refresh() -> object:
+            c = app.test_client()
+            barrier.wait()
+            return c.post("/api/auth/refresh", json={"refresh_token": token})
+
+        res = run_all([refresh] * 8)
+        assert statuses(res) == {200: 8}, statuses(res)
+        with app.app_context():
+            family = db.session.scalars(select(TokenFamily).where(TokenFamily.user_id == acc.id)).one()
+            assert family.revoked_at is None
+        newest = [r.get_json()["refresh_token"] for r in res]
+        assert len(set(newest)) == 8
+        live = [client.post("/api/auth/refresh", json={"refresh_token": t}) for t in newest]
+        assert {r.status_code for r in live} == {200}
 
 
 def test_a_reset_link_used_twice_at_once_sets_one_password(app: Flask, client: FlaskClient, db_kind: str) -> None:

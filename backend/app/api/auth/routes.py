@@ -8,7 +8,7 @@ from flask_jwt_extended import get_jwt, set_refresh_cookies, unset_jwt_cookies, 
 from ... import ratelimit
 from ...security import current_user
 from ..decorators import authenticated, body, limit_ip, other_responses, parse_json, public, response
-from . import bp, service
+from . import bp, service, sessions, signin
 from .schemas import (
     Accepted,
     DeleteAccountRequest,
@@ -76,7 +76,7 @@ def resend_verification(data: EmailRequest) -> Any:
 def login(data: LoginRequest) -> Any:
     """Sign in with e-mail and password."""
     ratelimit.per_email("RATELIMIT_LOGIN", "login", data.email)
-    return _with_cookie(service.start_session(service.authenticate(data)))
+    return _with_cookie(sessions.start_session(signin.authenticate(data)))
 
 
 @bp.post("/refresh")
@@ -92,9 +92,9 @@ def refresh() -> Any:
     """
     data = parse_json(RefreshRequest) if request.content_length else RefreshRequest()
     if data.refresh_token:
-        return _with_cookie(service.rotate(encoded=data.refresh_token))
+        return _with_cookie(sessions.rotate(encoded=data.refresh_token))
     verify_jwt_in_request(refresh=True, locations=["cookies"], verify_type=True)
-    return _with_cookie(service.rotate(token_data=get_jwt()))
+    return _with_cookie(sessions.rotate(token_data=get_jwt()))
 
 
 refresh.__openapi__.update(body=RefreshRequest, body_optional=True)  # type: ignore[attr-defined]
@@ -105,7 +105,7 @@ refresh.__openapi__.update(body=RefreshRequest, body_optional=True)  # type: ign
 @response(None, 204, "Signed out")
 def logout() -> Any:
     """Revoke this access token and its whole refresh-token family."""
-    service.revoke_family(get_jwt()["fam"])
+    sessions.revoke_family(get_jwt()["fam"])
     out = Response(status=204)
     unset_jwt_cookies(out)
     return out

@@ -1,16 +1,30 @@
 from __future__ import annotations
 
-import re
+from importlib import resources
 from typing import Annotated, Literal
-from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, EmailStr, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, EmailStr, Field, ValidationInfo, field_validator
 
-from ..common import NoControl, OutSchema, Schema, Text, Timestamp
+from ..common import OutSchema, Schema, SingleLine, Text, Timestamp
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoControl]
+Name = Annotated[SingleLine, Field(min_length=1, max_length=100)]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
-_TIMEZONES = frozenset(available_timezones())
+# The IANA zone names tzdata ships (its `zones` list), without "Factory": not the system's
+# zoneinfo directory, which also holds "localtime", "posixrules" and the posix/ and right/ trees.
+_TIMEZONES = frozenset(resources.files("tzdata").joinpath("zones").read_text().split()) - {"Factory"}
+# ISO 4217 codes of currencies in circulation (list one, amendments to 2025): no fund codes,
+# precious metals, bond units, test or "no currency" codes, and no withdrawn ones (HRK, ANG...).
+_ISO_4217 = """
+    AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP
+    BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP
+    GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES
+    KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU
+    MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON
+    RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND
+    TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR
+    ZMW ZWG
+"""
+_CURRENCIES = frozenset(_ISO_4217.split())
 
 
 def _email(value: str) -> str:
@@ -21,8 +35,8 @@ Email = Annotated[EmailStr, Field(max_length=254), AfterValidator(_email)]
 
 
 def _currency(value: str) -> str:
-    if not re.fullmatch(r"[A-Z]{3}", value):
-        raise ValueError("must be a three-letter ISO 4217 code such as USD or EUR")
+    if value not in _CURRENCIES:
+        raise ValueError("must be an ISO 4217 currency code such as USD or EUR")
     return value
 
 

@@ -1,38 +1,48 @@
-"""Accounts and sessions: registration, verification, login, token families."""
+"""Accounts: registration, verification, password reset and change, deletion, profile.
+
+Signing in is in ``signin.py``, token families in ``sessions.py``.
+"""
 
 from __future__ import annotations
 
 import logging
-import uuid
-from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
-from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
-from jwt import ExpiredSignatureError, InvalidTokenError
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
-from ...errors import APIError, Conflict, FieldError, Unauthorized
+from ...errors import Conflict, FieldError
 from ...extensions import db
-from ...models import Meter, OutboxMessage, TokenFamily, User
+from ...models import Meter, OutboxMessage, User
 from ...services import clock, events, locks, mail, signed_tokens, users
 from ...services.passwords import hash_password, verify_password
 from ...services.units import DEFAULT_METERS
 from .schemas import (
     DeleteAccountRequest,
-    LoginRequest,
     MeUpdate,
     PasswordChangeRequest,
     RegisterRequest,
     ResetPasswordRequest,
 )
+from .sessions import revoke_all_sessions, start_session
+
+__all__ = [  # start_session and revoke_all_sessions too: the admin service and tests use them here
+    "change_password",
+    "delete_account",
+    "delete_user",
+    "forgot_password",
+    "queue_verification",
+    "register",
+    "resend_verification",
+    "reset_password",
+    "revoke_all_sessions",
+    "start_session",
+    "update_me",
+    "verify_email",
+]
 
 log = logging.getLogger(__name__)
 
-LOCK_AFTER = 5
-LOCK_FOR = timedelta(minutes=15)
 TOKEN_INVALID = "The link is invalid, has expired or has already been used."
 
 
@@ -77,138 +87,27 @@ def verify_email(token: str) -> User:
     return user
 
 
+def _link_mail(kind: str, purpose: str, path: str, email: str, user: User | None, state: str) -> None:
+    """Queue an e-mail with a link for ``user``; without one, do the same work and drop it.
+
+    Whether an address has an account must not show in how long the answer takes: both
+    cases sign a token, render the message, write it to the outbox and run the same
+    statements; without an account the row is deleted again in the same transaction, so
+    nothing is ever sent."""
+    token = signed_tokens.make_token(purpose, user.id if user else 0, state)
+    name = user.name if user else ""
+    message = mail.queue(kind, user.email if user else email, name=name, link=mail.frontend_link(path, token))
+    db.session.flush()
+    # The same statement either way; it removes the row only when there is no account.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.id == (message.id if user is None else 0)))
+    db.session.commit()
+
+
 def resend_verification(email: str) -> None:
-    user = users.find_by_email(email)
-    if user is not None and user.is_active and user.email_verified_at is None:
-        queue_verification(user)
-        db.session.commit()
-
-
-def _check_lock(user: User) -> None:
-    now = clock.now()
-    if user.locked_until is not None and user.locked_until > now:
-        retry = max(1, int((user.locked_until - now).total_seconds() + 0.999))
-        raise APIError(
-            423,
-            "account_locked",
-            "Too many failed sign-in attempts. The account is locked for a while; try again later.",
-            headers={"Retry-After": str(retry)},
-        )
-
-
-def authenticate(data: LoginRequest) -> User:
-    """Check credentials, counting failures toward the lockout."""
-    user = users.find_by_email(data.email)
-    if user is not None:
-        _check_lock(user)
-    if not verify_password(user.password_hash if user else None, data.password) or user is None:
-        if user is not None:
-            # One atomic UPDATE so concurrent failures in other processes all count.
-            now = clock.now()
-            db.session.execute(
-                update(User).where(User.id == user.id).values(failed_login_count=User.failed_login_count + 1)
-            )
-            db.session.refresh(user)
-            if user.failed_login_count >= LOCK_AFTER:
-                user.locked_until = now + LOCK_FOR
-                user.failed_login_count = 0
-                log.warning("account %s locked after %d failed sign-ins", user.id, LOCK_AFTER)
-            db.session.commit()
-        raise Unauthorized("The e-mail address or password is incorrect.")
-    if not user.is_active:
-        raise APIError(403, "forbidden", "This account has been deactivated.")
-    if current_app.config["REQUIRE_EMAIL_VERIFICATION"] and user.email_verified_at is None:
-        raise APIError(403, "email_not_verified", "Please confirm your e-mail address before signing in.")
-    if user.failed_login_count or user.locked_until:
-        user.failed_login_count = 0
-        user.locked_until = None
-        db.session.commit()
-    return user
-
-
-def _issue(user: User, family: TokenFamily) -> dict[str, Any]:
-    claims = {"fam": family.id}
-    # Being seen is not a change to the account: leave updated_at as it is. The user row is
-    # written before the family, the order every writer of both takes (deactivation,
-    # password changes, deletion), so a refresh cannot deadlock with them.
-    seen = clock.now()
-    db.session.execute(update(User).where(User.id == user.id).values(last_seen_at=seen, updated_at=User.updated_at))
-    set_committed_value(user, "last_seen_at", seen)
-    access = create_access_token(identity=user, additional_claims=claims)
-    refresh = create_refresh_token(identity=user, additional_claims=claims)
-    family.current_jti = decode_token(refresh, allow_expired=True)["jti"]
-    family.expires_at = clock.now() + timedelta(seconds=int(current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]))
-    db.session.commit()
-    return {
-        "access_token": access,
-        "refresh_token": refresh,
-        "token_type": "Bearer",
-        "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]),
-        "user": user,
-    }
-
-
-def start_session(user: User) -> dict[str, Any]:
-    family = TokenFamily(id=str(uuid.uuid4()), user_id=user.id, current_jti="", expires_at=clock.now())
-    db.session.add(family)
-    return _issue(user, family)
-
-
-def _decode_refresh(token: str) -> dict[str, Any]:
-    try:
-        data = decode_token(token)
-    except ExpiredSignatureError:
-        raise Unauthorized("The token has expired.", code="token_expired") from None
-    except (InvalidTokenError, ValueError, KeyError):
-        raise Unauthorized("The token is invalid.") from None
-    if data.get("type") != "refresh":
-        raise Unauthorized("A refresh token is required.")
-    return data
-
-
-def rotate(token_data: dict[str, Any] | None = None, encoded: str | None = None) -> dict[str, Any]:
-    """Exchange the family's current refresh token for a new pair; reuse revokes the family."""
-    data = token_data if token_data is not None else _decode_refresh(encoded or "")
-    family_id = data.get("fam")
-    family = db.session.get(TokenFamily, family_id) if isinstance(family_id, str) else None
-    if family is not None:
-        # Lock the user row, then the family, and read the family again under the lock: of
-        # concurrent presentations of one token exactly one finds it current; the others are
-        # reuse, as they would be one after another. (The SPA takes turns across tabs.)
-        db.session.execute(select(User.id).where(User.id == family.user_id).with_for_update(key_share=True))
-        family = db.session.scalar(
-            select(TokenFamily)
-            .where(TokenFamily.id == family_id)
-            .with_for_update(key_share=True)
-            .execution_options(populate_existing=True)
-        )
-    if family is None or family.revoked_at is not None:
-        raise Unauthorized("The token has been revoked.", code="token_revoked")
-    if data.get("jti") != family.current_jti:
-        family.revoked_at = clock.now()
-        db.session.commit()
-        log.warning("refresh token reuse detected for user %s; session revoked", family.user_id)
-        raise Unauthorized("The token has been revoked.", code="token_revoked")
-    user = db.session.get(User, family.user_id)
-    if user is None or not user.is_active:
-        raise Unauthorized("The account no longer exists or has been deactivated.")
-    return _issue(user, family)
-
-
-def revoke_family(family_id: str) -> None:
-    family = db.session.get(TokenFamily, family_id)
-    if family is not None and family.revoked_at is None:
-        family.revoked_at = clock.now()
-    db.session.commit()
-
-
-def revoke_all_sessions(user_id: int, at: datetime | None = None, keep: str | None = None) -> None:
-    """Revoke every live session of the user (except the family ``keep``), in this transaction."""
-    condition = [TokenFamily.user_id == user_id, TokenFamily.revoked_at.is_(None)]
-    if keep is not None:
-        condition.append(TokenFamily.id != keep)
-    db.session.execute(update(TokenFamily).where(*condition).values(revoked_at=at or clock.now()))
-    events.emit(user_id, events.AUTH_CHANGED)  # a bulk UPDATE: tell open sockets to re-check
+    found = users.find_by_email(email)
+    user = found if found is not None and found.is_active and found.email_verified_at is None else None
+    state = _verify_state(user) if user else f"verify:{email}:None"
+    _link_mail("verify_email", signed_tokens.VERIFY_EMAIL, "verify-email", email, user, state)
 
 
 # --- password reset, change, account deletion -------------------------------------------
@@ -221,13 +120,12 @@ def _reset_state(user: User) -> str:
 
 def forgot_password(email: str) -> None:
     """Send a reset link when the address belongs to an active account; silent otherwise."""
-    user = users.find_by_email(email)
-    if user is None or not user.is_active:
-        return
-    token = signed_tokens.make_token(signed_tokens.RESET_PASSWORD, user.id, _reset_state(user))
-    mail.queue("reset_password", user.email, name=user.name, link=mail.frontend_link("reset-password", token))
-    db.session.commit()
-    log.info("password reset requested for user %s", user.id)
+    found = users.find_by_email(email)
+    user = found if found is not None and found.is_active else None
+    state = _reset_state(user) if user else f"reset:{email}"
+    _link_mail("reset_password", signed_tokens.RESET_PASSWORD, "reset-password", email, user, state)
+    if user is not None:
+        log.info("password reset requested for user %s", user.id)
 
 
 def _password_not_email(user: User, password: str, field: str = "password") -> None:

@@ -16,11 +16,11 @@ from ..common import (
     Day,
     Id,
     NoControl,
+    OneLine,
     OutSchema,
     Pagination,
     QuerySchema,
     Schema,
-    SingleLine,
     Timestamp,
 )
 
@@ -38,13 +38,13 @@ UNIT_PATTERN = f"^{_VISIBLE}({_CHAR}*{_VISIBLE})?$"
 MeterName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=METER_NAME_MAX),
-    SingleLine,
+    OneLine,
     Field(json_schema_extra={"pattern": NAME_PATTERN}),
 ]
 Unit = Annotated[
     str,
     StringConstraints(min_length=1, max_length=UNIT_MAX),
-    SingleLine,
+    OneLine,
     Field(json_schema_extra={"pattern": UNIT_PATTERN}),
 ]
 # An empty note is no note: stored as null, so an export (empty field) imports back as the same record.
