@@ -1,13 +1,13 @@
 "use client";
 
-import Link from "next/link";
-import { useSearchParams } from "next/navigation";
+import { useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/field";
 import { Card, PageHeader } from "@/components/ui/states";
-import { useAcceptInvitation, type Household } from "@/features/households/api/households";
+import { useToast } from "@/components/ui/toast";
+import { useAcceptInvitation } from "@/features/households/api/households";
 import { ApiError } from "@/lib/api-client";
 import { useHousehold } from "@/lib/household";
 
@@ -19,7 +19,8 @@ export function AcceptInvitation() {
   const token = useSearchParams().get("token");
   const accept = useAcceptInvitation();
   const { select } = useHousehold();
-  const [joined, setJoined] = useState<Household | null>(null);
+  const router = useRouter();
+  const toast = useToast();
   const [error, setError] = useState<string>(token ? "" : "This link has no token. Open the link from the e-mail again.");
 
   const join = async () => {
@@ -27,9 +28,10 @@ export function AcceptInvitation() {
     setError("");
     try {
       const household = await accept.mutateAsync(token);
-      setJoined(household);
-      // The household joined becomes the one on screen.
+      // The household joined becomes the one on screen (switching remounts the page: say it in a toast).
       select(household.id);
+      toast(`You joined ${household.name}.`, "success");
+      router.replace("/dashboard");
     } catch (err) {
       setError(err instanceof ApiError ? err.message : "Something went wrong.");
     }
@@ -39,22 +41,13 @@ export function AcceptInvitation() {
     <>
       <PageHeader title="Invitation" />
       <Card>
-        {joined ? (
-          <div role="status" className="space-y-3 text-sm">
-            <p>You joined {joined.name}.</p>
-            <Link href="/dashboard" className="text-indigo-600 underline dark:text-indigo-400">
-              Open its dashboard
-            </Link>
-          </div>
-        ) : (
-          <div className="space-y-3 text-sm">
-            <FormError message={error} />
-            <p>You were invited to share a household&apos;s meters. Join it to see them here.</p>
-            <Button onClick={join} busy={accept.isPending} disabled={!token}>
-              Join household
-            </Button>
-          </div>
-        )}
+        <div className="space-y-3 text-sm">
+          <FormError message={error} />
+          <p>You were invited to share a household&apos;s meters. Join it to see them here.</p>
+          <Button onClick={join} busy={accept.isPending} disabled={!token}>
+            Join household
+          </Button>
+        </div>
       </Card>
     </>
   );
