@@ -126,7 +126,8 @@ export function HouseholdProvider({
   }, [list, current, select]);
 
   if (households.isPending) return <>{loading}</>;
-  if (households.isError) return <>{failed(() => void households.refetch(), households.error)}</>;
+  // A failed refetch keeps the households already known on screen.
+  if (households.error && !households.data) return <>{failed(() => void households.refetch(), households.error)}</>;
   return (
     <HouseholdContext.Provider value={value}>
       <div key={current?.id ?? "none"} className="contents">
