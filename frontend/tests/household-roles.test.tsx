@@ -109,27 +109,3 @@ test.each([
   expect(screen.queryByRole("button", { name: "Remove Grace" }) !== null).toBe(owner);
   expect(screen.getByRole("button", { name: "Leave this household" })).toBeInTheDocument();
 });
-
-test("an API without households (404 on /api/households) leaves the pages unscoped and every control on", async () => {
-  const asked: (string | null)[] = [];
-  server.use(
-    http.get(`${API}/api/households`, () => HttpResponse.json({ error: { code: "not_found", message: "Not found." } }, { status: 404 })),
-    http.get(`${API}/api/meters`, ({ request }) => {
-      asked.push(new URL(request.url).searchParams.get("household_id"));
-      return HttpResponse.json({ items: [meter(2, "Water", "water", "m3")] });
-    }),
-  );
-  renderInHousehold(<MetersPage />);
-  expect(await screen.findByText("Water")).toBeInTheDocument();
-  expect(buttonNames().filter((name) => METER_WRITES.includes(name))).toEqual(METER_WRITES);
-  expect(asked).toEqual([null]);
-});
-
-test("any other failure to load the households shows instead of the page", async () => {
-  server.use(
-    http.get(`${API}/api/households`, () => HttpResponse.json({ error: { code: "internal_error", message: "Boom." } }, { status: 500 })),
-  );
-  renderInHousehold(<MetersPage />);
-  expect(await screen.findByText("Boom.")).toBeInTheDocument();
-  expect(screen.queryByText("Water")).not.toBeInTheDocument();
-});

@@ -120,19 +120,14 @@ export function HouseholdProvider({
     [],
   );
 
-  // An API without households (one from before PRODUCT.md §9 answers 404 here) leaves every page
-  // as it was: the user's own data and every control, no switcher.
-  const noHouseholds = !households.data && households.error?.status === 404;
-
   const value = useMemo<HouseholdValue>(() => {
     const role = current?.role ?? null;
-    const canWrite = noHouseholds || (role !== null && WRITE_ROLES.includes(role));
-    return { households: list, current, role, canWrite, isOwner: role === "owner", select };
-  }, [list, current, select, noHouseholds]);
+    return { households: list, current, role, canWrite: role !== null && WRITE_ROLES.includes(role), isOwner: role === "owner", select };
+  }, [list, current, select]);
 
   if (households.isPending) return <>{loading}</>;
   // A failed refetch keeps the households already known on screen.
-  if (households.error && !households.data && !noHouseholds) return <>{failed(() => void households.refetch(), households.error)}</>;
+  if (households.error && !households.data) return <>{failed(() => void households.refetch(), households.error)}</>;
   return (
     <HouseholdContext.Provider value={value}>
       <div key={current?.id ?? "none"} className="contents">
