@@ -89,8 +89,8 @@ declare module "./api-types" {
       get: { parameters: Params<HouseholdPath>; requestBody?: never; responses: Answer<200, S["ShareLinkList"]> };
       post: { parameters: Params<HouseholdPath>; requestBody: Json<S["ShareLinkCreate"]>; responses: Answer<201, S["ShareLinkCreated"]> };
     }>;
-    "/api/households/{household_id}/share-links/{share_link_id}": Item<{
-      delete: { parameters: Params<HouseholdPath & { share_link_id: number }>; requestBody?: never; responses: NoContent };
+    "/api/households/{household_id}/share-links/{link_id}": Item<{
+      delete: { parameters: Params<HouseholdPath & { link_id: number }>; requestBody?: never; responses: NoContent };
     }>;
     "/api/shared/{token}": Item<{
       get: { parameters: Params<{ token: string }>; requestBody?: never; responses: Answer<200, S["SharedHousehold"]> };

@@ -170,7 +170,7 @@ export function useRevokeShareLink(id: number) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (linkId: number) =>
-      client.DELETE("/api/households/{household_id}/share-links/{share_link_id}", { path: { household_id: id, share_link_id: linkId } }),
+      client.DELETE("/api/households/{household_id}/share-links/{link_id}", { path: { household_id: id, link_id: linkId } }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: householdKeys.shareLinks(id) }),
   });
 }
