@@ -40,11 +40,11 @@ function LiveIndicator() {
 const ROLE_LABELS = { owner: "Owner", editor: "Editor", viewer: "Viewer" } as const;
 
 /** Which household every page shows; the choice is remembered (its id only). */
-function HouseholdSwitcher() {
+function HouseholdSwitcher({ className = "" }: { className?: string }) {
   const { households, current, select } = useHousehold();
   if (!current) return null;
   return (
-    <label className="flex items-center gap-1 text-sm">
+    <label className={`items-center gap-1 text-sm ${className}`}>
       <span className="sr-only">Household</span>
       <select
         data-testid="household-switcher"
@@ -141,7 +141,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             <Link href="/dashboard" className="font-semibold text-indigo-600 dark:text-indigo-400">
               Meterbook
             </Link>
-            <nav aria-label="Main" className="hidden gap-1 md:flex">
+            <nav aria-label="Main" className="hidden gap-1 lg:flex">
               {links.map((link) => (
                 <Link
                   key={link.href}
@@ -154,18 +154,19 @@ export function AppShell({ children }: { children: ReactNode }) {
               ))}
             </nav>
             <div className="ml-auto flex items-center gap-1">
-              <HouseholdSwitcher />
+              {/* Under 640 px the switcher moves into the menu, and the links under 1024 px: the header has no room for them. */}
+              <HouseholdSwitcher className="hidden sm:flex" />
               <LiveIndicator />
               <ThemeToggle />
-              <span className="hidden max-w-[12rem] truncate text-sm text-slate-600 lg:inline dark:text-slate-300" title={user.name}>
+              <span className="hidden max-w-[12rem] truncate text-sm text-slate-600 xl:inline dark:text-slate-300" title={user.name}>
                 {user.name}
               </span>
-              <div className="hidden md:block">
+              <div className="hidden lg:block">
                 <Button variant="secondary" onClick={onLogout}>
                   Log out
                 </Button>
               </div>
-              <div className="md:hidden">
+              <div className="lg:hidden">
                 <Button
                   variant="ghost"
                   aria-expanded={menuOpen}
@@ -179,7 +180,8 @@ export function AppShell({ children }: { children: ReactNode }) {
             </div>
           </div>
           {menuOpen && (
-            <nav id="mobile-nav" aria-label="Main" className="border-t border-slate-200 px-4 py-2 md:hidden dark:border-slate-800">
+            <nav id="mobile-nav" aria-label="Main" className="border-t border-slate-200 px-4 py-2 lg:hidden dark:border-slate-800">
+              <HouseholdSwitcher className="flex px-3 py-2 sm:hidden" />
               {links.map((link) => (
                 <Link
                   key={link.href}
