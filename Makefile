@@ -85,7 +85,7 @@ test-backend: install system-deps lint ## Backend tests on SQLite, then on a thr
 
 .PHONY: fuzz
 fuzz: install ## Longer schema-driven fuzzing (FUZZ_EXAMPLES per operation, default 300), plus: schema-valid data is accepted
-	cd $(BACKEND) && FUZZ_POSITIVE=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} .venv/bin/python -m pytest -p no:cacheprovider tests/test_fuzz.py
+	cd $(BACKEND) && FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} .venv/bin/python -m pytest -p no:cacheprovider tests/test_fuzz.py
 
 .PHONY: bench-live
 bench-live: install system-deps ## Live updates: 1,000 sockets on one process, then two processes + Redis

@@ -10,8 +10,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .extensions import db
-from .models import User
-from .services import mail, rollups, users
+from .models import Membership, User
+from .services import households, mail, rollups, tenancy, users
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 analytics_cli = AppGroup("analytics", help="Maintain analytics rollups.")
@@ -53,6 +53,8 @@ def create_admin(email: str, password: str | None, name: str) -> None:
         user = User(email=data.email, name=data.name, password_hash=hash_password(data.password))
         user.email_verified_at = clock.now()
         db.session.add(user)
+        db.session.flush()
+        households.create_household(user, households.FIRST_HOUSEHOLD_NAME)  # as registration does
     user.role = "admin"
     user.is_active = True
     db.session.commit()
@@ -60,11 +62,15 @@ def create_admin(email: str, password: str | None, name: str) -> None:
 
 
 @analytics_cli.command("rebuild")
-@click.option("--user", "email", help="Only this user's rollups.")
+@click.option("--user", "email", help="Only the rollups of this user's households.")
 def rebuild(email: str | None) -> None:
     """Rebuild the daily rollups from the records."""
-    user_id = user_by_email(email).id if email else None
-    written = rollups.rebuild(user_id)
+    if email:
+        user = user_by_email(email)
+        ids = list(db.session.scalars(tenancy.household_ids(user).order_by(Membership.household_id)))
+        written = sum(rollups.rebuild(household_id) for household_id in ids)
+    else:
+        written = rollups.rebuild()
     db.session.commit()
     click.echo(f"Rebuilt {written} rollup rows.")
 

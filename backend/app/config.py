@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -32,9 +33,11 @@ def _instance_key(name: str, directory: Path | None = None) -> str:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        key = path.read_text().strip()
-        if len(key) >= 32:
-            return key
+        for _ in range(20):  # another process may have created it a moment ago and be writing
+            key = path.read_text().strip()
+            if len(key) >= 32:
+                return key
+            time.sleep(0.05)
         raise RuntimeError(f"{path} holds no usable key; delete it to make a new one") from None
     with os.fdopen(fd, "w") as handle:
         key = secrets.token_urlsafe(48)

@@ -10,9 +10,8 @@ from sqlalchemy import insert, select
 
 from .extensions import db
 from .models import Meter, Record, User
-from .services import clock, rollups
+from .services import clock, households, rollups
 from .services.passwords import hash_password
-from .services.units import DEFAULT_METERS
 
 DEMO_EMAIL = "demo@meterbook.local"
 DEMO_PASSWORD = "meterbook-demo"
@@ -30,6 +29,7 @@ def seed_demo(days: int = 3 * 365, seed: int = 7) -> tuple[str, str, int]:
     rng = random.Random(seed)
     existing = db.session.scalar(select(User).where(User.email == DEMO_EMAIL))
     if existing is not None:
+        households.leave_all(existing.id)  # a household of the demo account alone goes with it
         db.session.delete(existing)
         db.session.flush()
     user = User(
@@ -37,12 +37,8 @@ def seed_demo(days: int = 3 * 365, seed: int = 7) -> tuple[str, str, int]:
     )
     db.session.add(user)
     db.session.flush()
-    meters = {}
-    for name, meter_type, unit in DEFAULT_METERS:
-        meter = Meter(user_id=user.id, name=name, type=meter_type, unit=unit)
-        db.session.add(meter)
-        meters[meter_type] = meter
-    db.session.flush()
+    household = households.create_household(user, households.FIRST_HOUSEHOLD_NAME)
+    meters = {m.type: m for m in db.session.scalars(select(Meter).where(Meter.household_id == household.id))}
 
     today = clock.now().date()
     start = today - timedelta(days=days - 1)
@@ -61,7 +57,8 @@ def seed_demo(days: int = 3 * 365, seed: int = 7) -> tuple[str, str, int]:
                 note = rng.choice(["Guests staying over", "Away for the day", "Laundry day", "Heating serviced"])
             rows.append(
                 {
-                    "user_id": user.id,
+                    "household_id": household.id,
+                    "created_by": user.id,
                     "meter_id": meters[meter_type].id,
                     "date": day,
                     "amount_milli": amount_milli,
@@ -73,6 +70,6 @@ def seed_demo(days: int = 3 * 365, seed: int = 7) -> tuple[str, str, int]:
             )
     for chunk in range(0, len(rows), 5000):
         db.session.execute(insert(Record), rows[chunk : chunk + 5000])
-    rollups.rebuild(user.id)
+    rollups.rebuild(household.id)
     db.session.commit()
     return DEMO_EMAIL, DEMO_PASSWORD, len(rows)

@@ -14,9 +14,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Meter, Record, User
-from app.services import clock, rollups
+from app.services import clock, households, rollups
 from app.services.passwords import hash_password
-from app.services.units import DEFAULT_METERS
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -30,6 +29,7 @@ class Account:
     headers: dict[str, str]
     meters: dict[str, int]
     tokens: dict[str, Any]
+    household_id: int
 
 
 def create_user(
@@ -54,8 +54,7 @@ def create_user(
         )
         db.session.add(user)
         db.session.flush()
-        for meter_name, meter_type, unit in DEFAULT_METERS:
-            db.session.add(Meter(user_id=user.id, name=meter_name, type=meter_type, unit=unit))
+        households.create_household(user, households.FIRST_HOUSEHOLD_NAME)
         db.session.commit()
         return user.id, user.email
 
@@ -69,8 +68,9 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD) -> dict[str
 def account(app: Flask, client: FlaskClient, email: str | None = None, **kwargs: Any) -> Account:
     user_id, email = create_user(app, email, **kwargs)
     tokens = login(client, email, kwargs.get("password", PASSWORD))
+    household_id = home_of(app, user_id)
     with app.app_context():
-        meters = {m.name: m.id for m in db.session.scalars(select(Meter).where(Meter.user_id == user_id))}
+        meters = {m.name: m.id for m in db.session.scalars(select(Meter).where(Meter.household_id == household_id))}
     return Account(
         user_id,
         email,
@@ -78,12 +78,23 @@ def account(app: Flask, client: FlaskClient, email: str | None = None, **kwargs:
         {"Authorization": f"Bearer {tokens['access_token']}"},
         meters,
         tokens,
+        household_id,
     )
 
 
-def add_meter(app: Flask, user_id: int, name: str, type_: str, unit: str) -> int:
+def home_of(app: Flask, user_id: int) -> int:
+    """The user's default household (their first one, "Home", for a user made here)."""
     with app.app_context():
-        meter = Meter(user_id=user_id, name=name, type=type_, unit=unit)
+        household_id = db.session.get(User, user_id).default_household_id  # type: ignore[union-attr]
+        assert household_id is not None
+        return household_id
+
+
+def add_meter(app: Flask, user_id: int, name: str, type_: str, unit: str, household_id: int | None = None) -> int:
+    """A meter in ``household_id`` (default: the user's default household)."""
+    household_id = household_id or home_of(app, user_id)
+    with app.app_context():
+        meter = Meter(household_id=household_id, name=name, type=type_, unit=unit)
         db.session.add(meter)
         db.session.commit()
         return meter.id
@@ -98,14 +109,16 @@ def add_record(
     cost: str | Decimal | None = None,
     note: str | None = None,
 ) -> int:
-    """Insert a record directly (with its rollup), bypassing HTTP for speed."""
+    """Insert a record directly (with its rollup), bypassing HTTP for speed; ``user_id`` writes it
+    on a meter of one of their households."""
     day = date.fromisoformat(day) if isinstance(day, str) else day
     with app.app_context():
         meter = db.session.get(Meter, meter_id)
-        record = Record(user_id=user_id, meter=meter, date=day, note=note)
+        assert meter is not None
+        record = Record(household_id=meter.household_id, created_by=user_id, meter=meter, date=day, note=note)
         record.amount = Decimal(amount)
         record.cost = None if cost is None else Decimal(cost)
         db.session.add(record)
-        rollups.refresh_days(user_id, [(meter_id, day)])
+        rollups.refresh_days(meter.household_id, [(meter_id, day)])
         db.session.commit()
         return record.id

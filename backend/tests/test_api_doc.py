@@ -6,8 +6,9 @@ to `-o /dev/null`) is an example; its answer is in the block right after it (a l
 with the status: `201 {...}`, `204 (no body)`, or `HTTP/1.1 200 OK`, headers, a blank line and
 the body). Besides `curl`, a block may call `login EMAIL PASSWORD` (the setup's shell function:
 signs in and keeps the access token in `$TOKEN`), `flask --app wsgi ...` (a CLI command),
-`CSRF=$(awk ...)` (read a cookie from a curl cookie jar) and `cat > FILE <<'END'` (a file for
-`-F`). Anything else is an error, so the guide stays runnable.
+`CSRF=$(awk ...)` (read a cookie from a curl cookie jar), `VAR=$(curl ... | python3 -c
+'import json,sys; print(json.load(sys.stdin)["key"])')` (keep one member of an answer, e.g. a
+share-link token) and `cat > FILE <<'END'` (a file for `-F`). Anything else is an error, so the guide stays runnable.
 
 What may vary is written with `…` (the guide's own abbreviation):
 - `…` as an object member (`{"id":1, …}`) allows any further members; `{…}` is any object;
@@ -45,6 +46,9 @@ TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")
 STATUS_LINE = re.compile(r"^(?:HTTP/1\.1 )?(\d{3})(?:\s|$)")
 AWK_COOKIE = re.compile(r"""^(\w+)=\$\(awk '\$6=="(\w+)"\{print \$7\}' (\S+)\)$""")
 HEREDOC = re.compile(r"^cat > (\S+) <<'(\w+)'$")
+JSON_VAR = re.compile(
+    r"""^(\w+)=\$\((curl .+) \| python3 -c 'import json,sys; print\(json.load\(sys.stdin\)\["(\w+)"\]\)'\)$"""
+)
 
 
 # --- the guide, parsed ---------------------------------------------------------------------
@@ -77,8 +81,9 @@ class Curl:
 @dataclass
 class Command:
     line: int
-    kind: str  # login | flask | cookie-var | file
+    kind: str  # login | flask | cookie-var | file | json-var
     args: list[str]
+    curl: Curl | None = None  # json-var: the request whose answer holds the value
 
 
 Step = Curl | Command
@@ -220,6 +225,11 @@ def parse_bash(start: int, lines: list[str], files: dict[str, str]) -> list[Step
             files[heredoc.group(1)] = "\n".join(lines[i:end]) + "\n"
             steps.append(Command(line_no, "file", [heredoc.group(1)]))
             i = end + 1
+            continue
+        json_var = JSON_VAR.match(stripped)
+        if json_var:
+            name, request, key = json_var.groups()
+            steps.append(Command(line_no, "json-var", [name, key], parse_curl(line_no, shlex.split(request))))
             continue
         cookie_var = AWK_COOKIE.match(stripped)
         if cookie_var:
@@ -372,7 +382,11 @@ class Session:
     def real_token(self, key: str, url: str) -> str:
         if key == "refresh_token":
             return self.refresh_token
-        kind = {"/api/auth/verify-email": "verify_email", "/api/auth/reset-password": "reset_password"}[url]
+        kind = {
+            "/api/auth/verify-email": "verify_email",
+            "/api/auth/reset-password": "reset_password",
+            "/api/invitations/accept": "invitation",
+        }[url]
         with self.app.app_context():
             body = db.session.scalars(
                 db.select(OutboxMessage.text_body).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id.desc())
@@ -431,6 +445,12 @@ class Session:
         elif command.kind == "flask":
             result = self.app.test_cli_runner().invoke(args=command.args)
             assert result.exit_code == 0, f"docs/api.md line {command.line}: {result.output}"
+        elif command.kind == "json-var":
+            assert command.curl is not None
+            name, key = command.args
+            response = self.run_curl(command.curl)
+            assert response.status_code < 300, f"docs/api.md line {command.line}: answered {response.get_json()}"
+            self.vars[name] = response.get_json()[key]
         elif command.kind == "cookie-var":
             name, cookie, jar = command.args
             self.vars[name] = self.jars[jar][cookie]
@@ -499,12 +519,16 @@ def test_every_example_of_the_api_guide_answers_as_shown(app: Flask, doc_clock: 
 def test_the_guide_has_an_example_for_every_route(app: Flask) -> None:
     steps, _ = parse_guide(DOC.read_text(encoding="utf-8"))
     shown = {
-        (step.method, re.sub(r"/\d+", "/<int:id>", step.url.replace("$API", "").split("?")[0]))
+        # ids are numbers; a shell variable in the path stands for a string parameter (a token)
+        (
+            step.method,
+            re.sub(r"/\$\w+", "/<str>", re.sub(r"/\d+", "/<int:id>", step.url.replace("$API", "").split("?")[0])),
+        )
         for step in steps
         if isinstance(step, Curl) and step.answer is not None
     }
     routes = {
-        (method, re.sub(r"<int:\w+>", "<int:id>", rule.rule))
+        (method, re.sub(r"<\w+>", "<str>", re.sub(r"<int:\w+>", "<int:id>", rule.rule)))
         for rule in app.url_map.iter_rules()
         for method in rule.methods or ()
         if method not in ("HEAD", "OPTIONS") and not rule.rule.endswith("<path:filename>")

@@ -49,13 +49,17 @@ def _serve(app: Flask) -> tuple[str, Any]:
 def _rollups_match_records(app: Flask) -> None:
     with app.app_context():
         agg = db.session.execute(
-            select(Record.user_id, Record.meter_id, Record.date, func.sum(Record.amount_milli), func.count()).group_by(
-                Record.user_id, Record.meter_id, Record.date
-            )
+            select(
+                Record.household_id, Record.meter_id, Record.date, func.sum(Record.amount_milli), func.count()
+            ).group_by(Record.household_id, Record.meter_id, Record.date)
         ).all()
         rollups = db.session.execute(
             select(
-                DailyRollup.user_id, DailyRollup.meter_id, DailyRollup.date, DailyRollup.total_milli, DailyRollup.count
+                DailyRollup.household_id,
+                DailyRollup.meter_id,
+                DailyRollup.date,
+                DailyRollup.total_milli,
+                DailyRollup.count,
             )
         ).all()
         assert sorted(map(tuple, agg)) == sorted(map(tuple, rollups))
@@ -189,7 +193,7 @@ def test_worker_killed_mid_import_leaves_nothing_half_written(app: Flask, databa
     finally:
         proc.stop()
     with app.app_context():
-        count = db.session.scalar(select(func.count()).select_from(Record).where(Record.user_id == user_id))
+        count = db.session.scalar(select(func.count()).select_from(Record).where(Record.created_by == user_id))
         db.session.remove()
     if status == "200":
         pytest.fail("the import finished before the worker was killed; make the file larger")

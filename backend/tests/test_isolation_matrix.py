@@ -1,36 +1,50 @@
 """Tenant isolation, generated from the URL map: a new route that is not covered fails here.
 
-Every route with an id in its path is called by a second user with the first user's ids
-(404, and nothing changes); every collection, analytics and export route is read by the
-second user and must not contain a trace of the first user's data.
+Every route with an id in its path is called by three actors with the ids of one household's
+data: a non-member (404, never 403, nothing changes, nothing shown), a viewer (reads answer,
+writes 403) and an editor (owner-only routes 403). The public share-link routes show
+aggregates only, and a share token opens nothing else. Every collection, analytics and export
+route read by a non-member must not contain a trace of the household's data.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
-from tests.factories import account, add_meter, add_record
+from tests.api.households_helpers import home_id, member
+from tests.factories import Account, account, add_meter, add_record
 from tests.test_hostile import _snapshot
 
-# Path parameters a user owns, and where the owner's id for each comes from.
-OWNED_PARAMS = {"meter_id", "record_id"}
+# Path parameters that name a household's data, and where the owner's id for each comes from.
+OWNED_PARAMS = {"household_id", "meter_id", "record_id", "user_id", "invitation_id", "link_id"}
+SHARE_PARAM = "token"
 # Routes whose id is another account's by design: only admins reach them, everyone else gets 403.
 ADMIN_PREFIX = "/api/admin/"
 MARKERS = ("OwnerSecretMeter", "owner-secret-note", "777.777", "owner@example.com")
-# Valid bodies, so that the answer is about ownership, not validation.
-BODIES: dict[tuple[str, str], dict[str, Any]] = {
-    ("PATCH", "meters"): {"name": "Hijacked"},
-    ("PATCH", "records"): {"amount": 1},
-    ("PUT", "records"): {"meter_id": 1, "date": "2026-01-01", "amount": 1},
-}
+# What a share link may show (aggregates, meter names) leaves these: no notes, no member data.
+SHARE_MARKERS = ("owner-secret-note", "owner@example.com", "viewer@example.com", "editor@example.com")
+HOUSEHOLD = "/api/households/<int:household_id>"
+# The member-level reads of a household; every other route under it is for owners only.
+MEMBER_READS = {HOUSEHOLD, f"{HOUSEHOLD}/members"}
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def _body(method: str, rule: str) -> dict[str, Any] | None:
-    return next((body for (m, part), body in BODIES.items() if m == method and f"/{part}/" in rule), None)
+def _bodies(ids: dict[str, int]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Valid bodies, so that the answer is about membership and roles, not validation."""
+    return {
+        ("PATCH", "/api/meters/<int:meter_id>"): {"name": "Hijacked"},
+        ("PATCH", "/api/records/<int:record_id>"): {"amount": 1},
+        ("PUT", "/api/records/<int:record_id>"): {"meter_id": ids["meter_id"], "date": "2026-01-01", "amount": 1},
+        ("PATCH", HOUSEHOLD): {"name": "Hijacked"},
+        ("PATCH", f"{HOUSEHOLD}/members/<int:user_id>"): {"role": "viewer"},
+        ("POST", f"{HOUSEHOLD}/invitations"): {"email": "new@example.com", "role": "viewer"},
+        ("POST", f"{HOUSEHOLD}/share-links"): {"label": "Hijack"},
+    }
 
 
 def _api_rules(app: Flask) -> list[Rule]:
@@ -41,62 +55,191 @@ def _methods(rule: Rule) -> list[str]:
     return sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
 
 
-def _setup(app: Flask, client: FlaskClient) -> tuple[Any, Any, dict[str, int]]:
-    owner = account(app, client, "owner@example.com")
-    intruder = account(app, client, "intruder@example.com")
-    secret_meter = add_meter(app, owner.id, "OwnerSecretMeter", "other", "kg")
-    record = add_record(app, owner.id, secret_meter, "2026-01-15", "777.777", "77.77", "owner-secret-note")
-    add_record(app, owner.id, owner.meters["Electricity"], "2026-01-15", "777.777", None, "owner-secret-note")
-    return owner, intruder, {"meter_id": secret_meter, "record_id": record}
+def _is_public(app: Flask, rule: Rule) -> bool:
+    return getattr(app.view_functions[rule.endpoint], "__openapi__", {}).get("auth") is False
 
 
-def test_every_id_route_answers_404_to_another_user(app: Flask, client: FlaskClient) -> None:
-    owner, intruder, ids = _setup(app, client)
-    covered = []
-    for rule in _api_rules(app):
-        if not rule.arguments:
-            continue
-        unknown = set(rule.arguments) - OWNED_PARAMS
-        if rule.rule.startswith(ADMIN_PREFIX):
-            url = rule.rule.replace("<int:user_id>", str(owner.id))
-            for method in _methods(rule):
-                response = client.open(
-                    url, method=method, headers=intruder.headers, json=_body(method, rule.rule) or {}
-                )
-                assert response.status_code == 403, (method, url, response.status_code)
-                covered.append((method, rule.rule))
-            continue
-        assert not unknown, f"{rule.rule}: path parameters {unknown} are not covered by the isolation matrix"
+def _owner_only(method: str, rule: str) -> bool:
+    return rule.startswith(HOUSEHOLD) and not (method == "GET" and rule in MEMBER_READS)
+
+
+class World:
+    """One household (owner, editor, viewer) with secret data, and a stranger with their own."""
+
+    def __init__(self, app: Flask, client: FlaskClient) -> None:
+        self.owner = account(app, client, "owner@example.com")
+        self.household = home_id(client, self.owner)
+        self.editor = member(app, client, self.household, "editor", "editor@example.com")
+        self.viewer = member(app, client, self.household, "viewer", "viewer@example.com")
+        self.stranger = account(app, client, "intruder@example.com")
+        secret_meter = add_meter(app, self.owner.id, "OwnerSecretMeter", "other", "kg")
+        record = add_record(app, self.owner.id, secret_meter, "2026-01-15", "777.777", "77.77", "owner-secret-note")
+        add_record(
+            app, self.owner.id, self.owner.meters["Electricity"], "2026-01-15", "777.777", None, "owner-secret-note"
+        )
+        url = f"/api/households/{self.household}"
+        invitation = client.post(
+            f"{url}/invitations", headers=self.owner.headers, json={"email": "invitee@example.com", "role": "viewer"}
+        ).get_json()
+        link = client.post(f"{url}/share-links", headers=self.owner.headers, json={"label": "Family"}).get_json()
+        self.share_token: str = link["token"]
+        self.ids = {
+            "household_id": self.household,
+            "meter_id": secret_meter,
+            "record_id": record,
+            "user_id": self.owner.id,  # a member's id: the owner's, whom only an owner may touch
+            "invitation_id": invitation["id"],
+            "link_id": link["id"],
+        }
+
+    def url(self, rule: Rule) -> str:
         url = rule.rule
         for name in rule.arguments:
-            url = url.replace(f"<int:{name}>", str(ids[name]))
+            value = self.share_token if name == SHARE_PARAM else self.ids[name]
+            url = url.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
+        return url
+
+
+def _id_routes(app: Flask) -> list[Rule]:
+    rules = []
+    for rule in _api_rules(app):
+        if not rule.arguments or rule.rule.startswith(ADMIN_PREFIX) or SHARE_PARAM in rule.arguments:
+            continue
+        unknown = set(rule.arguments) - OWNED_PARAMS
+        assert not unknown, f"{rule.rule}: path parameters {unknown} are not covered by the isolation matrix"
+        rules.append(rule)
+    return rules
+
+
+def _call(client: FlaskClient, world: World, who: Account, method: str, rule: Rule) -> Any:
+    body = _bodies(world.ids).get((method, rule.rule))
+    return client.open(world.url(rule), method=method, headers=who.headers, json=body)
+
+
+def _no_markers(response: Any, markers: tuple[str, ...] = MARKERS) -> None:
+    text = response.get_data(as_text=True)
+    for marker in markers:
+        assert marker not in text, (response.request.path, marker)
+
+
+def test_every_id_route_for_a_non_member_a_viewer_and_an_editor(
+    app: Flask, client: FlaskClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = World(app, client)
+    pairs = [(method, rule) for rule in _id_routes(app) for method in _methods(rule)]
+    # Writes that delete come last, records before meters, so the editor's own writes leave
+    # every route something to answer about.
+    pairs.sort(key=lambda pair: (pair[0] == "DELETE", "/meters/" in pair[1].rule))
+
+    for method, rule in pairs:  # a non-member: 404 and nothing else, whatever the route
+        before = _snapshot(app)
+        response = _call(client, world, world.stranger, method, rule)
+        assert response.status_code == 404, (method, rule.rule, response.status_code, response.get_json())
+        assert response.get_json()["error"]["code"] == "not_found"
+        assert _snapshot(app) == before, f"{method} {rule.rule} changed the household's data"
+        _no_markers(response)
+
+    for method, rule in pairs:  # a viewer: reads answer, every write is refused
+        before = _snapshot(app)
+        response = _call(client, world, world.viewer, method, rule)
+        if method in WRITES or _owner_only(method, rule.rule):
+            assert response.status_code == 403, (method, rule.rule, response.status_code, response.get_json())
+            assert response.get_json()["error"]["code"] == "forbidden"
+            assert _snapshot(app) == before, f"{method} {rule.rule} changed data for a viewer"
+        else:
+            assert response.status_code == 200, (method, rule.rule, response.status_code, response.get_json())
+
+    for method, rule in pairs:  # an editor: owner-only routes refused, the rest allowed
+        before = _snapshot(app)
+        response = _call(client, world, world.editor, method, rule)
+        if _owner_only(method, rule.rule):
+            assert response.status_code == 403, (method, rule.rule, response.status_code, response.get_json())
+            assert _snapshot(app) == before, f"{method} {rule.rule} changed data for an editor"
+        else:
+            assert response.status_code in (200, 201, 204), (method, rule.rule, response.status_code)
+
+    owner_only = sum(1 for method, rule in pairs if _owner_only(method, rule.rule))
+    with capsys.disabled():
+        print(
+            f"\nisolation matrix: {len(pairs)} operations on {len({r.rule for _, r in pairs})} id routes"
+            f" x 3 actors (non-member, viewer, editor); {owner_only} owner-only"
+        )
+    assert len(pairs) == EXPECTED_ID_OPERATIONS, [f"{m} {r.rule}" for m, r in pairs]
+
+
+# Every operation with an id in its path (admin routes aside); a new one must be counted here
+# and in docs/security.md.
+EXPECTED_ID_OPERATIONS = 19
+
+
+def test_admin_routes_refuse_everyone_else(app: Flask, client: FlaskClient) -> None:
+    world = World(app, client)
+    for rule in _api_rules(app):
+        if not rule.rule.startswith(ADMIN_PREFIX):
+            continue
+        url = rule.rule.replace("<int:user_id>", str(world.owner.id))
         for method in _methods(rule):
-            before = _snapshot(app)
-            response = client.open(url, method=method, headers=intruder.headers, json=_body(method, rule.rule))
-            assert response.status_code == 404, (method, url, response.status_code, response.get_json())
-            assert response.get_json()["error"]["code"] == "not_found"
-            assert _snapshot(app) == before, f"{method} {url} changed the owner's data"
-            for marker in MARKERS:
-                assert marker not in response.get_data(as_text=True)
-            covered.append((method, rule.rule))
-    assert len(covered) >= 7, covered
+            response = client.open(url, method=method, headers=world.owner.headers, json={})
+            assert response.status_code == 403, (method, url, response.status_code)
 
 
-def test_collections_and_analytics_never_show_another_users_data(app: Flask, client: FlaskClient) -> None:
-    owner, intruder, _ = _setup(app, client)
+def test_a_share_token_shows_aggregates_and_opens_nothing_else(
+    app: Flask, client: FlaskClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = World(app, client)
+    shared = [rule for rule in _api_rules(app) if SHARE_PARAM in rule.arguments]
+    assert {rule.rule for rule in shared} == {
+        "/api/shared/<token>",
+        "/api/shared/<token>/analytics/summary",
+        "/api/shared/<token>/analytics/timeseries",
+    }
+    for rule in shared:
+        assert _methods(rule) == ["GET"]
+        for query in ("", "date_from=2026-01-01&date_to=2026-01-31&group_by=meter"):
+            response = client.get(f"{world.url(rule)}?{query}")
+            assert response.status_code == 200, (rule.rule, response.get_json())
+            _no_markers(response, SHARE_MARKERS)
+        other = world.share_token[:-1] + ("B" if world.share_token.endswith("A") else "A")
+        response = client.get(world.url(rule).replace(world.share_token, other))
+        assert response.status_code == 404
+
+    # The token is no credential anywhere else: as a bearer token, every signed-in route says 401.
+    bearer = {"Authorization": f"Bearer {world.share_token}"}
+    refused = 0
+    for rule in _api_rules(app):
+        if _is_public(app, rule) or SHARE_PARAM in rule.arguments:
+            continue
+        url = rule.rule
+        for name in rule.arguments:
+            url = url.replace(f"<int:{name}>", str(world.ids.get(name, world.owner.id)))
+        for method in _methods(rule):
+            response = client.open(url, method=method, headers=bearer, json={})
+            assert response.status_code == 401, (method, url, response.status_code)
+            refused += 1
+    with capsys.disabled():
+        print(f"\nshare links: {len(shared)} public routes show aggregates only; {refused} operations refuse the token")
+
+
+def test_collections_and_analytics_never_show_another_households_data(app: Flask, client: FlaskClient) -> None:
+    world = World(app, client)
+    owner, intruder = world.owner, world.stranger
     read = []
     windows = "date_from=2026-01-01&date_to=2026-01-31"
     for rule in _api_rules(app):
         if rule.arguments or "GET" not in (rule.methods or set()) or rule.rule.startswith(ADMIN_PREFIX):
             continue
-        for query in ("", windows, f"{windows}&meter_id={owner.meters['Electricity']}", "q=owner-secret"):
+        for query in (
+            "",
+            windows,
+            f"{windows}&meter_id={owner.meters['Electricity']}",
+            f"{windows}&household_id={world.household}",
+            "q=owner-secret",
+        ):
             response = client.get(f"{rule.rule}?{query}", headers=intruder.headers)
             assert response.status_code in (200, 422), (rule.rule, query, response.status_code)
-            text = response.get_data(as_text=True)
-            for marker in MARKERS:
-                assert marker not in text, (rule.rule, query, marker)
+            _no_markers(response)
             read.append(rule.rule)
-        # the owner really does see the markers through the same route (the check has teeth)
+    # the owner really does see the markers through the same route (the check has teeth)
     owner_view = client.get("/api/records", headers=owner.headers).get_data(as_text=True)
     assert "owner-secret-note" in owner_view and "777.777" in owner_view
-    assert "/api/records" in read and "/api/meters" in read
+    assert "/api/records" in read and "/api/meters" in read and "/api/households" in read

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from flask import Flask
@@ -14,7 +15,7 @@ def test_spec_lists_every_api_route(app: Flask, client: FlaskClient) -> None:
     for rule in app.url_map.iter_rules():
         if not (rule.rule.startswith("/api/") or rule.rule.startswith("/health")):
             continue
-        path = rule.rule.replace("<int:", "{").replace(">", "}")
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in documented, (path, method)
 

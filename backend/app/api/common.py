@@ -149,14 +149,24 @@ def _single_line(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_no_control)]
+# The same rules as patterns, so that the OpenAPI document states them (generated clients and
+# fuzzers then know them). Not enforced through the pattern: the validators above give the message.
+_LINE_CHAR = r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]"
+_VISIBLE_CHAR = r"[^\s\x00-\x1f\x7f-\x9f\u2028\u2029]"
+LINE_PATTERN = f"^{_LINE_CHAR}*{_VISIBLE_CHAR}{_LINE_CHAR}*$"
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+
+Text = Annotated[str, AfterValidator(_no_control), Field(json_schema_extra={"pattern": TEXT_PATTERN})]
 
 
 NoControl = AfterValidator(_no_control)
+TextPattern = Field(json_schema_extra={"pattern": TEXT_PATTERN})
 # The one-line rule as a marker for ``Annotated`` fields that carry their own constraints.
 OneLine = AfterValidator(_single_line)
 
-SingleLine = Annotated[str, StringConstraints(strip_whitespace=True), OneLine]
+SingleLine = Annotated[
+    str, StringConstraints(strip_whitespace=True), OneLine, Field(json_schema_extra={"pattern": LINE_PATTERN})
+]
 """A one-line text field (names, units): surrounding whitespace stripped, then no control
 character at all, not even a tab or a newline. Add limits outside, where they apply to the
 stripped text: ``Annotated[SingleLine, Field(min_length=1, max_length=100)]``."""

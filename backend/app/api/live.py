@@ -1,12 +1,15 @@
-"""WS /ws: live updates of the signed-in user's data (protocol in docs/live-updates.md).
+"""WS /ws: live updates of the signed-in user's households (protocol in docs/live-updates.md).
 
 The first client message must be ``{"type": "auth", "token": "<access token>"}`` within
 ``WS_AUTH_TIMEOUT`` seconds (default 5). The server answers ``{"type": "ready"}``, then forwards
-the user's events as ``{"type": ..., ...payload}`` and sends ``{"type": "ping"}`` every
+the events of every household the user is a member of as ``{"type": ..., "household_id": ...,
+...payload}`` and sends ``{"type": "ping"}`` every
 ``WS_PING_INTERVAL`` seconds (default 25). The socket is closed with code 4401 when the
 token is missing or invalid, when it expires (at its ``exp``), and when its session is revoked
 or the user deactivated (at once when the change is made through the application, which
-publishes an internal ``auth.changed`` event; otherwise at the next ping tick).
+publishes an internal ``auth.changed`` event; otherwise at the next ping tick). When a
+membership starts, ends or changes (an internal ``memberships.changed`` event), the socket
+re-reads the user's households at once: a removed member receives nothing more from that one.
 """
 
 from __future__ import annotations
@@ -17,13 +20,17 @@ import logging
 import socket
 import time
 from collections import deque
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, current_app
 from flask_jwt_extended import decode_token
 from simple_websocket import ConnectionClosed, Server
+from sqlalchemy import select
 
 from ..extensions import db, sock
+from ..models import Membership
 from ..security import session_revoked, session_user
 from ..services import events
 
@@ -33,6 +40,8 @@ bp = Blueprint("live", __name__)
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_GRACE = 1.0  # seconds to wait for the client's answer to our close frame
+WAIT_SLICE = 0.25  # longest wait for the auth message before looking at the socket again
+IDLE_SLICE = 5.0  # longest wait of a signed-in socket before looking at it again
 MAX_PENDING = 1000  # events queued for a client that does not keep up; more closes the socket
 DEFAULT_AUTH_TIMEOUT = 5.0
 DEFAULT_PING_INTERVAL = 25.0
@@ -73,7 +82,9 @@ def _receive_auth(ws: Server, timeout: float) -> dict[str, Any]:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise Unauthorized("No authentication message in time.")
-        raw = ws.receive(timeout=remaining)
+        # In slices: simple-websocket wakes a waiting reader before it marks the socket
+        # closed (a message too big, the client gone), so one long wait could outlast it.
+        raw = ws.receive(timeout=min(remaining, WAIT_SLICE))
         if raw is None:
             continue
         try:
@@ -127,15 +138,23 @@ def _serve(ws: Server) -> None:
     except OSError:  # the client went away before authenticating
         return
     session = _Session(ws, claims, float(config.get("WS_PING_INTERVAL", DEFAULT_PING_INTERVAL)))
-    unsubscribe = events.get_broker().subscribe(int(claims["sub"]), session.listener)
     try:
+        session.subscribe()
         _send(ws, {"type": "ready"})
         while session.step():
             pass
     except (ConnectionClosed, OSError):  # the client went away
         return
     finally:
-        unsubscribe()
+        session.unsubscribe()
+
+
+def _household_ids(user_id: int) -> set[int]:
+    """The households whose events the user's sockets receive; releases the DB connection."""
+    try:
+        return set(db.session.scalars(select(Membership.household_id).where(Membership.user_id == user_id)))
+    finally:
+        db.session.remove()
 
 
 class _Session:
@@ -147,20 +166,38 @@ class _Session:
         self.expires_at = float(claims["exp"])
         self.ping_interval = ping_interval
         self.next_ping = time.monotonic() + ping_interval
-        self.inbox: deque[dict[str, Any]] = deque()
+        self.user_id = int(claims["sub"])
+        self.inbox: deque[tuple[str, dict[str, Any]]] = deque()
         self.wake = ws.event  # set by the socket's reader on every client message and on close
         self.overflow = False
+        self.households: set[int] = set()
+        self.subscriptions: dict[str, Callable[[], None]] = {}
 
-    def listener(self, message: dict[str, Any]) -> None:
+    def listener(self, key: str, message: dict[str, Any]) -> None:
         if len(self.inbox) >= MAX_PENDING:
             self.overflow = True  # never let a stalled client grow the queue without bound
         else:
-            self.inbox.append(message)
+            self.inbox.append((key, message))
         self.wake.set()
+
+    def subscribe(self) -> None:
+        """Listen to the user's own key and to the key of each household they are a member of now."""
+        self.households = _household_ids(self.user_id)
+        wanted = {events.user_key(self.user_id)} | {events.household_key(h) for h in self.households}
+        for key in set(self.subscriptions) - wanted:
+            self.subscriptions.pop(key)()
+        broker = events.get_broker()
+        for key in sorted(wanted - set(self.subscriptions)):
+            self.subscriptions[key] = broker.subscribe(key, partial(self.listener, key))
+
+    def unsubscribe(self) -> None:
+        for stop in self.subscriptions.values():
+            stop()
+        self.subscriptions.clear()
 
     def step(self) -> bool:
         """Wait for something to do and do it; False once the socket is done."""
-        wait = min(self.next_ping - time.monotonic(), self.expires_at - time.time())
+        wait = min(self.next_ping - time.monotonic(), self.expires_at - time.time(), IDLE_SLICE)
         if wait > 0:
             self.wake.wait(timeout=wait)
         self.wake.clear()
@@ -184,8 +221,13 @@ class _Session:
         """Send the queued events; True when one of them asks for a session check."""
         recheck = False
         while self.inbox:
-            message = self.inbox.popleft()
-            if message.get("type") in events.INTERNAL_TYPES:
+            key, message = self.inbox.popleft()
+            household_id = events.household_of(key)
+            if household_id is not None and household_id not in self.households:
+                continue  # queued before the membership ended
+            if message.get("type") == events.MEMBERSHIPS_CHANGED:
+                self.subscribe()
+            elif message.get("type") in events.INTERNAL_TYPES:
                 recheck = True
             else:
                 _send(self.ws, message)

@@ -13,18 +13,20 @@ __all__ = ["METER_TYPES", "Meter"]
 class Meter(Timestamps, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "meters"
     __table_args__ = (
-        UniqueConstraint("user_id", "name", name="uq_meters_user_id_name"),
+        UniqueConstraint("household_id", "name", name="uq_meters_household_id_name"),
         {"sqlite_autoincrement": True},  # ids are never reused (migration 0004)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     name: Mapped[str] = mapped_column(String(64), nullable=False)
     type: Mapped[str] = mapped_column(String(16), nullable=False)
     unit: Mapped[str] = mapped_column(String(16), nullable=False)
     archived: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
-# Names are unique per user ignoring case, which the service checks and this enforces (two
+# Names are unique per household ignoring case, which the service checks and this enforces (two
 # requests at once, or an import creating a meter, cannot slip past the check).
-Index("uq_meters_user_id_lower_name", Meter.user_id, func.lower(Meter.name), unique=True)
+Index("uq_meters_household_id_lower_name", Meter.household_id, func.lower(Meter.name), unique=True)

@@ -19,14 +19,17 @@ class Record(Timestamps, db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "records"
     __table_args__ = (
-        Index("ix_records_user_date", "user_id", "date", "id"),
-        Index("ix_records_user_meter_date", "user_id", "meter_id", "date"),
+        Index("ix_records_household_date", "household_id", "date", "id"),
+        Index("ix_records_household_meter_date", "household_id", "meter_id", "date"),
         {"sqlite_autoincrement": True},  # ids are never reused (migration 0004)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    # The meter's household, kept on the record so lists and counts need no join.
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), nullable=False)
     meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id", ondelete="CASCADE"), nullable=False)
+    # Who wrote it; null once that account is deleted (the record stays with the household).
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     date: Mapped[date_type] = mapped_column(Date, nullable=False)
     amount_milli: Mapped[int] = mapped_column(BigInteger, nullable=False)
     cost_cents: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -64,11 +67,11 @@ class Record(Timestamps, db.Model):  # type: ignore[name-defined,misc]
 
 
 class DailyRollup(db.Model):  # type: ignore[name-defined,misc]
-    """Per (user, meter, day) aggregates, kept current in the same transaction as every write."""
+    """Per (household, meter, day) aggregates, kept current in the same transaction as every write."""
 
     __tablename__ = "daily_rollups"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), primary_key=True)
     meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id", ondelete="CASCADE"), primary_key=True)
     date: Mapped[date_type] = mapped_column(Date, primary_key=True)
     total_milli: Mapped[int] = mapped_column(BigInteger, nullable=False)
@@ -78,4 +81,4 @@ class DailyRollup(db.Model):  # type: ignore[name-defined,misc]
     min_milli: Mapped[int] = mapped_column(BigInteger, nullable=False)
     max_milli: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
-    __table_args__ = (Index("ix_daily_rollups_user_date", "user_id", "date"),)
+    __table_args__ = (Index("ix_daily_rollups_household_date", "household_id", "date"),)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -26,6 +26,10 @@ class User(Timestamps, db.Model):  # type: ignore[name-defined,misc]
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC")
     # Last sign-in or refresh-token rotation: what "active" means in the admin statistics.
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Where a new meter or an analytics query goes when it names no household (PRODUCT §9).
+    default_household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="SET NULL"), nullable=True
+    )
 
     @property
     def email_verified(self) -> bool:

@@ -23,6 +23,7 @@ SUBJECTS = {
     "verify_email": "Confirm your e-mail address",
     "reset_password": "Reset your Meterbook password",
     "password_changed": "Your Meterbook password was changed",
+    "invitation": "You are invited to a Meterbook household",
 }
 
 

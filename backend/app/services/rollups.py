@@ -1,8 +1,8 @@
-"""Daily rollups per (user, meter, date), kept current inside the writer's transaction.
+"""Daily rollups per (household, meter, date), kept current inside the writer's transaction.
 
 A new record is added to its day's row with one upsert (totals add up, min and max widen).
 Anything that can take a value away (an edit, a delete, a bulk write) recomputes the
-affected days from the records instead. Every writer holds the user's lock (``lock_user``).
+affected days from the records instead. Every writer holds the household's lock (``lock_household``).
 """
 
 from __future__ import annotations
@@ -17,16 +17,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import DailyRollup, Record
-from .locks import lock_user
+from .locks import lock_household
 
 _CHUNK = 500
 
 
-def _aggregate(user_id: int, meter_id: int, condition: ColumnElement[bool]) -> Select[Any]:
+def _aggregate(household_id: int, meter_id: int, condition: ColumnElement[bool]) -> Select[Any]:
     r = Record.__table__.c
     return (
         select(
-            literal(user_id).label("user_id"),
+            literal(household_id).label("household_id"),
             literal(meter_id).label("meter_id"),
             r.date,
             func.sum(r.amount_milli),
@@ -36,25 +36,35 @@ def _aggregate(user_id: int, meter_id: int, condition: ColumnElement[bool]) -> S
             func.min(r.amount_milli),
             func.max(r.amount_milli),
         )
-        .where(r.user_id == user_id, r.meter_id == meter_id, condition)
+        .where(r.household_id == household_id, r.meter_id == meter_id, condition)
         .group_by(r.date)
     )
 
 
-_COLUMNS = ["user_id", "meter_id", "date", "total_milli", "count", "cost_cents", "cost_count", "min_milli", "max_milli"]
+_COLUMNS = [
+    "household_id",
+    "meter_id",
+    "date",
+    "total_milli",
+    "count",
+    "cost_cents",
+    "cost_count",
+    "min_milli",
+    "max_milli",
+]
 
 
-def add_record(user_id: int, meter_id: int, day: date, amount_milli: int, cost_cents: int | None) -> None:
+def add_record(household_id: int, meter_id: int, day: date, amount_milli: int, cost_cents: int | None) -> None:
     """Count one new record into its day's row, creating the row if it is the day's first.
 
-    The caller holds the user's lock (``lock_user``), so no recompute of the day runs at
+    The caller holds the household's lock (``lock_household``), so no recompute of the day runs at
     the same time; the upsert saves recomputing the day from its records.
     """
     dialect = db.session.get_bind().dialect.name
     module: Any = postgresql if dialect == "postgresql" else sqlite
     least, greatest = (func.least, func.greatest) if dialect == "postgresql" else (func.min, func.max)
     stmt = module.insert(DailyRollup.__table__).values(
-        user_id=user_id,
+        household_id=household_id,
         meter_id=meter_id,
         date=day,
         total_milli=amount_milli,
@@ -67,7 +77,7 @@ def add_record(user_id: int, meter_id: int, day: date, amount_milli: int, cost_c
     row, new = DailyRollup.__table__.c, stmt.excluded
     db.session.execute(
         stmt.on_conflict_do_update(
-            index_elements=[row.user_id, row.meter_id, row.date],
+            index_elements=[row.household_id, row.meter_id, row.date],
             set_={
                 "total_milli": row.total_milli + new.total_milli,
                 "count": row.count + 1,
@@ -80,15 +90,15 @@ def add_record(user_id: int, meter_id: int, day: date, amount_milli: int, cost_c
     )
 
 
-def refresh_days(user_id: int, touched: Iterable[tuple[int, date]]) -> None:
-    """Recompute the rollup rows of the given (meter_id, date) pairs for one user."""
+def refresh_days(household_id: int, touched: Iterable[tuple[int, date]]) -> None:
+    """Recompute the rollup rows of the given (meter_id, date) pairs of one household."""
     by_meter: dict[int, set[date]] = defaultdict(set)
     for meter_id, day in touched:
         by_meter[meter_id].add(day)
     if not by_meter:
         return
     db.session.flush()
-    lock_user(user_id)
+    lock_household(household_id)
     rc = Record.__table__.c
     rollups = DailyRollup.__table__
     for meter_id, days in by_meter.items():
@@ -97,21 +107,23 @@ def refresh_days(user_id: int, touched: Iterable[tuple[int, date]]) -> None:
             chunk = ordered[start : start + _CHUNK]
             db.session.execute(
                 delete(rollups).where(
-                    rollups.c.user_id == user_id, rollups.c.meter_id == meter_id, rollups.c.date.in_(chunk)
+                    rollups.c.household_id == household_id, rollups.c.meter_id == meter_id, rollups.c.date.in_(chunk)
                 )
             )
-            db.session.execute(insert(rollups).from_select(_COLUMNS, _aggregate(user_id, meter_id, rc.date.in_(chunk))))
+            db.session.execute(
+                insert(rollups).from_select(_COLUMNS, _aggregate(household_id, meter_id, rc.date.in_(chunk)))
+            )
 
 
-def refresh_range(user_id: int, meter_id: int, date_from: date, date_to: date) -> None:
+def refresh_range(household_id: int, meter_id: int, date_from: date, date_to: date) -> None:
     """Recompute every rollup row of one meter between two dates (bulk writes)."""
     db.session.flush()
-    lock_user(user_id)
+    lock_household(household_id)
     rc = Record.__table__.c
     rollups = DailyRollup.__table__
     db.session.execute(
         delete(rollups).where(
-            rollups.c.user_id == user_id,
+            rollups.c.household_id == household_id,
             rollups.c.meter_id == meter_id,
             rollups.c.date >= date_from,
             rollups.c.date <= date_to,
@@ -119,18 +131,18 @@ def refresh_range(user_id: int, meter_id: int, date_from: date, date_to: date) -
     )
     db.session.execute(
         insert(rollups).from_select(
-            _COLUMNS, _aggregate(user_id, meter_id, and_(rc.date >= date_from, rc.date <= date_to))
+            _COLUMNS, _aggregate(household_id, meter_id, and_(rc.date >= date_from, rc.date <= date_to))
         )
     )
 
 
-def rebuild(user_id: int | None = None) -> int:
-    """Rebuild rollups from scratch for one user or everyone; returns the rows written."""
+def rebuild(household_id: int | None = None) -> int:
+    """Rebuild rollups from scratch for one household or every one; returns the rows written."""
     rollups = DailyRollup.__table__
     rc = Record.__table__.c
     stmt = delete(rollups)
     agg = select(
-        rc.user_id,
+        rc.household_id,
         rc.meter_id,
         rc.date,
         func.sum(rc.amount_milli),
@@ -139,11 +151,11 @@ def rebuild(user_id: int | None = None) -> int:
         func.count(rc.cost_cents),
         func.min(rc.amount_milli),
         func.max(rc.amount_milli),
-    ).group_by(rc.user_id, rc.meter_id, rc.date)
-    if user_id is not None:
-        lock_user(user_id)
-        stmt = stmt.where(rollups.c.user_id == user_id)
-        agg = agg.where(rc.user_id == user_id)
+    ).group_by(rc.household_id, rc.meter_id, rc.date)
+    if household_id is not None:
+        lock_household(household_id)
+        stmt = stmt.where(rollups.c.household_id == household_id)
+        agg = agg.where(rc.household_id == household_id)
     db.session.execute(stmt)
     result = db.session.execute(insert(rollups).from_select(_COLUMNS, agg))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -16,7 +16,8 @@ from . import clock
 
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"
-MAX_AGE = {VERIFY_EMAIL: 24 * 3600, RESET_PASSWORD: 3600}
+INVITE = "invite"
+MAX_AGE = {VERIFY_EMAIL: 24 * 3600, RESET_PASSWORD: 3600, INVITE: 7 * 24 * 3600}
 
 
 class _ClockSigner(TimestampSigner):

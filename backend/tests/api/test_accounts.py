@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import DailyRollup, Meter, OutboxMessage, Record, TokenFamily, User
-from tests.factories import PASSWORD, account, add_record, create_user, login
+from app.models import DailyRollup, Household, Meter, OutboxMessage, Record, TokenFamily, User
+from tests.factories import PASSWORD, Account, account, add_record, create_user, login
 from tests.smtp import Mailbox, html_of, link_token, text_of
 
 NEW_PASSWORD = "a brand new secret"
@@ -248,15 +248,18 @@ def test_change_password_needs_a_token(client: FlaskClient) -> None:
 # --- delete account ------------------------------------------------------------------------
 
 
-def _counts(app: Flask, user_id: int) -> dict[str, int]:
+def _counts(app: Flask, acc: Account) -> dict[str, int]:
+    """The rows of the account's own household, and its sessions."""
     with app.app_context():
-        return {
+        counts = {
             model.__tablename__: db.session.scalar(
-                select(func.count()).select_from(model).where(model.user_id == user_id)  # type: ignore[attr-defined]
+                select(func.count()).select_from(model).where(model.household_id == acc.household_id)
             )
             or 0
-            for model in (Meter, Record, DailyRollup, TokenFamily)
+            for model in (Meter, Record, DailyRollup)
         }
+        sessions = select(func.count()).select_from(TokenFamily).where(TokenFamily.user_id == acc.id)
+        return {**counts, "token_families": db.session.scalar(sessions) or 0}
 
 
 def test_delete_account_removes_the_user_and_all_their_data(client: FlaskClient, app: Flask, send_mail: Any) -> None:
@@ -265,16 +268,17 @@ def test_delete_account_removes_the_user_and_all_their_data(client: FlaskClient,
     for who in (acc, keep):
         add_record(app, who.id, who.meters["Electricity"], date(2026, 1, 5), "12.5", "3.10")
         add_record(app, who.id, who.meters["Water"], date(2026, 1, 6), "0.4")
-    assert _counts(app, acc.id) == {"meters": 3, "records": 2, "daily_rollups": 2, "token_families": 1}
-    before_keep = _counts(app, keep.id)
+    assert _counts(app, acc) == {"meters": 3, "records": 2, "daily_rollups": 2, "token_families": 1}
+    before_keep = _counts(app, keep)
 
     response = client.delete("/api/auth/me", headers=acc.headers, json={"password": PASSWORD})
     assert response.status_code == 204
     assert response.data == b""
-    assert _counts(app, acc.id) == {"meters": 0, "records": 0, "daily_rollups": 0, "token_families": 0}
-    assert _counts(app, keep.id) == before_keep
+    assert _counts(app, acc) == {"meters": 0, "records": 0, "daily_rollups": 0, "token_families": 0}
+    assert _counts(app, keep) == before_keep
     with app.app_context():
         assert db.session.get(User, acc.id) is None
+        assert db.session.get(Household, acc.household_id) is None  # it had no other member
         assert (
             db.session.scalar(
                 select(func.count()).select_from(OutboxMessage).where(OutboxMessage.recipient == "zed@example.com")

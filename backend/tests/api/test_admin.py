@@ -69,6 +69,7 @@ def test_list_users_searches_and_paginates(client: FlaskClient, app: Flask, admi
         "created_at",
         "updated_at",
         "last_seen_at",
+        "default_household_id",
         "locked_until",
     }
     by_name = client.get("/api/admin/users?q=olga", headers=admin.headers).get_json()
@@ -145,9 +146,13 @@ def test_delete_user_removes_everything(client: FlaskClient, app: Flask, admin: 
     assert response.data == b""
     with app.app_context():
         assert db.session.get(User, user.id) is None
-        for model in (Meter, Record, TokenFamily):
-            count = db.session.scalar(select(func.count()).select_from(model).where(model.user_id == user.id))
+        for model in (Meter, Record):  # their household had no other member: it went with them
+            count = db.session.scalar(
+                select(func.count()).select_from(model).where(model.household_id == user.household_id)
+            )
             assert count == 0, model
+        sessions = select(func.count()).select_from(TokenFamily).where(TokenFamily.user_id == user.id)
+        assert db.session.scalar(sessions) == 0
     assert client.get("/api/auth/me", headers=user.headers).status_code == 401
     assert client.delete(f"/api/admin/users/{user.id}", headers=admin.headers).status_code == 404
 
@@ -171,12 +176,13 @@ def test_stats(client: FlaskClient, app: Flask, admin: Account, clock: Any) -> N
         )
         db.session.commit()
     body = client.get("/api/admin/stats", headers=admin.headers).get_json()
-    assert body == {"users": 4, "records": 2, "active_last_30d": 2}
+    assert body == {"users": 4, "households": 4, "records": 2, "active_last_30d": 2}
 
     # 31 days on: the admin's own sign-in and the writer's records have aged out.
     clock.advance(days=31)
     assert client.get("/api/admin/stats", headers=admin.headers).get_json() == {
         "users": 4,
+        "households": 4,
         "records": 2,
         "active_last_30d": 0,
     }

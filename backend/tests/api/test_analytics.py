@@ -6,10 +6,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
-from app.models import DailyRollup
+from app.models import DailyRollup, Household
 from tests.factories import Account, account, add_meter, add_record
 
 
@@ -204,11 +204,18 @@ def test_archived_meters_count_only_with_data(app: Flask, client: FlaskClient, a
     assert by_type["electricity"]["total"] == 2
 
 
-def test_defaults_use_the_user_time_zone(client: FlaskClient, acc: Account, clock: Any) -> None:
+def test_defaults_use_the_household_time_zone(app: Flask, client: FlaskClient, acc: Account, clock: Any) -> None:
     clock.current = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
     assert get(client, acc, "summary")["period"] == {"from": "2026-03-01", "to": "2026-03-31"}
+    # The user's own preference is a default for new households, not the household's clock.
     response = client.patch("/api/auth/me", headers=acc.headers, json={"preferences": {"timezone": "Pacific/Auckland"}})
     assert response.status_code == 200
+    assert get(client, acc, "summary")["period"] == {"from": "2026-03-01", "to": "2026-03-31"}
+    with app.app_context():
+        db.session.execute(
+            update(Household).where(Household.id == acc.household_id).values(timezone="Pacific/Auckland")
+        )
+        db.session.commit()
     # 23:30 UTC on 31 March is already 1 April in Auckland.
     body = get(client, acc, "summary")
     assert body["period"] == {"from": "2026-04-01", "to": "2026-04-01"}
@@ -415,7 +422,10 @@ def test_rebuild_command_restores_rollups(app: Flask, client: FlaskClient, acc: 
     assert groups(get(client, acc, "summary", **window))["water"]["cost_total"] == 2
     with app.app_context():
         assert (
-            db.session.scalar(select(func.count()).select_from(DailyRollup).where(DailyRollup.user_id == other.id)) == 0
+            db.session.scalar(
+                select(func.count()).select_from(DailyRollup).where(DailyRollup.household_id == other.household_id)
+            )
+            == 0
         )
 
     result = runner.invoke(args=["analytics", "rebuild"])

@@ -3,7 +3,7 @@
 Schemathesis generates positive (schema-valid) queries for both operations; every one must be
 accepted. The only rules a query parameter's schema cannot state are those joining two
 parameters, or a parameter and the user's data: `date_from` not after `date_to` (or today),
-at most 3,660 buckets, and a `meter_id` of one's own. Their descriptions state them, and the
+at most 3,660 buckets, and a `household_id` and `meter_id` of one's own. Their descriptions state them, and the
 test makes each generated query keep to them, so that anything else refused fails.
 """
 
@@ -37,11 +37,13 @@ schema = schemathesis.openapi.from_dict(_spec()).include(path_regex="^/api/analy
 schema.config.generation.update(modes=[GenerationMode.POSITIVE])
 
 
-def keep_joint_rules(path: str, query: dict[str, Any], meter_id: int) -> dict[str, Any]:
+def keep_joint_rules(path: str, query: dict[str, Any], meter_id: int, household_id: int) -> dict[str, Any]:
     """Keep to the rules that join parameters; leave every single-parameter value as generated."""
     query = dict(query)
     if "meter_id" in query:
         query["meter_id"] = meter_id
+    if "household_id" in query:
+        query["household_id"] = household_id
     start, end = _day(query.get("date_from")), _day(query.get("date_to"))
     if start and end and start > end:
         query["date_from"], query["date_to"] = query["date_to"], query["date_from"]
@@ -68,8 +70,8 @@ def fuzz_app(make_app: Any, app: Flask) -> Flask:
 
 
 @pytest.fixture
-def fuzz_user(fuzz_app: Flask) -> tuple[str, int]:
-    """A user's access token and the id of one of their meters."""
+def fuzz_user(fuzz_app: Flask) -> tuple[str, int, int]:
+    """A user's access token, the id of one of their meters and of their household."""
     from sqlalchemy import select
 
     from app.api.auth.service import start_session
@@ -80,17 +82,19 @@ def fuzz_user(fuzz_app: Flask) -> tuple[str, int]:
     with fuzz_app.test_request_context():
         user = db.session.get(User, user_id)
         assert user is not None
-        meter_id = db.session.scalars(select(Meter.id).where(Meter.user_id == user_id)).first()
+        household_id = user.default_household_id
+        meter_id = db.session.scalars(select(Meter.id).where(Meter.household_id == household_id)).first()
         assert meter_id is not None
-        return start_session(user)["access_token"], meter_id
+        assert household_id is not None
+        return start_session(user)["access_token"], meter_id, household_id
 
 
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-def test_schema_valid_queries_are_accepted(case: Any, fuzz_app: Flask, fuzz_user: tuple[str, int]) -> None:
-    token, meter_id = fuzz_user
+def test_schema_valid_queries_are_accepted(case: Any, fuzz_app: Flask, fuzz_user: tuple[str, int, int]) -> None:
+    token, meter_id, household_id = fuzz_user
     if case.query:
-        case.query = keep_joint_rules(case.operation.path, case.query, meter_id)
+        case.query = keep_joint_rules(case.operation.path, case.query, meter_id, household_id)
     case.call_and_validate(
         app=fuzz_app,
         headers={"Authorization": f"Bearer {token}"},

@@ -222,8 +222,8 @@ def test_figures_match_a_naive_sum_over_the_records(app: Flask, client: FlaskCli
     def run(scenario: tuple[list[tuple[Any, ...]], list[date], str, set[int]]) -> None:
         ops, window, compare, history = scenario
         with app.app_context():
-            db.session.execute(delete(DailyRollup).where(DailyRollup.user_id == acc.id))
-            db.session.execute(delete(Record).where(Record.user_id == acc.id))
+            db.session.execute(delete(DailyRollup).where(DailyRollup.household_id == acc.household_id))
+            db.session.execute(delete(Record).where(Record.household_id == acc.household_id))
             db.session.commit()
         records: dict[int, tuple[M, date, Decimal, Decimal | None]] = {}
         for index in sorted(history):

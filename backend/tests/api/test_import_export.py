@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from app.config import Settings
 from app.extensions import db
 from app.models import DailyRollup, Meter, Record
-from tests.factories import Account, account, add_meter, add_record
+from app.services.events import household_key
+from tests.factories import Account, account, add_meter, add_record, home_of
 
 HEADER = "date,meter,amount,cost,note"
 
@@ -35,12 +36,14 @@ def upload(client: FlaskClient, acc: Account, content: str | bytes, *, dry_run: 
 
 
 def records_of(app: Flask, user_id: int) -> list[tuple[Any, ...]]:
-    """Every record of a user as (meter name, type, unit, date, amount_milli, cost_cents, note), in id order."""
+    """Every record of a user's household as (meter name, type, unit, date, amount_milli, cost_cents, note),
+    in id order."""
+    household_id = home_of(app, user_id)
     with app.app_context():
         rows = db.session.execute(
             select(Meter.name, Meter.type, Meter.unit, Record.date, Record.amount_milli, Record.cost_cents, Record.note)
             .join(Meter, Meter.id == Record.meter_id)
-            .where(Record.user_id == user_id)
+            .where(Record.household_id == household_id)
             .order_by(Record.id)
         )
         return [tuple(row) for row in rows]
@@ -209,7 +212,8 @@ def test_export_of_many_records_streams_every_row(app: Flask, client: FlaskClien
             Record.__table__.insert(),
             [
                 {
-                    "user_id": acc.id,
+                    "household_id": acc.household_id,
+                    "created_by": acc.id,
                     "meter_id": acc.meters["Gas"],
                     "date": date(2020, 1, 1),
                     "amount_milli": i,
@@ -482,7 +486,7 @@ def test_dry_run_reports_and_writes_nothing(app: Flask, client: FlaskClient, acc
     add_record(app, acc.id, acc.meters["Gas"], "2024-01-01", "1")
     before = counts(app)
     received: list[dict[str, Any]] = []
-    unsubscribe = app.extensions["meterbook.broker"].subscribe(acc.id, received.append)
+    unsubscribe = app.extensions["meterbook.broker"].subscribe(household_key(acc.household_id), received.append)
     try:
         content = f"{HEADER},type,unit\n2024-01-01,Gas,1,,,,\n2024-01-02,Gas,2,,,,\n2024-01-02,Pond,2,,,water,L\n"
         ok(upload(client, acc, content, dry_run=True), imported=2, skipped=1, created=["Pond"], dry_run=True)
@@ -497,7 +501,7 @@ def test_dry_run_reports_and_writes_nothing(app: Flask, client: FlaskClient, acc
 
 def test_one_records_imported_event_after_commit(app: Flask, client: FlaskClient, acc: Account) -> None:
     received: list[dict[str, Any]] = []
-    unsubscribe = app.extensions["meterbook.broker"].subscribe(acc.id, received.append)
+    unsubscribe = app.extensions["meterbook.broker"].subscribe(household_key(acc.household_id), received.append)
     try:
         content = f"{HEADER},type,unit\n" + "".join(f"2024-01-{d:02d},Pond,{d},,,water,L\n" for d in range(1, 6))
         ok(upload(client, acc, content), imported=5, created=["Pond"])
@@ -506,15 +510,16 @@ def test_one_records_imported_event_after_commit(app: Flask, client: FlaskClient
         unsubscribe()
     assert [event["type"] for event in received] == ["meter.changed", "records.imported"]
     assert received[0]["meter"]["name"] == "Pond"
-    assert received[1] == {"type": "records.imported", "count": 5}
+    assert received[1] == {"type": "records.imported", "household_id": acc.household_id, "count": 5}
 
 
 def _recomputed(app: Flask, user_id: int) -> list[tuple[Any, ...]]:
     totals: dict[tuple[int, date], list[Any]] = defaultdict(lambda: [0, 0, 0, 0, None, None])
+    household_id = home_of(app, user_id)
     with app.app_context():
         for meter_id, day, milli, cents in db.session.execute(
             select(Record.meter_id, Record.date, Record.amount_milli, Record.cost_cents).where(
-                Record.user_id == user_id
+                Record.household_id == household_id
             )
         ):
             agg = totals[(meter_id, day)]
@@ -529,10 +534,11 @@ def _recomputed(app: Flask, user_id: int) -> list[tuple[Any, ...]]:
 
 def _stored_rollups(app: Flask, user_id: int) -> list[tuple[Any, ...]]:
     r = DailyRollup
+    household_id = home_of(app, user_id)
     with app.app_context():
         rows = db.session.execute(
             select(r.meter_id, r.date, r.total_milli, r.count, r.cost_cents, r.cost_count, r.min_milli, r.max_milli)
-            .where(r.user_id == user_id)
+            .where(r.household_id == household_id)
             .order_by(r.meter_id, r.date)
         )
         return [tuple(row) for row in rows]
@@ -663,10 +669,19 @@ def test_openapi_documents_upload_and_download(client: FlaskClient) -> None:
         "$ref": "#/components/schemas/ImportResult"
     }
     assert {"413", "415", "422"} <= set(post["responses"])
-    assert [p["name"] for p in post["parameters"]] == ["dry_run"]
+    assert [p["name"] for p in post["parameters"]] == ["household_id", "dry_run"]
     get = spec["paths"]["/api/records/export"]["get"]
     assert set(get["responses"]["200"]["content"]) == {"application/json", "text/csv"}
-    assert {p["name"] for p in get["parameters"]} == {"meter_id", "type", "date_from", "date_to", "q", "format", "sort"}
+    assert {p["name"] for p in get["parameters"]} == {
+        "household_id",
+        "meter_id",
+        "type",
+        "date_from",
+        "date_to",
+        "q",
+        "format",
+        "sort",
+    }
 
 
 def test_imports_and_exports_have_their_own_per_user_limit(make_app: Any, app: Flask) -> None:

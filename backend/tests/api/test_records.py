@@ -30,6 +30,7 @@ def test_create_and_get_record_exact_body(client: FlaskClient, acc: Any) -> None
     record = response.get_json()
     assert {k: v for k, v in record.items() if k not in ("created_at", "updated_at")} == {
         "id": 1,
+        "household_id": acc.household_id,
         "meter_id": acc.meters["Electricity"],
         "meter_name": "Electricity",
         "type": "electricity",
@@ -38,6 +39,7 @@ def test_create_and_get_record_exact_body(client: FlaskClient, acc: Any) -> None
         "amount": 12.345,
         "cost": 4.2,
         "note": "meter read",
+        "created_by": acc.id,
     }
     assert record["created_at"].endswith("+00:00")
     assert client.get("/api/records/1", headers=acc.headers).get_json() == record

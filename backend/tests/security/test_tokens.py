@@ -92,3 +92,16 @@ def test_an_empty_key_file_is_refused_not_used(tmp_path: Path) -> None:
     (tmp_path / "jwt_secret_key").write_text("\n")
     with pytest.raises(RuntimeError, match="holds no usable key"):
         _instance_key("jwt_secret_key", tmp_path)
+
+
+def test_a_rotation_recorded_twice_keeps_the_grace_window_of_the_latest(app: Flask, clock: Any) -> None:
+    from app.api.auth import sessions
+
+    with app.test_request_context():
+        sessions._remember_rotation("jti-recorded-twice")
+        clock.advance(seconds=10)
+        sessions._remember_rotation("jti-recorded-twice")  # a rotation retried after a failed commit
+        clock.advance(seconds=30)
+        assert sessions._within_grace("jti-recorded-twice")
+        clock.advance(milliseconds=1)
+        assert not sessions._within_grace("jti-recorded-twice")

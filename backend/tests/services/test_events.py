@@ -25,10 +25,10 @@ def test_the_redis_subscriber_stops_with_its_app_and_logs_nothing_after(
         assert isinstance(broker, RedisBroker)
         received: list[dict[str, Any]] = []
         arrived = threading.Event()
-        broker.subscribe(7, lambda message: (received.append(message), arrived.set()))
+        broker.subscribe("user:7", lambda message: (received.append(message), arrived.set()))
         thread = broker.thread
         assert thread is not None and thread.is_alive()
-        broker.publish(7, {"type": "ping"})
+        broker.publish("user:7", {"type": "ping"})
         assert arrived.wait(5)
         assert received == [{"type": "ping"}]
 
@@ -41,7 +41,7 @@ def test_the_redis_subscriber_stops_with_its_app_and_logs_nothing_after(
     # With Redis gone, a subscriber still running would log a failed reconnection every few tenths of a second.
     with caplog.at_level(logging.DEBUG, logger="app.services.events"):
         time.sleep(1.0)
-        broker.subscribe(8, lambda message: None)  # a subscription after the stop starts nothing
+        broker.subscribe("user:8", lambda message: None)  # a subscription after the stop starts nothing
     assert broker.thread is thread
     assert not thread.is_alive()
     assert [record.getMessage() for record in caplog.records if record.name == "app.services.events"] == []

@@ -34,6 +34,7 @@ class AdminUserUpdate(Schema):
 
 class Stats(OutSchema):
     users: int = Field(description="Every account")
+    households: int = Field(description="Every household")
     records: int = Field(description="Every record of every account")
     active_last_30d: int = Field(
         description="Accounts that signed in, refreshed a session or wrote a record in the last 30 days"

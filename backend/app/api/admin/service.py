@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 
 from ...errors import Conflict, NotFound
 from ...extensions import db
-from ...models import Record, User
+from ...models import Household, Record, User
 from ...services import clock
 from ..auth import service as auth_service
 from ..common import MAX_ID, contains_ignoring_case
@@ -63,10 +63,11 @@ def delete_user(admin: User, user_id: int) -> None:
 
 def stats() -> dict[str, int]:
     cutoff = clock.now() - ACTIVE_WINDOW
-    wrote = select(Record.user_id).where(or_(Record.created_at >= cutoff, Record.updated_at >= cutoff))
+    wrote = select(Record.created_by).where(or_(Record.created_at >= cutoff, Record.updated_at >= cutoff))
     active = select(func.count()).select_from(User).where(or_(User.last_seen_at >= cutoff, User.id.in_(wrote)))
     return {
         "users": db.session.scalar(select(func.count()).select_from(User)) or 0,
+        "households": db.session.scalar(select(func.count()).select_from(Household)) or 0,
         "records": db.session.scalar(select(func.count()).select_from(Record)) or 0,
         "active_last_30d": db.session.scalar(active) or 0,
     }

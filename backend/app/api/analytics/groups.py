@@ -18,7 +18,7 @@ from ...models import DailyRollup, Meter
 from ...services.units import CANONICAL, METER_TYPES, factor
 
 if TYPE_CHECKING:
-    from ...models import User
+    from ...models import Household
     from .schemas import AnalyticsQuery
 
 MILLI = Decimal("0.001")
@@ -43,15 +43,18 @@ class Group:
     factors: dict[int, Decimal] = field(default_factory=dict)
 
 
-def meter_exists(user_id: int, meter_id: int) -> bool:
-    """Whether the user owns the meter (archived or not)."""
-    found = db.session.scalar(select(Meter.id).where(Meter.user_id == user_id, Meter.id == meter_id))
+def meter_in(household_id: int, meter_id: int) -> bool:
+    """Whether the meter (archived or not) belongs to the household."""
+    found = db.session.scalar(select(Meter.id).where(Meter.household_id == household_id, Meter.id == meter_id))
     return found is not None
 
 
-def selected_meters(user: User, query: AnalyticsQuery) -> list[Meter]:
-    """The user's meters narrowed by the query's ``type`` and ``meter_id``, by id."""
-    stmt = select(Meter).where(Meter.user_id == user.id)
+def selected_meters(household: Household, query: AnalyticsQuery) -> list[Meter]:
+    """The household's meters narrowed by the query's ``type`` and ``meter_id``, by id.
+
+    The household was checked against the actor before (``tenancy.target_household``, or a
+    share link): every analytics read is limited to that one household."""
+    stmt = select(Meter).where(Meter.household_id == household.id)
     if query.meter_id is not None:
         stmt = stmt.where(Meter.id == query.meter_id)
     if query.type:
@@ -84,17 +87,17 @@ def form_groups(meters: list[Meter], group_by: str, with_data: set[int]) -> list
     return ordered
 
 
-def first_days(user: User, meter_ids: list[int]) -> dict[int, date]:
+def first_days(household: Household, meter_ids: list[int]) -> dict[int, date]:
     """Each meter's earliest rollup day (its first data), for the meters that have any.
 
     One statement of one ``min(date)`` per meter: each is a single step down the primary key
-    ``(user_id, meter_id, date)``, however many days the meter has.
+    ``(household_id, meter_id, date)``, however many days the meter has.
     """
     if not meter_ids:
         return {}
     r = DailyRollup.__table__.c
     firsts = [
-        select(func.min(r.date)).where(r.user_id == user.id, r.meter_id == meter_id).scalar_subquery()
+        select(func.min(r.date)).where(r.household_id == household.id, r.meter_id == meter_id).scalar_subquery()
         for meter_id in meter_ids
     ]
     row = db.session.execute(select(*firsts)).one()

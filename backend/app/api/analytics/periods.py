@@ -12,24 +12,24 @@ from ...errors import FieldError
 from ...services import clock
 
 if TYPE_CHECKING:
-    from ...models import User
+    from ...models import Household
     from .schemas import AnalyticsQuery, Compare
 
 Window = tuple[date, date]
 
 
-def today_for(user: User) -> date:
-    """Today's date in the user's time zone."""
-    return clock.now().astimezone(ZoneInfo(user.timezone)).date()
+def today_for(household: Household) -> date:
+    """Today's date in the household's time zone."""
+    return clock.now().astimezone(ZoneInfo(household.timezone)).date()
 
 
-def window(query: AnalyticsQuery, default_from: Callable[[date], date], user: User) -> Window:
+def window(query: AnalyticsQuery, default_from: Callable[[date], date], household: Household) -> Window:
     """The window asked for, with the defaults filled in (``date_to`` defaults to today)."""
-    date_to = query.date_to or today_for(user)
+    date_to = query.date_to or today_for(household)
     date_from = query.date_from or default_from(date_to)
     if date_from > date_to:
         # Only reachable when date_to is the default: the query model refuses a later date_from
-        # than a given date_to, but "today" depends on the user's time zone.
+        # than a given date_to, but "today" depends on the household's time zone.
         raise FieldError.single(["query", "date_from"], "must not be after today")
     return date_from, date_to
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...security import current_user
+from ...services import tenancy
 from ..decorators import authenticated, query, response
 from . import bp
 from . import summary as summaries
@@ -16,7 +17,8 @@ from .schemas import Summary, SummaryQuery, Timeseries, TimeseriesQuery
 @query(SummaryQuery)
 def summary(query: SummaryQuery) -> Any:
     """Totals per type or meter for a period, beside its previous period (see `compare`)."""
-    return summaries.summary(current_user(), query)
+    household = tenancy.target_household(current_user(), query.household_id, "viewer")
+    return summaries.summary(household, query)
 
 
 @bp.get("/timeseries")
@@ -25,4 +27,5 @@ def summary(query: SummaryQuery) -> Any:
 @query(TimeseriesQuery)
 def timeseries(query: TimeseriesQuery) -> Any:
     """Totals per day, week (Monday start), month or year, with empty periods as zeros."""
-    return series.timeseries(current_user(), query)
+    household = tenancy.target_household(current_user(), query.household_id, "viewer")
+    return series.timeseries(household, query)

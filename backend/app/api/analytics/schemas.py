@@ -8,9 +8,10 @@ from pydantic import AfterValidator, ConfigDict, Field, PlainSerializer, Validat
 from pydantic_core import PydanticCustomError
 
 from ...security import current_user
+from ...services import tenancy
 from ...services.units import MeterType
 from ..common import Day, Id, OutSchema, QuerySchema, _to_float
-from .groups import meter_exists
+from .groups import meter_in
 
 GroupBy = Literal["type", "meter"]
 Granularity = Literal["day", "week", "month", "year"]
@@ -30,9 +31,26 @@ NullableFigure = Annotated[
 ]
 
 
-def _own_meter(meter_id: int) -> int:
+def _own_household(household_id: int, info: ValidationInfo) -> int:
     # Checked while the query is validated, so that a 422 lists it beside every other problem.
-    if not meter_exists(current_user().id, meter_id):
+    exists = (info.context or {}).get("household_exists")
+    if not (exists(household_id) if exists is not None else tenancy.readable(current_user(), household_id)):
+        raise PydanticCustomError("not_found", "Household not found.")
+    return household_id
+
+
+def _own_meter(meter_id: int, info: ValidationInfo) -> int:
+    """The meter must belong to the household analysed: the one named (when it is valid), else
+    the default one. A validation context may bring its own ``meter_in(household_id, meter_id)``
+    check (a share link's household)."""
+    context = info.context or {}
+    check = context.get("meter_in", meter_in)
+    household_id = info.data.get("household_id") or context.get("household_id")
+    if household_id is None and "household_id" not in info.data:
+        return meter_id  # the household itself is invalid: that is the problem reported
+    if household_id is None:
+        household_id = current_user().default_household_id
+    if household_id is None or not check(household_id, meter_id):
         raise PydanticCustomError("not_found", "Meter not found.")
     return meter_id
 
@@ -40,14 +58,19 @@ def _own_meter(meter_id: int) -> int:
 class AnalyticsQuery(QuerySchema):
     """The filters both analytics operations share (fields are validated in this order)."""
 
+    household_id: Annotated[Id, AfterValidator(_own_household)] | None = Field(
+        default=None, description="One of your households; default: your default household"
+    )
     date_from: Day | None = Field(
         default=None, description="First day (inclusive); default depends on the operation. Not after `date_to`."
     )
-    date_to: Day | None = Field(default=None, description="Last day (inclusive); default: today in your time zone")
+    date_to: Day | None = Field(
+        default=None, description="Last day (inclusive); default: today in the household's time zone"
+    )
     group_by: GroupBy = "type"
     type: list[MeterType] | None = Field(default=None, description="Repeat to match several types")
     meter_id: Annotated[Id, AfterValidator(_own_meter)] | None = Field(
-        default=None, description="One of your meters; any other id answers 422 `not_found`"
+        default=None, description="A meter of the household; any other id answers 422 `not_found`"
     )
 
     @field_validator("date_to")

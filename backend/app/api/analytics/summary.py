@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ...extensions import db
-from ...models import DailyRollup, Meter, User
+from ...models import DailyRollup, Household, Meter
 from .groups import (
     EXACT,
     Group,
@@ -48,7 +48,7 @@ class _Sums:
     maximum: Decimal | None = None
 
 
-def period_totals(user: User, meters: list[Meter], start: date, end: date) -> dict[int, Totals]:
+def period_totals(household: Household, meters: list[Meter], start: date, end: date) -> dict[int, Totals]:
     """Per meter, the sums of its rollup rows from ``start`` to ``end`` (one row per meter)."""
     if not meters:
         return {}
@@ -62,7 +62,7 @@ def period_totals(user: User, meters: list[Meter], start: date, end: date) -> di
             func.min(r.min_milli),
             func.max(r.max_milli),
         )
-        .where(r.user_id == user.id, r.meter_id.in_([m.id for m in meters]), r.date >= start, r.date <= end)
+        .where(r.household_id == household.id, r.meter_id.in_([m.id for m in meters]), r.date >= start, r.date <= end)
         .group_by(r.meter_id)
     ).all()
     return {meter_id: Totals(*(int(value) for value in sums)) for meter_id, *sums in rows}
@@ -108,15 +108,15 @@ def _figures(group: Group, now: _Sums, before: _Sums, days: int, complete: bool)
     }
 
 
-def summary(user: User, query: SummaryQuery) -> dict[str, Any]:
-    date_from, date_to = window(query, lambda to: to.replace(day=1), user)
+def summary(household: Household, query: SummaryQuery) -> dict[str, Any]:
+    date_from, date_to = window(query, lambda to: to.replace(day=1), household)
     prev_from, prev_to = previous_period(date_from, date_to, query.compare)
-    meters = selected_meters(user, query)
-    current = period_totals(user, meters, date_from, date_to)
-    previous = period_totals(user, meters, prev_from, prev_to)
+    meters = selected_meters(household, query)
+    current = period_totals(household, meters, date_from, date_to)
+    previous = period_totals(household, meters, prev_from, prev_to)
     with_data = {meter_id for meter_id, t in (*current.items(), *previous.items()) if t.count}
     groups = form_groups(meters, query.group_by, with_data)
-    firsts = first_days(user, [m.id for g in groups for m in g.meters])
+    firsts = first_days(household, [m.id for g in groups for m in g.meters])
     days = (date_to - date_from).days + 1
     return {
         "period": {"from": date_from, "to": date_to},

@@ -9,7 +9,7 @@ from sqlalchemy import Date, DateTime, cast, func, select
 
 from ...errors import FieldError
 from ...extensions import db
-from ...models import DailyRollup, User
+from ...models import DailyRollup, Household
 from .groups import ZERO, Group, as_date, convert, form_groups, round_amount, round_cost, selected_meters
 from .periods import add_months, bucket_count, bucket_starts, window
 from .schemas import MAX_POINTS, TimeseriesQuery
@@ -32,7 +32,9 @@ def _last_twelve_months(date_to: date) -> date:
     return add_months(date_to, -11)
 
 
-def _cells(user: User, meter_ids: list[int], date_from: date, date_to: date, granularity: str) -> dict[Any, Cell]:
+def _cells(
+    household: Household, meter_ids: list[int], date_from: date, date_to: date, granularity: str
+) -> dict[Any, Cell]:
     """Per (meter id, bucket start), the sums of the window's rollup rows (one row each)."""
     if not meter_ids:
         return {}
@@ -40,7 +42,7 @@ def _cells(user: User, meter_ids: list[int], date_from: date, date_to: date, gra
     bucket = _bucket_sql(granularity).label("bucket")
     rows = db.session.execute(
         select(r.meter_id, bucket, func.sum(r.total_milli), func.sum(r.count), func.sum(r.cost_cents))
-        .where(r.user_id == user.id, r.meter_id.in_(meter_ids), r.date >= date_from, r.date <= date_to)
+        .where(r.household_id == household.id, r.meter_id.in_(meter_ids), r.date >= date_from, r.date <= date_to)
         .group_by(r.meter_id, bucket)
     ).all()
     return {
@@ -65,9 +67,9 @@ def _points(group: Group, starts: list[date], cells: dict[Any, Cell]) -> list[di
     return out
 
 
-def timeseries(user: User, query: TimeseriesQuery) -> dict[str, Any]:
+def timeseries(household: Household, query: TimeseriesQuery) -> dict[str, Any]:
     granularity = query.granularity
-    date_from, date_to = window(query, _last_twelve_months, user)
+    date_from, date_to = window(query, _last_twelve_months, household)
     points = bucket_count(date_from, date_to, granularity)
     if points > MAX_POINTS:
         raise FieldError.single(
@@ -75,8 +77,8 @@ def timeseries(user: User, query: TimeseriesQuery) -> dict[str, Any]:
             f"the window has {points} {granularity} periods; at most {MAX_POINTS} are allowed",
             "too_many_points",
         )
-    meters = selected_meters(user, query)
-    cells = _cells(user, [m.id for m in meters], date_from, date_to, granularity)
+    meters = selected_meters(household, query)
+    cells = _cells(household, [m.id for m in meters], date_from, date_to, granularity)
     with_data = {meter_id for (meter_id, _), cell in cells.items() if cell[1]}
     starts = bucket_starts(date_from, date_to, granularity)
     series = [

@@ -124,7 +124,7 @@ def get_me() -> Any:
 @response(UserOut)
 @body(MeUpdate)
 def update_me(data: MeUpdate) -> Any:
-    """Change the name or preferences (currency, timezone)."""
+    """Change the name, the preferences (currency, timezone) or the default household."""
     return service.update_me(current_user(), data)
 
 

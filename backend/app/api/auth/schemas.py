@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, EmailStr, Field, ValidationInfo, field_validator
 
-from ..common import OutSchema, Schema, SingleLine, Text, Timestamp
+from ..common import Id, OutSchema, Schema, SingleLine, Text, Timestamp
 
 Name = Annotated[SingleLine, Field(min_length=1, max_length=100)]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
@@ -31,7 +31,13 @@ def _email(value: str) -> str:
     return value.strip().lower()
 
 
-Email = Annotated[EmailStr, Field(max_length=254), AfterValidator(_email)]
+# What the e-mail validator refuses beyond the "email" format, as a pattern for the OpenAPI
+# document: control characters, and the special-use top-level names (RFC 6761 and friends).
+RESERVED_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion", "test")
+_ANY_CASE = ("".join(f"[{c.upper()}{c}]" for c in name) for name in RESERVED_DOMAINS)
+EMAIL_PATTERN = "^(?!.*\\.(?:" + "|".join(_ANY_CASE) + ")$)[^\\x00-\\x1f\\x7f-\\x9f]*$"
+
+Email = Annotated[EmailStr, Field(max_length=254, json_schema_extra={"pattern": EMAIL_PATTERN}), AfterValidator(_email)]
 
 
 def _currency(value: str) -> str:
@@ -46,8 +52,8 @@ def _timezone(value: str) -> str:
     return value
 
 
-Currency = Annotated[str, AfterValidator(_currency)]
-TimeZone = Annotated[str, AfterValidator(_timezone)]
+Currency = Annotated[str, AfterValidator(_currency), Field(json_schema_extra={"enum": sorted(_CURRENCIES)})]
+TimeZone = Annotated[str, AfterValidator(_timezone), Field(json_schema_extra={"enum": sorted(_TIMEZONES)})]
 
 
 class Preferences(OutSchema):
@@ -68,6 +74,9 @@ class UserOut(OutSchema):
     is_active: bool
     email_verified: bool
     preferences: Preferences
+    default_household_id: int | None = Field(
+        description="Where new meters and analytics go when no household is named; null when the user has none"
+    )
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -123,6 +132,7 @@ class TokenPair(OutSchema):
 class MeUpdate(Schema):
     name: Name | None = None
     preferences: PreferencesUpdate | None = None
+    default_household_id: Id | None = Field(default=None, description="One of your households")
 
 
 class Accepted(OutSchema):

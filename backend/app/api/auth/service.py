@@ -13,10 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ...errors import Conflict, FieldError
 from ...extensions import db
-from ...models import Meter, OutboxMessage, User
-from ...services import clock, events, locks, mail, signed_tokens, users
+from ...models import Membership, OutboxMessage, User
+from ...services import clock, events, households, locks, mail, signed_tokens, tenancy, users
 from ...services.passwords import hash_password, verify_password
-from ...services.units import DEFAULT_METERS
 from .schemas import (
     DeleteAccountRequest,
     MeUpdate,
@@ -65,8 +64,7 @@ def register(data: RegisterRequest) -> User:
     except IntegrityError:
         db.session.rollback()
         raise Conflict("An account with this e-mail address already exists.") from None
-    for name, meter_type, unit in DEFAULT_METERS:
-        db.session.add(Meter(user_id=user.id, name=name, type=meter_type, unit=unit))
+    households.create_household(user, households.FIRST_HOUSEHOLD_NAME)
     queue_verification(user)
     db.session.commit()
     return user
@@ -179,8 +177,13 @@ def change_password(user: User, data: PasswordChangeRequest, keep_family: str | 
 
 
 def delete_user(user_id: int) -> None:
-    """Remove the user and everything they own (meters, records, rollups and sessions cascade)."""
-    locks.lock_user(user_id)  # after any write of the user's data in flight, never inside it
+    """Remove the user: their memberships end (a household they owned alone passes to its
+    longest-standing member; one left empty is deleted with its data), their records stay with
+    their households (``created_by`` becomes null), their sessions go."""
+    # After any write of their households' data in flight, never inside it.
+    held = db.session.scalars(select(Membership.household_id).where(Membership.user_id == user_id)).all()
+    locks.lock_households(held)
+    households.leave_all(user_id)
     email = db.session.scalar(select(User.email).where(User.id == user_id))
     db.session.execute(delete(User).where(User.id == user_id))
     if email is not None:
@@ -205,5 +208,8 @@ def update_me(user: User, data: MeUpdate) -> User:
             user.currency = data.preferences.currency
         if data.preferences.timezone is not None:
             user.timezone = data.preferences.timezone
+    if data.default_household_id is not None:
+        tenancy.require_role(user, data.default_household_id, "viewer", field="default_household_id")
+        user.default_household_id = data.default_household_id
     db.session.commit()
     return user

@@ -68,7 +68,9 @@ def _remember_rotation(jti: str) -> None:
     if grace <= 0:
         return
     try:
-        ratelimit.counters().incr(_rotation_key(jti), grace + 60, amount=_now_ms())
+        storage = ratelimit.counters()
+        storage.clear(_rotation_key(jti))  # the storage adds up: a repeated record must not
+        storage.incr(_rotation_key(jti), grace + 60, amount=_now_ms())
     except Exception as exc:  # without the record, a reuse is treated as reuse: safe, if abrupt
         log.error("counter storage unavailable (%s); refresh rotation not recorded", type(exc).__name__)
 

@@ -221,7 +221,7 @@ class Reader:
 
 def text_of(stream: IO[bytes]) -> io.TextIOWrapper:
     """The upload as text (UTF-8, a byte-order mark dropped), read as it streams."""
-    return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[type-var]
+    return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
 
 
 NOT_UTF8 = APIError(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Meter, User
-from ...services import events, locks
+from ...services import events, locks, tenancy
 from ...services.units import METER_TYPES, unit_error
 from . import service
 from .csv_rows import NOT_UTF8, Problems, Reader, Row, meter_name_error, text_of, unit_text_error
@@ -39,13 +39,15 @@ class _MeterRef:
 
 
 class _Meters:
-    """The user's meters by name (case ignored), and the new ones the rows name."""
+    """The household's meters by name (case ignored), and the new ones the rows name."""
 
-    def __init__(self, user_id: int, problems: Problems) -> None:
-        self.user_id = user_id
+    def __init__(self, household_id: int, problems: Problems) -> None:
+        self.household_id = household_id
         self.problems = problems
         self.created: list[Meter] = []
-        rows = db.session.execute(select(Meter.id, Meter.name, Meter.type, Meter.unit).where(Meter.user_id == user_id))
+        rows = db.session.execute(
+            select(Meter.id, Meter.name, Meter.type, Meter.unit).where(Meter.household_id == household_id)
+        )
         self.by_name = {row.name.lower(): _MeterRef(*row) for row in rows}
 
     def resolve(self, row: Row) -> _MeterRef | None:
@@ -78,19 +80,21 @@ class _Meters:
             self.problems.add(row.line, column, message)
         if problems:
             return None
-        created = service.add_meter(self.user_id, row.meter, row.type, row.unit)
+        created = service.add_meter(self.household_id, row.meter, row.type, row.unit)
         self.created.append(created)
         ref = self.by_name[row.meter.lower()] = _MeterRef(created.id, created.name, created.type, created.unit)
         return ref
 
 
-def _run(user_id: int, stream: IO[bytes], progress: Callable[[int], None] | None) -> tuple[Stage, _Meters]:
+def _run(
+    user: User, household_id: int, stream: IO[bytes], progress: Callable[[int], None] | None
+) -> tuple[Stage, _Meters]:
     problems = Problems()
     text = text_of(stream)
     try:
         reader = Reader(text, problems)
-        meters = _Meters(user_id, problems)
-        stage = Stage(user_id)
+        meters = _Meters(household_id, problems)
+        stage = Stage(household_id, user.id)
         for row in reader:
             meter = meters.resolve(row) if row.meter else None
             if meter is not None and row.valid and not problems:
@@ -109,15 +113,21 @@ def _run(user_id: int, stream: IO[bytes], progress: Callable[[int], None] | None
 
 
 def import_records(
-    user: User, stream: IO[bytes], dry_run: bool = False, progress: Callable[[int], None] | None = None
+    user: User,
+    stream: IO[bytes],
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+    household_id: int | None = None,
 ) -> ImportSummary:
-    """Import a CSV file all or nothing; raises APIError (415/422) and writes nothing on any problem."""
+    """Import a CSV file into a household (default: the user's default one; editor) all or nothing;
+    raises APIError (403/415/422) and writes nothing on any problem."""
+    household = tenancy.target_household(user, household_id, "editor")
     try:
         if not dry_run:
-            # Before the user's meters are read: a file imported twice at once is then
+            # Before the household's meters are read: a file imported twice at once is then
             # imported once and found duplicate the second time.
-            locks.lock_user(user.id)
-        stage, meters = _run(user.id, stream, progress)
+            locks.lock_household(household.id)
+        stage, meters = _run(user, household.id, stream, progress)
         imported = stage.write(dry_run)
         drop_staging()
     except BaseException:
@@ -130,8 +140,8 @@ def import_records(
         db.session.rollback()
         return summary
     for meter in meters.created:
-        events.emit(user.id, "meter.changed", meter=service.meter_payload(meter))
+        events.emit_household(household.id, "meter.changed", meter=service.meter_payload(meter))
     if imported:
-        events.emit(user.id, "records.imported", count=imported)
+        events.emit_household(household.id, "records.imported", count=imported)
     db.session.commit()
     return summary

@@ -6,6 +6,7 @@ from flask import Response, request, stream_with_context
 from werkzeug.datastructures import FileStorage
 
 from ...security import current_user
+from ...services import tenancy
 from ..decorators import authenticated, body, limit_user, media, other_responses, paginated, query, response, upload
 from . import bp, export, importer, service
 from .schemas import (
@@ -16,6 +17,7 @@ from .schemas import (
     MeterCreate,
     MeterDeleteQuery,
     MeterList,
+    MeterListQuery,
     MeterOut,
     MeterUpdate,
     RecordCreate,
@@ -27,27 +29,32 @@ from .schemas import (
 
 
 def _owned_meters() -> dict[str, Any]:
-    """Validation context: a ``meter_id`` must name one of the caller's meters. A record in the
-    path is looked up first, so another user's record answers 404 whatever the body says."""
+    """Validation context: a ``meter_id`` must name a meter, and a ``household_id`` a household,
+    of the caller's households. A record in the path is looked up first, so a record of another
+    household answers 404 whatever the body says."""
     user = current_user()
     if record_id := (request.view_args or {}).get("record_id"):
         service.get_record(user, record_id)
-    return {"meter_exists": lambda meter_id: service.meter_exists(user, meter_id)}
+    return {
+        "meter_exists": lambda meter_id: service.meter_exists(user, meter_id),
+        "household_exists": lambda household_id: tenancy.readable(user, household_id),
+    }
 
 
 @bp.get("/meters")
 @authenticated
 @response(MeterList)
-def list_meters() -> Any:
-    """List your meters."""
-    return {"items": service.list_meters(current_user())}
+@query(MeterListQuery, context=_owned_meters)
+def list_meters(query: MeterListQuery) -> Any:
+    """List the meters of your households (or of one)."""
+    return {"items": service.list_meters(current_user(), query.household_id)}
 
 
 @bp.post("/meters")
 @authenticated
-@other_responses({409: "Name already used"})
+@other_responses({403: "Your role does not allow writing in this household", 409: "Name already used"})
 @response(MeterOut, 201)
-@body(MeterCreate)
+@body(MeterCreate, context=_owned_meters)
 def create_meter(data: MeterCreate) -> Any:
     """Add a meter; the unit must suit the type."""
     return service.create_meter(current_user(), data)
@@ -64,7 +71,13 @@ def get_meter(meter_id: int) -> Any:
 
 @bp.patch("/meters/<int:meter_id>")
 @authenticated
-@other_responses({404: "No such meter", 409: "Name taken, or type/unit change on a meter with records"})
+@other_responses(
+    {
+        403: "Your role does not allow writing in this household",
+        404: "No such meter",
+        409: "Name taken, or type/unit change on a meter with records",
+    }
+)
 @response(MeterOut)
 @body(MeterUpdate)
 def update_meter(data: MeterUpdate, meter_id: int) -> Any:
@@ -74,7 +87,13 @@ def update_meter(data: MeterUpdate, meter_id: int) -> Any:
 
 @bp.delete("/meters/<int:meter_id>")
 @authenticated
-@other_responses({404: "No such meter", 409: "The meter has records and cascade is not set"})
+@other_responses(
+    {
+        403: "Your role does not allow writing in this household",
+        404: "No such meter",
+        409: "The meter has records and cascade is not set",
+    }
+)
 @response(None, 204, "Deleted")
 @query(MeterDeleteQuery)
 def delete_meter(meter_id: int, query: MeterDeleteQuery) -> Any:
@@ -93,6 +112,7 @@ def list_records(query: RecordQuery) -> Any:
 
 @bp.post("/records")
 @authenticated
+@other_responses({403: "Your role does not allow writing in this household"})
 @response(RecordOut, 201)
 @body(RecordCreate, context=_owned_meters)
 def create_record(data: RecordCreate) -> Any:
@@ -102,12 +122,13 @@ def create_record(data: RecordCreate) -> Any:
 
 @bp.post("/records/import")
 @authenticated
+@other_responses({403: "Your role does not allow writing in this household"})
 @limit_user("RATELIMIT_IMPORT_EXPORT", "import-export")
 @response(ImportResult, description="Imported (or, with dry_run, what would be imported)")
 @upload(
     "file", "CSV, UTF-8 (BOM optional), comma or semicolon separated, header date,meter,amount,cost,note[,type,unit]"
 )
-@query(ImportQuery)
+@query(ImportQuery, context=_owned_meters)
 def import_records(query: ImportQuery, file: FileStorage) -> Any:
     """Import records from a CSV file, all or nothing.
 
@@ -115,7 +136,9 @@ def import_records(query: ImportQuery, file: FileStorage) -> Any:
     `{row, field, message}` (row 1 = first data row, 0 = header) and writes nothing.
     Rows equal to an existing record or an earlier row are skipped and counted.
     """
-    summary = importer.import_records(current_user(), file.stream, dry_run=query.dry_run)
+    summary = importer.import_records(
+        current_user(), file.stream, dry_run=query.dry_run, household_id=query.household_id
+    )
     return ImportResult(
         imported=summary.imported,
         skipped_duplicates=summary.skipped_duplicates,
@@ -154,7 +177,7 @@ def get_record(record_id: int) -> Any:
 
 @bp.put("/records/<int:record_id>")
 @authenticated
-@other_responses({404: "No such record"})
+@other_responses({403: "Your role does not allow writing in this household", 404: "No such record"})
 @response(RecordOut)
 @body(RecordCreate, context=_owned_meters)
 def replace_record(data: RecordCreate, record_id: int) -> Any:
@@ -164,7 +187,7 @@ def replace_record(data: RecordCreate, record_id: int) -> Any:
 
 @bp.patch("/records/<int:record_id>")
 @authenticated
-@other_responses({404: "No such record"})
+@other_responses({403: "Your role does not allow writing in this household", 404: "No such record"})
 @response(RecordOut)
 @body(RecordUpdate, context=_owned_meters)
 def update_record(data: RecordUpdate, record_id: int) -> Any:
@@ -174,7 +197,7 @@ def update_record(data: RecordUpdate, record_id: int) -> Any:
 
 @bp.delete("/records/<int:record_id>")
 @authenticated
-@other_responses({404: "No such record"})
+@other_responses({403: "Your role does not allow writing in this household", 404: "No such record"})
 @response(None, 204, "Deleted")
 def delete_record(record_id: int) -> Any:
     """Delete a record."""

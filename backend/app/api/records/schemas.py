@@ -3,7 +3,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, GetJsonSchemaHandler, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
@@ -21,6 +29,7 @@ from ..common import (
     Pagination,
     QuerySchema,
     Schema,
+    TextPattern,
     Timestamp,
 )
 
@@ -48,7 +57,9 @@ Unit = Annotated[
     Field(json_schema_extra={"pattern": UNIT_PATTERN}),
 ]
 # An empty note is no note: stored as null, so an export (empty field) imports back as the same record.
-Note = Annotated[str, StringConstraints(max_length=NOTE_MAX), NoControl, AfterValidator(lambda v: v or None)]
+Note = Annotated[
+    str, StringConstraints(max_length=NOTE_MAX), NoControl, TextPattern, AfterValidator(lambda v: v or None)
+]
 Sort = Literal["date", "-date", "amount", "-amount", "created_at", "-created_at"]
 
 
@@ -65,6 +76,18 @@ def _known_meter(value: int, info: ValidationInfo) -> int:
 
 
 MeterId = Annotated[Id, AfterValidator(_known_meter)]
+
+
+def _known_household(value: int, info: ValidationInfo) -> int:
+    """With a ``household_exists`` check in the validation context, refuse ids of no household
+    of the user (a household one is not a member of does not exist for them: 422, never 403)."""
+    exists: Callable[[int], bool] | None = (info.context or {}).get("household_exists")
+    if exists is not None and not exists(value):
+        raise PydanticCustomError("not_found", "Household not found.")
+    return value
+
+
+HouseholdId = Annotated[Id, AfterValidator(_known_household)]
 
 
 def _type_variants(properties: dict[str, Any], required: list[str]) -> list[dict[str, Any]]:
@@ -90,6 +113,7 @@ class MeterCreate(Schema):
     name: MeterName
     type: MeterType
     unit: Unit
+    household_id: HouseholdId | None = Field(default=None, description="Default: your default household")
 
     @field_validator("unit")
     @classmethod
@@ -131,6 +155,7 @@ class MeterUpdate(Schema):
 
 class MeterOut(OutSchema):
     id: int
+    household_id: int
     name: str
     type: MeterType
     unit: str
@@ -141,6 +166,10 @@ class MeterOut(OutSchema):
 
 class MeterList(OutSchema):
     items: list[MeterOut]
+
+
+class MeterListQuery(QuerySchema):
+    household_id: HouseholdId | None = Field(default=None, description="Only this household's meters")
 
 
 class MeterDeleteQuery(QuerySchema):
@@ -155,6 +184,16 @@ class RecordCreate(Schema):
     note: Note | None = None
 
 
+def _not_nullable(schema: dict[str, Any], fields: tuple[str, ...]) -> None:
+    """State in the document that these optional fields may be left out but not sent as null."""
+    for name in fields:
+        prop = schema["properties"][name]
+        options = [option for option in prop.pop("anyOf", []) if option.get("type") != "null"]
+        if len(options) == 1:
+            prop.update(options[0])
+        prop.pop("default", None)
+
+
 class RecordUpdate(Schema):
     """Partial update: fields left out stay; ``cost`` and ``note`` may be set to null."""
 
@@ -163,6 +202,8 @@ class RecordUpdate(Schema):
     amount: Amount | None = None
     cost: Cost | None = None
     note: Note | None = None
+
+    model_config = ConfigDict(json_schema_extra=lambda schema: _not_nullable(schema, ("meter_id", "date", "amount")))
 
     @field_validator("meter_id", "date", "amount")
     @classmethod
@@ -175,6 +216,7 @@ class RecordUpdate(Schema):
 
 class RecordOut(OutSchema):
     id: int
+    household_id: int
     meter_id: int
     meter_name: str
     type: MeterType
@@ -183,6 +225,7 @@ class RecordOut(OutSchema):
     amount: Amount
     cost: Cost | None
     note: str | None
+    created_by: int | None = Field(description="Who wrote it; null once that account is deleted")
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -190,9 +233,10 @@ class RecordOut(OutSchema):
 class RecordFilters(DateWindow):
     """The list filters, shared by the paginated list and the export."""
 
+    household_id: HouseholdId | None = Field(default=None, description="Only this household's records")
     meter_id: MeterId | None = None
     type: list[MeterType] | None = Field(default=None, description="Repeat to match several types")
-    q: Annotated[str, StringConstraints(max_length=200), NoControl] | None = Field(
+    q: Annotated[str, StringConstraints(max_length=200), NoControl, TextPattern] | None = Field(
         default=None, description="Text in the note (case ignored)"
     )
 
@@ -213,6 +257,7 @@ class RecordPage(OutSchema):
 
 
 class ImportQuery(QuerySchema):
+    household_id: HouseholdId | None = Field(default=None, description="Default: your default household")
     dry_run: bool = Field(default=False, description="Validate and report without writing anything")
 
 

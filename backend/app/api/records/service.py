@@ -1,8 +1,9 @@
-"""Meters and records of one user. Every query is filtered on the owner.
+"""Meters and records of households. Reads go through ``tenancy.scoped``; writes through
+``tenancy.require_role`` (editor) and the household's lock.
 
-Every write first takes the user's lock (``locks.lock_user``), before reading what it
-changes: one user's writes take turns, so each check (a name taken, a meter with records)
-sees the writes that came before it, and rollups stay exact.
+Every write first takes the household's lock (``locks.lock_household``), before reading what
+it changes: one household's writes take turns, so each check (a name taken, a meter with
+records) sees the writes that came before it, and rollups stay exact.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import Select, delete, exists, func, select
 from ...errors import Conflict, InvalidField, NotFound
 from ...extensions import db
 from ...models import DailyRollup, Meter, Record, User
-from ...services import events, locks, rollups
+from ...services import events, locks, rollups, tenancy
 from ...services.units import unit_error
 from ..common import MAX_ID, contains_ignoring_case
 from .schemas import (
@@ -32,11 +33,23 @@ from .schemas import (
 T = TypeVar("T", Meter, Record)
 
 
-def _owned(model: type[T], user: User, item_id: int, what: str) -> T:
+def _readable(model: type[T], user: User, item_id: int, what: str) -> T:
     if not 1 <= item_id <= MAX_ID:
         raise NotFound(what)
-    item = db.session.scalar(select(model).where(model.id == item_id, model.user_id == user.id))
+    item = db.session.scalar(tenancy.scoped(model, user).where(model.id == item_id))
     if item is None:
+        raise NotFound(what)
+    return item
+
+
+def _writable(model: type[T], user: User, item_id: int, what: str) -> T:
+    """The item, for a write: readable (else 404), the user at least an editor of its household
+    (else 403), read again under the household's lock."""
+    household_id = _readable(model, user, item_id, what).household_id
+    tenancy.require_role(user, household_id, "editor")
+    locks.lock_household(household_id)
+    item = db.session.scalar(select(model).where(model.id == item_id).execution_options(populate_existing=True))
+    if item is None or item.household_id != household_id:  # deleted (or moved) before the lock
         raise NotFound(what)
     return item
 
@@ -52,54 +65,55 @@ def record_payload(record: Record) -> dict[str, Any]:
 # Meters ------------------------------------------------------------------------------
 
 
-def list_meters(user: User) -> list[Meter]:
-    return list(db.session.scalars(select(Meter).where(Meter.user_id == user.id).order_by(Meter.id)))
+def list_meters(user: User, household_id: int | None = None) -> list[Meter]:
+    return list(db.session.scalars(tenancy.scoped(Meter, user, household_id).order_by(Meter.id)))
 
 
 def get_meter(user: User, meter_id: int) -> Meter:
-    return _owned(Meter, user, meter_id, "Meter")
+    return _readable(Meter, user, meter_id, "Meter")
 
 
-def _name_taken(user: User, name: str, except_id: int | None = None) -> bool:
-    # Compared in Python: SQLite's lower() folds ASCII letters only ("Ä" stays "Ä"). A user
+def _name_taken(household_id: int, name: str, except_id: int | None = None) -> bool:
+    # Compared in Python: SQLite's lower() folds ASCII letters only ("Ä" stays "Ä"). A household
     # has a handful of meters; on PostgreSQL a unique index on lower(name) backs this up.
     wanted = name.lower()
-    rows = db.session.execute(select(Meter.id, Meter.name).where(Meter.user_id == user.id))
+    rows = db.session.execute(select(Meter.id, Meter.name).where(Meter.household_id == household_id))
     return any(other.lower() == wanted and meter_id != except_id for meter_id, other in rows)
 
 
 def meter_exists(user: User, meter_id: int) -> bool:
-    return db.session.scalar(select(Meter.id).where(Meter.id == meter_id, Meter.user_id == user.id)) is not None
+    found = db.session.scalar(tenancy.scoped(Meter, user).with_only_columns(Meter.id).where(Meter.id == meter_id))
+    return found is not None
 
 
-def add_meter(user_id: int, name: str, meter_type: str, unit: str) -> Meter:
-    """Add a meter in the current transaction (the caller holds the user's lock and commits)."""
-    meter = Meter(user_id=user_id, name=name, type=meter_type, unit=unit)
+def add_meter(household_id: int, name: str, meter_type: str, unit: str) -> Meter:
+    """Add a meter in the current transaction (the caller holds the household's lock and commits)."""
+    meter = Meter(household_id=household_id, name=name, type=meter_type, unit=unit)
     db.session.add(meter)
     db.session.flush()
     return meter
 
 
 def create_meter(user: User, data: MeterCreate) -> Meter:
-    locks.lock_user(user.id)
-    if _name_taken(user, data.name):
-        raise Conflict("You already have a meter with this name.")
-    meter = add_meter(user.id, data.name, data.type, data.unit)
-    events.emit(user.id, "meter.changed", meter=meter_payload(meter))
+    household = tenancy.target_household(user, data.household_id, "editor")
+    locks.lock_household(household.id)
+    if _name_taken(household.id, data.name):
+        raise Conflict("The household already has a meter with this name.")
+    meter = add_meter(household.id, data.name, data.type, data.unit)
+    events.emit_household(household.id, "meter.changed", meter=meter_payload(meter))
     db.session.commit()
     return meter
 
 
 def _has_records(meter: Meter) -> bool:
-    return bool(db.session.scalar(select(exists().where(Record.user_id == meter.user_id, Record.meter_id == meter.id))))
+    return bool(db.session.scalar(select(exists().where(Record.meter_id == meter.id))))
 
 
 def update_meter(user: User, meter_id: int, data: MeterUpdate) -> Meter:
-    locks.lock_user(user.id)
-    meter = get_meter(user, meter_id)
+    meter: Meter = _writable(Meter, user, meter_id, "Meter")
     if data.name is not None and data.name != meter.name:
-        if _name_taken(user, data.name, except_id=meter.id):
-            raise Conflict("You already have a meter with this name.")
+        if _name_taken(meter.household_id, data.name, except_id=meter.id):
+            raise Conflict("The household already has a meter with this name.")
         meter.name = data.name
     new_type = data.type or meter.type
     new_unit = data.unit or meter.unit
@@ -112,22 +126,22 @@ def update_meter(user: User, meter_id: int, data: MeterUpdate) -> Meter:
     if data.archived is not None:
         meter.archived = data.archived
     db.session.flush()
-    events.emit(user.id, "meter.changed", meter=meter_payload(meter))
+    events.emit_household(meter.household_id, "meter.changed", meter=meter_payload(meter))
     db.session.commit()
     return meter
 
 
 def delete_meter(user: User, meter_id: int, cascade: bool) -> None:
-    locks.lock_user(user.id)
-    meter = get_meter(user, meter_id)
+    meter: Meter = _writable(Meter, user, meter_id, "Meter")
     if _has_records(meter):
         if not cascade:
             raise Conflict("The meter has records. Delete them first, or pass cascade=true to delete them too.")
-        db.session.execute(delete(DailyRollup).where(DailyRollup.user_id == user.id, DailyRollup.meter_id == meter.id))
-        db.session.execute(delete(Record).where(Record.user_id == user.id, Record.meter_id == meter.id))
+        db.session.execute(delete(DailyRollup).where(DailyRollup.meter_id == meter.id))
+        db.session.execute(delete(Record).where(Record.meter_id == meter.id))
     payload = meter_payload(meter)
+    household_id = meter.household_id
     db.session.delete(meter)
-    events.emit(user.id, "meter.changed", meter=payload, deleted=True)
+    events.emit_household(household_id, "meter.changed", meter=payload, deleted=True)
     db.session.commit()
 
 
@@ -145,11 +159,11 @@ SORTS: dict[str, tuple[Any, ...]] = {
 
 def filtered(user: User, query: RecordFilters) -> Select[Any]:
     """The user's records matching the list filters (shared by the list and the export)."""
-    stmt = select(Record).where(Record.user_id == user.id)
+    stmt = tenancy.scoped(Record, user, query.household_id)
     if query.meter_id is not None:
         stmt = stmt.where(Record.meter_id == query.meter_id)
     if query.type:
-        meter_ids = select(Meter.id).where(Meter.user_id == user.id, Meter.type.in_(query.type))
+        meter_ids = tenancy.scoped(Meter, user).with_only_columns(Meter.id).where(Meter.type.in_(query.type))
         stmt = stmt.where(Record.meter_id.in_(meter_ids))
     if query.date_from is not None:
         stmt = stmt.where(Record.date >= query.date_from)
@@ -165,13 +179,13 @@ def _count(user: User, query: RecordQuery, stmt: Select[Any]) -> int:
     every write's transaction) unless the note is searched, so a page does not count every record."""
     if query.q:
         return db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Record.id).subquery())) or 0
-    r = DailyRollup.__table__.c
-    counted = select(func.coalesce(func.sum(r.count), 0)).where(r.user_id == user.id)
+    r = DailyRollup
+    counted = tenancy.scoped(r, user, query.household_id).with_only_columns(func.coalesce(func.sum(r.count), 0))
     if query.meter_id is not None:
         counted = counted.where(r.meter_id == query.meter_id)
     if query.type:
         counted = counted.where(
-            r.meter_id.in_(select(Meter.id).where(Meter.user_id == user.id, Meter.type.in_(query.type)))
+            r.meter_id.in_(tenancy.scoped(Meter, user).with_only_columns(Meter.id).where(Meter.type.in_(query.type)))
         )
     if query.date_from is not None:
         counted = counted.where(r.date >= query.date_from)
@@ -197,37 +211,49 @@ def list_records(user: User, query: RecordQuery) -> tuple[list[Record], int]:
 
 
 def get_record(user: User, record_id: int) -> Record:
-    return _owned(Record, user, record_id, "Record")
+    return _readable(Record, user, record_id, "Record")
 
 
 def _meter_for_record(user: User, meter_id: int) -> Meter:
-    meter = db.session.scalar(select(Meter).where(Meter.id == meter_id, Meter.user_id == user.id))
+    """A meter to write a record on: readable (else 422 on ``meter_id``), the user an editor of
+    its household (else 403). The caller takes the household's lock."""
+    meter = db.session.scalar(tenancy.scoped(Meter, user).where(Meter.id == meter_id))
     if meter is None:
         raise InvalidField("meter_id", "Meter not found.", "not_found")
+    tenancy.require_role(user, meter.household_id, "editor")
     return meter
 
 
 def create_record(user: User, data: RecordCreate) -> Record:
-    locks.lock_user(user.id)
-    meter = _meter_for_record(user, data.meter_id)
-    record = Record(user_id=user.id, meter=meter, date=data.date, note=data.note)
+    household_id = _meter_for_record(user, data.meter_id).household_id
+    locks.lock_household(household_id)
+    meter = _meter_for_record(user, data.meter_id)  # again, under the lock
+    record = Record(household_id=meter.household_id, meter=meter, created_by=user.id, date=data.date, note=data.note)
     record.amount = data.amount
     record.cost = data.cost
     db.session.add(record)
     db.session.flush()
-    rollups.add_record(user.id, meter.id, data.date, record.amount_milli, record.cost_cents)
-    events.emit(user.id, "record.created", record=record_payload(record))
+    rollups.add_record(meter.household_id, meter.id, data.date, record.amount_milli, record.cost_cents)
+    events.emit_household(meter.household_id, "record.created", record=record_payload(record))
     db.session.commit()
     return record
 
 
 def update_record(user: User, record_id: int, data: RecordUpdate | RecordCreate, replace: bool) -> Record:
-    locks.lock_user(user.id)
-    record = get_record(user, record_id)
+    current = _readable(Record, user, record_id, "Record").household_id
+    tenancy.require_role(user, current, "editor")
+    households = {current}
+    if data.meter_id is not None:
+        # Moving a record to a meter of another household: both households' writers wait.
+        households.add(_meter_for_record(user, data.meter_id).household_id)
+    locks.lock_households(households)
+    record = _writable(Record, user, record_id, "Record")
+    before = record.household_id
     touched: set[tuple[int, date]] = {(record.meter_id, record.date)}
     fields = data.model_fields_set
     if data.meter_id is not None and data.meter_id != record.meter_id:
         record.meter = _meter_for_record(user, data.meter_id)
+        record.household_id = record.meter.household_id
     if data.date is not None:
         record.date = data.date
     if data.amount is not None:
@@ -237,18 +263,23 @@ def update_record(user: User, record_id: int, data: RecordUpdate | RecordCreate,
     if replace or "note" in fields:
         record.note = data.note
     db.session.flush()
+    if before != record.household_id:
+        rollups.refresh_days(before, touched)
+        touched = set()
     touched.add((record.meter_id, record.date))
-    rollups.refresh_days(user.id, touched)
-    events.emit(user.id, "record.updated", record=record_payload(record))
+    rollups.refresh_days(record.household_id, touched)
+    if before != record.household_id:
+        events.emit_household(before, "record.deleted", id=record_id)
+    events.emit_household(record.household_id, "record.updated", record=record_payload(record))
     db.session.commit()
     return record
 
 
 def delete_record(user: User, record_id: int) -> None:
-    locks.lock_user(user.id)
-    record = get_record(user, record_id)
+    record = _writable(Record, user, record_id, "Record")
     key = (record.meter_id, record.date)
+    household_id = record.household_id
     db.session.delete(record)
-    rollups.refresh_days(user.id, [key])
-    events.emit(user.id, "record.deleted", id=record_id)
+    rollups.refresh_days(household_id, [key])
+    events.emit_household(household_id, "record.deleted", id=record_id)
     db.session.commit()

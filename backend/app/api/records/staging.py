@@ -42,8 +42,9 @@ def drop_staging() -> None:
 class Stage:
     """Rows waiting in the staging table of the current transaction."""
 
-    def __init__(self, user_id: int) -> None:
-        self.user_id = user_id
+    def __init__(self, household_id: int, created_by: int) -> None:
+        self.household_id = household_id
+        self.created_by = created_by
         self.count = 0
         self.postgres = db.session.get_bind().dialect.name == "postgresql"
         self._buffer: list[Any] = []
@@ -105,7 +106,7 @@ class Stage:
             db.session.execute(text(f"ANALYZE {_NAME}"))
         first_of_each = select(func.min(s.line)).group_by(s.meter_id, s.date, s.amount_milli, s.cost_cents, s.note)
         already_there = exists().where(
-            r.user_id == self.user_id,
+            r.household_id == self.household_id,
             r.meter_id == s.meter_id,
             r.date == s.date,
             r.amount_milli == s.amount_milli,
@@ -114,7 +115,8 @@ class Stage:
         )
         now = clock.now()
         fresh = select(
-            literal(self.user_id),
+            literal(self.household_id),
+            literal(self.created_by),
             s.meter_id,
             s.date,
             s.amount_milli,
@@ -127,7 +129,17 @@ class Stage:
             return int(db.session.scalar(select(func.count()).select_from(fresh.subquery())) or 0)
         result = db.session.execute(
             insert(Record.__table__).from_select(
-                ["user_id", "meter_id", "date", "amount_milli", "cost_cents", "note", "created_at", "updated_at"],
+                [
+                    "household_id",
+                    "created_by",
+                    "meter_id",
+                    "date",
+                    "amount_milli",
+                    "cost_cents",
+                    "note",
+                    "created_at",
+                    "updated_at",
+                ],
                 fresh.order_by(s.line),
             )
         )
@@ -137,5 +149,5 @@ class Stage:
                 select(s.meter_id, func.min(s.date), func.max(s.date)).group_by(s.meter_id).order_by(s.meter_id)
             ).all()
             for meter_id, first, last in spans:
-                rollups.refresh_range(self.user_id, meter_id, first, last)
+                rollups.refresh_range(self.household_id, meter_id, first, last)
         return imported

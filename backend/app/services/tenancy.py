@@ -1,0 +1,99 @@
+"""Tenancy in one place: which households a user may read, and what a member may do in one.
+
+Every read of household data starts from ``scoped`` (a select already limited to the
+households of the actor) and every write passes ``require_role`` (``viewer < editor <
+owner``). A household the user is not a member of does not exist for them: 404 when its id
+is in the path, 422 on the field when it comes in a body or a query; a member without the
+right gets 403 ``forbidden``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, select
+
+from ..errors import Forbidden, InvalidField, NotFound
+from ..extensions import db
+from ..models import ROLES, DailyRollup, Household, Membership, Meter, Record, User
+
+__all__ = [
+    "RANK",
+    "can",
+    "household_ids",
+    "membership",
+    "readable",
+    "require_role",
+    "role_in",
+    "scoped",
+    "target_household",
+]
+
+MAX_ID = 2**31 - 1
+RANK = {role: rank for rank, role in enumerate(ROLES)}
+HOUSEHOLD_NOT_FOUND = "Household not found."
+
+Tenant = TypeVar("Tenant", Meter, Record, DailyRollup)
+
+_ROLE_WORDS = {"editor": "edit this household's data", "owner": "manage this household"}
+
+
+def household_ids(user: User) -> Select[tuple[int]]:
+    """The ids of the households ``user`` is a member of (any role), as a subquery-ready select."""
+    return select(Membership.household_id).where(Membership.user_id == user.id)
+
+
+def scoped(model: type[Tenant], user: User, household_id: int | None = None) -> Select[tuple[Tenant]]:
+    """``model``'s rows that ``user`` may read; only those of ``household_id`` when one is given."""
+    column: Any = model.household_id
+    stmt = select(model).where(column.in_(household_ids(user)))
+    if household_id is not None:
+        stmt = stmt.where(column == household_id)
+    return stmt
+
+
+def membership(user: User, household_id: int) -> Membership | None:
+    if not 1 <= household_id <= MAX_ID:
+        return None
+    return db.session.get(Membership, (household_id, user.id))
+
+
+def role_in(user: User, household_id: int) -> str | None:
+    found = membership(user, household_id)
+    return None if found is None else found.role
+
+
+def can(role: str | None, needed: str) -> bool:
+    return role is not None and RANK[role] >= RANK[needed]
+
+
+def readable(user: User, household_id: int) -> bool:
+    return membership(user, household_id) is not None
+
+
+def require_role(user: User, household_id: int, needed: str, *, field: str | None = None) -> Household:
+    """The household, if ``user`` holds at least ``needed`` in it.
+
+    Not a member: 404 when the id came in the path (``field`` None), else 422 on ``field``
+    (``@body`` / ``@query`` give it its location). A member with a lesser role: 403.
+    """
+    found = membership(user, household_id)
+    if found is None:
+        if field is None:
+            raise NotFound("Household")
+        raise InvalidField(field, HOUSEHOLD_NOT_FOUND, "not_found")
+    if not can(found.role, needed):
+        raise Forbidden(f"Your role in this household ({found.role}) does not allow you to {_ROLE_WORDS[needed]}.")
+    household = db.session.get(Household, household_id)
+    if household is None:  # deleted since the membership was read
+        raise NotFound("Household")
+    return household
+
+
+def target_household(user: User, household_id: int | None, needed: str, field: str = "household_id") -> Household:
+    """The household a request names in ``field``, or the user's default household."""
+    if household_id is None:
+        household_id = user.default_household_id
+        if household_id is None:
+            raise InvalidField(field, "You have no household: create one, or name one you belong to.", "missing")
+    return require_role(user, household_id, needed, field=field)
