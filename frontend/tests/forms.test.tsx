@@ -16,6 +16,7 @@ import { renderWithProviders as render } from "./support/render";
 const meters: Meter[] = [
   {
     id: 1,
+    household_id: 1,
     name: "Electricity",
     type: "electricity",
     unit: "kWh",
@@ -25,6 +26,7 @@ const meters: Meter[] = [
   },
   {
     id: 2,
+    household_id: 1,
     name: "Water",
     type: "water",
     unit: "m3",
@@ -34,6 +36,7 @@ const meters: Meter[] = [
   },
   {
     id: 3,
+    household_id: 1,
     name: "Old gas",
     type: "gas",
     unit: "m3",
@@ -48,6 +51,7 @@ const user: User = {
   email: "ada@example.com",
   name: "Ada",
   role: "user",
+  default_household_id: 1,
   is_active: true,
   email_verified: true,
   preferences: { currency: "USD", timezone: "UTC" },

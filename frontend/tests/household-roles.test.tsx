@@ -17,8 +17,10 @@ jest.mock("next/navigation", () => ({
 
 const RECORD: Schema<"RecordOut"> = {
   id: 1,
+  household_id: 1,
   meter_id: 2,
   meter_name: "Water",
+  created_by: 1,
   type: "water",
   unit: "m3",
   date: "2026-03-02",

@@ -17,7 +17,9 @@ test("units show as m³ and ft³; a taken name shows once and is gone when the d
   server.use(
     http.get(`${API}/api/meters`, () => HttpResponse.json({ items: meters })),
     http.post(`${API}/api/meters`, async ({ request }) => {
-      const body = (await request.json()) as { name: string };
+      const body = (await request.json()) as { name: string; household_id: number };
+      // A new meter goes into the household on screen.
+      expect(body.household_id).toBe(1);
       if (body.name === "Gas") return error(409, "conflict", "You already have a meter with this name.");
       meters = [...meters, meter(3, body.name, "electricity", "kWh")];
       return HttpResponse.json(meters[2], { status: 201 });

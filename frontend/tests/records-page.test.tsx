@@ -13,8 +13,10 @@ const WATER = meter(2, "Water", "water", "m3");
 function record(id: number, date: string, amount: number): Schema<"RecordOut"> {
   return {
     id,
+    household_id: 1,
     meter_id: 2,
     meter_name: "Water",
+    created_by: 1,
     type: "water",
     unit: "m3",
     date,
@@ -98,8 +100,10 @@ test("the API's refusal of a filter shows under that filter, once, and not the o
 });
 
 test("after an import the Import button waits for a new file, and the list is fetched again", async () => {
+  let importedInto: string | null = null;
   server.use(
-    http.post(`${API}/api/records/import`, () => {
+    http.post(`${API}/api/records/import`, ({ request }) => {
+      importedInto = new URL(request.url).searchParams.get("household_id");
       rows = [record(1, "2026-03-02", 1.5), record(2, "2026-03-03", 2)];
       return HttpResponse.json({ imported: 1, skipped_duplicates: 0, errors: [], dry_run: false, meters_created: [] });
     }),
@@ -116,6 +120,8 @@ test("after an import the Import button waits for a new file, and the list is fe
   await person.click(importButton);
 
   expect(await within(dialog).findByText("Imported 1 record.")).toBeInTheDocument();
+  // Into the household on screen.
+  expect(importedInto).toBe("1");
   expect(importButton).toBeDisabled();
   await waitFor(() => expect(listed).toHaveLength(2));
 

@@ -13,13 +13,11 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 
-import type { ApiError } from "@/lib/api-client";
-import { client } from "@/lib/api-client";
-import type { PendingSchemas } from "@/lib/api-types.pending";
+import { client, type ApiError, type Schema } from "@/lib/api-client";
 import { useAuth } from "@/lib/auth";
 import { queryRoots } from "@/lib/query-keys";
 
-export type Household = PendingSchemas["HouseholdOut"];
+export type Household = Schema<"HouseholdOut">;
 export type HouseholdRole = Household["role"];
 
 /** localStorage key of the switcher's choice: a household id, nothing else. */
@@ -108,7 +106,7 @@ export function HouseholdProvider({
     setChosen(id);
   }, []);
 
-  const defaultId = (user as { default_household_id?: number | null } | null)?.default_household_id;
+  const defaultId = user?.default_household_id;
   const list = useMemo(() => households.data ?? [], [households.data]);
   const current = pickHousehold(list, chosen, defaultId);
   // Set during render, before any child builds its queries from it.

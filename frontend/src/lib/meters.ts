@@ -21,5 +21,5 @@ export const UNITS: Record<Exclude<MeterType, "other">, string[]> = {
 export const metersQuery = () =>
   queryOptions({
     queryKey: [...queryRoots.meters, householdKey()] as const,
-    queryFn: async ({ signal }) => (await client.GET("/api/meters", { query: withHousehold({}) as never, signal, silent: true })).items,
+    queryFn: async ({ signal }) => (await client.GET("/api/meters", { query: withHousehold({}), signal, silent: true })).items,
   });

@@ -2,7 +2,6 @@ import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 
 import type { Schema } from "@/lib/api-client";
-import type { PendingSchemas } from "@/lib/api-types.pending";
 
 /** The API the SPA talks to in tests (env's default). */
 export const API = "http://localhost:5000";
@@ -15,15 +14,25 @@ export const USER: Schema<"UserOut"> = {
   is_active: true,
   email_verified: true,
   preferences: { currency: "USD", timezone: "UTC" },
+  default_household_id: 1,
   created_at: "2026-01-01T00:00:00+00:00",
   updated_at: "2026-01-01T00:00:00+00:00",
 };
 
 export function meter(id: number, name: string, type: Schema<"MeterOut">["type"], unit: string, archived = false): Schema<"MeterOut"> {
-  return { id, name, type, unit, archived, created_at: "2026-01-01T00:00:00+00:00", updated_at: "2026-01-01T00:00:00+00:00" };
+  return {
+    id,
+    household_id: 1,
+    name,
+    type,
+    unit,
+    archived,
+    created_at: "2026-01-01T00:00:00+00:00",
+    updated_at: "2026-01-01T00:00:00+00:00",
+  };
 }
 
-export type HouseholdItem = PendingSchemas["HouseholdOut"];
+export type HouseholdItem = Schema<"HouseholdOut">;
 
 export function household(
   id: number,
@@ -56,7 +65,7 @@ export const sessionHandlers = [
       refresh_token: "r",
       token_type: "Bearer",
       expires_in: 900,
-      user: { ...USER, default_household_id: HOME.id },
+      user: USER,
     }),
   ),
   http.get(`${API}/api/households`, () => HttpResponse.json({ items: [HOME] })),

@@ -1,17 +1,21 @@
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { z } from "zod";
 
-import { client } from "@/lib/api-client";
-import type { PendingSchemas } from "@/lib/api-types.pending";
+import { client, type Schema } from "@/lib/api-client";
 import { householdsQuery, type Household, type HouseholdRole } from "@/lib/household";
 import { queryRoots } from "@/lib/query-keys";
 
 export { householdsQuery, type Household, type HouseholdRole };
-export type Member = PendingSchemas["MemberOut"];
-export type Invitation = PendingSchemas["InvitationOut"];
-export type ShareLink = PendingSchemas["ShareLinkOut"];
-export type ShareLinkCreated = PendingSchemas["ShareLinkCreated"];
-export type SharedHousehold = PendingSchemas["SharedHousehold"];
+export type Member = Schema<"MemberOut">;
+export type Invitation = Schema<"InvitationOut">;
+export type ShareLink = Schema<"ShareLinkOut">;
+export type ShareLinkCreated = Schema<"ShareLinkCreated">;
+export type SharedView = Schema<"SharedView">;
+
+/** The form offers only the API's currencies and zones (lib/choices); the API refuses anything else with a 422 on the field. */
+function householdBody(values: HouseholdValues): Schema<"HouseholdCreate"> & Schema<"HouseholdUpdate"> {
+  return values as Schema<"HouseholdCreate"> & Schema<"HouseholdUpdate">;
+}
 
 export const ROLES: HouseholdRole[] = ["owner", "editor", "viewer"];
 export const ROLE_LABELS: Record<HouseholdRole, string> = { owner: "Owner", editor: "Editor", viewer: "Viewer" };
@@ -86,7 +90,7 @@ function useInvalidateHouseholds() {
 export function useCreateHousehold() {
   const invalidate = useInvalidateHouseholds();
   return useMutation({
-    mutationFn: (values: HouseholdValues) => client.POST("/api/households", { body: values, silent: true }),
+    mutationFn: (values: HouseholdValues) => client.POST("/api/households", { body: householdBody(values), silent: true }),
     onSuccess: invalidate,
   });
 }
@@ -96,7 +100,7 @@ export function useUpdateHousehold(id: number) {
   const invalidate = useInvalidateHouseholds();
   return useMutation({
     mutationFn: (values: HouseholdValues) =>
-      client.PATCH("/api/households/{household_id}", { path: { household_id: id }, body: values, silent: true }),
+      client.PATCH("/api/households/{household_id}", { path: { household_id: id }, body: householdBody(values), silent: true }),
     // The time zone and the currency change the analytics' periods and costs.
     onSuccess: () => Promise.all([invalidate(), queryClient.invalidateQueries({ queryKey: queryRoots.analytics })]),
   });
@@ -153,7 +157,7 @@ export function useRevokeInvitation(id: number) {
 }
 
 /** A day picked in the form ends a link at the end of that day, UTC. */
-export function toShareLinkBody(input: ShareLinkInput): PendingSchemas["ShareLinkCreate"] {
+export function toShareLinkBody(input: ShareLinkInput): Schema<"ShareLinkCreate"> {
   return { label: input.label.trim(), expires_at: input.expires_on ? `${input.expires_on}T23:59:59Z` : null };
 }
 

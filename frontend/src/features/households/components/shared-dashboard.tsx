@@ -7,7 +7,7 @@ import { Card, EmptyState, ErrorState, Spinner } from "@/components/ui/states";
 import { sharedHouseholdQuery, sharedSummaryQuery, sharedTimeseriesQuery } from "@/features/households/api/shared";
 import { todayIn } from "@/lib/dates";
 import { formatAmount, formatMoney, formatPercent } from "@/lib/format";
-import { TYPE_LABELS } from "@/lib/meters";
+import { TYPE_LABELS, type MeterType } from "@/lib/meters";
 
 type Period = "this-month" | "last-12-months" | "this-year";
 const PERIODS: { value: Period; label: string }[] = [
@@ -157,7 +157,8 @@ export function SharedDashboard({ token }: { token: string }) {
         <ul className="grid gap-1 text-sm sm:grid-cols-2">
           {meters.map((meter) => (
             <li key={meter.id}>
-              {meter.name} <span className="text-slate-500 dark:text-slate-400">· {TYPE_LABELS[meter.type]}</span>
+              {meter.name}{" "}
+              <span className="text-slate-500 dark:text-slate-400">· {TYPE_LABELS[meter.type as MeterType] ?? meter.type}</span>
             </li>
           ))}
         </ul>

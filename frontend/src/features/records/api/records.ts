@@ -103,6 +103,8 @@ export function useImportRecords() {
       const body = new FormData();
       body.append("file", file);
       return client.POST("/api/records/import", {
+        // Meters the file names but the household lacks are created in the household on screen.
+        query: withHousehold({}),
         body,
         // The dialog shows the failure (and its rows) itself.
         silent: true,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { client } from "@/lib/api-client";
+import { client, type Schema } from "@/lib/api-client";
 import { notTheEmail, passwordSchema } from "@/lib/forms";
 
 export const profileSchema = z.object({
@@ -25,7 +25,8 @@ export type DeleteAccountInput = z.infer<typeof deleteAccountSchema>;
 // The forms show every failure themselves (on a field, or above the form): the requests are silent.
 export function updateProfile(input: ProfileInput) {
   return client.PATCH("/api/auth/me", {
-    body: { name: input.name, preferences: { currency: input.currency, timezone: input.timezone } },
+    // The form offers only the API's currencies and zones (its lists); anything else is a 422 on the field.
+    body: { name: input.name, preferences: { currency: input.currency, timezone: input.timezone } as Schema<"PreferencesUpdate"> },
     silent: true,
   });
 }
