@@ -78,7 +78,7 @@ test("the editor accepts from the e-mailed link and sees the owner's new record 
   await expect(ownerPage).toHaveURL(webUrl("/records"));
   await ownerPage.getByRole("button", { name: "Add record" }).click();
   const dialog = ownerPage.getByRole("dialog", { name: "Add record" });
-  await dialog.getByLabel("Meter").selectOption({ label: "Electricity" });
+  await dialog.getByLabel("Meter").selectOption({ label: "Electricity (kWh)" });
   await dialog.getByLabel("Date").fill(day);
   await dialog.getByLabel("Amount").fill("12.5");
   await dialog.getByRole("button", { name: "Add record" }).click();
