@@ -9,7 +9,7 @@ import { SharedDashboard } from "@/features/households/components/shared-dashboa
 import { HOUSEHOLD_STORAGE_KEY } from "@/lib/household";
 
 import { API, error, HOME, household, server, USER } from "./support/api";
-import { renderInHousehold, renderWithProviders } from "./support/render";
+import { renderInHousehold, renderSignedIn, renderWithProviders } from "./support/render";
 
 const push = jest.fn();
 const replace = jest.fn();
@@ -282,4 +282,28 @@ test("the shared dashboard shows the household's figures without a session; a re
 
   renderWithProviders(<SharedDashboard token="gone" />);
   expect(await screen.findByText("This link does not work")).toBeInTheDocument();
+});
+
+test("a visitor without a session keeps the shared dashboard's requests when the session restore is refused", async () => {
+  server.use(
+    http.post(`${API}/api/auth/refresh`, () => error(401, "unauthorized", "Missing refresh token.")),
+    // The household arrives after the refusal (which ends the would-be session and clears account data).
+    http.get(`${API}/api/shared/slow`, async () => {
+      await new Promise((done) => setTimeout(done, 150));
+      return HttpResponse.json({ household: { name: "Slow flat", timezone: "UTC", currency: "USD" }, meters: [] });
+    }),
+    http.get(`${API}/api/shared/slow/analytics/summary`, () =>
+      HttpResponse.json({
+        groups: [],
+        period: { from: "2026-03-01", to: "2026-03-31" },
+        previous_period: { from: "2026-02-01", to: "2026-02-28" },
+      }),
+    ),
+    http.get(`${API}/api/shared/slow/analytics/timeseries`, () =>
+      HttpResponse.json({ granularity: "month", period: { from: "2025-04-01", to: "2026-03-31" }, series: [] }),
+    ),
+  );
+  renderSignedIn(<SharedDashboard token="slow" />);
+  expect(await screen.findByRole("heading", { name: "Slow flat" })).toBeInTheDocument();
+  expect(await screen.findByText("No consumption in this period")).toBeInTheDocument();
 });
