@@ -122,3 +122,16 @@ def add_record(
         rollups.refresh_days(meter.household_id, [(meter_id, day)])
         db.session.commit()
         return record.id
+
+
+def join(app: Flask, user_id: int, household_id: int, role: str, joined_at: Any = None) -> None:
+    """Make a user a member of a household (the households API does this by invitation)."""
+    from app.models import Membership
+    from app.services import events
+
+    with app.app_context():
+        db.session.add(
+            Membership(household_id=household_id, user_id=user_id, role=role, joined_at=joined_at or clock.now())
+        )
+        events.membership_changed(household_id, user_id, role)
+        db.session.commit()

@@ -51,9 +51,10 @@ ALLOWED_422 = {
     "invalid_token": "an e-mail link token that is not one the API issued (or is used up)",
     "invalid_password": "a current password that is not the account's",
     "too_many_points": "a time series window too long for its granularity (two parameters together)",
+    "confirmation": "a household delete whose `confirm` is not the household's name",
 }
 #: Cross-parameter rules OpenAPI 3.0 cannot state, recognised by their message.
-ALLOWED_422_MESSAGES = {"must not be before date_from", "must not be after today"}
+ALLOWED_422_MESSAGES = {"must not be before date_from", "must not be after today", "must be in the future"}
 #: Statuses that answer the state of the data, not the shape of the request.
 STATE_STATUSES = {401, 403, 404, 409, 423, 429}
 #: An import file's content (UTF-8 text, then CSV rows) is judged by the import, not the document:

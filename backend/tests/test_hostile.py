@@ -119,6 +119,10 @@ def _fill(path: str, victim: Any) -> str:
         path.replace("{record_id}", "1")
         .replace("{meter_id}", str(victim.meters["Water"]))
         .replace("{user_id}", str(victim.id))
+        .replace("{household_id}", str(victim.household_id))
+        .replace("{invitation_id}", "1")
+        .replace("{link_id}", "1")
+        .replace("{token}", "no-such-share-token")
     )
 
 

@@ -26,10 +26,10 @@ from sqlalchemy import update
 from werkzeug.serving import make_server
 
 from app.extensions import db
-from app.models import TokenFamily, User
+from app.models import Membership, TokenFamily, User
 from app.services import events
 from tests.conftest import ROOT, TEST_SECRETS
-from tests.factories import Account, account
+from tests.factories import Account, account, join
 from tests.pg import free_port
 
 WAIT = 10.0  # generous: the machine running the suite may be busy
@@ -330,6 +330,50 @@ def test_users_never_receive_each_others_events(app: Flask, client: FlaskClient,
     alice_socket.assert_silent(0.5)
 
 
+def _wait_for_subscriptions(app: Flask, count: int) -> None:
+    broker = events.get_broker(app)
+    deadline = time.monotonic() + WAIT
+    while broker.subscriber_count() != count:  # type: ignore[attr-defined]
+        assert time.monotonic() < deadline, f"{broker.subscriber_count()} subscriptions, not {count}"  # type: ignore[attr-defined]
+        time.sleep(0.02)
+
+
+def test_household_events_reach_every_member_and_stop_at_once_for_a_removed_one(
+    app: Flask, client: FlaskClient, live_host: str, connect: Any
+) -> None:
+    owner, member = account(app, client), account(app, client)
+    hid = owner.household_id
+    owner_socket, member_socket = connect(token(owner)), connect(token(member))
+    _wait_for_subscriptions(app, 4)  # each socket: its user's key and its household's
+    join(app, member.id, hid, "editor")
+    assert owner_socket.recv_event() == {
+        "type": "member.changed",
+        "household_id": hid,
+        "user_id": member.id,
+        "role": "editor",
+    }
+    _wait_for_subscriptions(app, 5)  # the member's socket now listens to the owner's household too
+
+    body = {"meter_id": owner.meters["Gas"], "date": "2026-03-05", "amount": 2}
+    status, record = http(live_host, "POST", "/api/records", token(member), body)
+    assert status == 201
+    created = {"type": "record.created", "household_id": hid, "record": record}
+    assert owner_socket.recv_event() == created
+    assert member_socket.recv_event() == created
+
+    with app.app_context():
+        db.session.delete(db.session.get(Membership, (hid, member.id)))
+        events.membership_changed(hid, member.id, None)
+        db.session.commit()
+    left = {"type": "member.changed", "household_id": hid, "user_id": member.id, "role": None}
+    assert owner_socket.recv_event() == left
+    assert member_socket.recv_event() == left  # told once, on the user's own key
+    status, record = http(live_host, "POST", "/api/records", token(owner), body)
+    assert status == 201
+    assert owner_socket.recv_event() == {"type": "record.created", "household_id": hid, "record": record}
+    member_socket.assert_silent(0.5)
+
+
 def test_failed_writes_emit_nothing(app: Flask, client: FlaskClient, live_host: str, connect: Any) -> None:
     alice, bob = account(app, client), account(app, client)
     live = connect(token(alice))
@@ -562,6 +606,40 @@ def test_event_crosses_processes_through_redis(
     assert http(host_a, "POST", "/api/auth/logout", token(alice))[0] == 204
     assert on_b.expect_close().code == 4401  # the revocation reaches the other process too
     assert on_a.expect_close().code == 4401
+
+
+def test_household_events_and_a_removal_cross_processes_through_redis(
+    app: Flask, client: FlaskClient, two_processes: tuple[str, str], redis_url: str, connect: Any
+) -> None:
+    host_a, host_b = two_processes
+    owner, member = account(app, client), account(app, client)
+    hid = owner.household_id
+    join(app, member.id, hid, "viewer")  # before the member's socket opens: it reads its households
+    member_on_a, owner_on_b = connect(token(member), host_a), connect(token(owner), host_b)
+
+    body = {"meter_id": owner.meters["Water"], "date": "2026-03-06", "amount": 0.5}
+    status, record = http(host_b, "POST", "/api/records", token(owner), body)
+    assert status == 201
+    created = {"type": "record.created", "household_id": hid, "record": record}
+    assert owner_on_b.recv_event() == created
+    assert member_on_a.recv_event() == created  # written through B, delivered by A
+
+    # The membership ends (in another process): the member's socket on A re-reads its households.
+    with app.app_context():
+        db.session.execute(
+            Membership.__table__.delete().where(Membership.household_id == hid, Membership.user_id == member.id)
+        )
+        db.session.commit()
+    broker = events.RedisBroker(redis_url)
+    try:
+        broker.publish(events.user_key(member.id), {"type": events.MEMBERSHIPS_CHANGED})
+    finally:
+        broker.close()
+    time.sleep(0.5)  # the message crosses Redis; nothing acknowledges an internal event
+    status, record = http(host_b, "POST", "/api/records", token(owner), {**body, "date": "2026-03-07"})
+    assert status == 201
+    assert owner_on_b.recv_event() == {"type": "record.created", "household_id": hid, "record": record}
+    member_on_a.assert_silent(0.5)
 
 
 # --- memory under oversized messages, on gunicorn -----------------------------------------

@@ -61,7 +61,13 @@ def load(cluster: pg.Cluster, db: str, today: date) -> dict[str, Any]:
                 ELSE 'other' || n || '@bench.test' END,
            'Bench ' || n, '{password_hash}', 'user', true, now(), 0, 'USD', 'UTC', now(), now()
     FROM generate_series(0, {OTHER_USERS + 1}) AS n;
-    INSERT INTO meters (user_id, name, type, unit, archived, created_at, updated_at)
+    -- Each user's household "Home" takes the user's id, as migration 0005 does.
+    INSERT INTO households (id, name, timezone, currency, billing_day, created_at, updated_at)
+    SELECT id, 'Home', timezone, currency, 1, now(), now() FROM users;
+    SELECT setval(pg_get_serial_sequence('households', 'id'), (SELECT max(id) FROM households));
+    INSERT INTO memberships (household_id, user_id, role, joined_at) SELECT id, id, 'owner', now() FROM users;
+    UPDATE users SET default_household_id = id;
+    INSERT INTO meters (household_id, name, type, unit, archived, created_at, updated_at)
     SELECT u.id, m.name, m.type, m.unit, false, now(), now()
     FROM users u CROSS JOIN (VALUES ('Electricity', 'electricity', 'kWh', 1), ('Water', 'water', 'm3', 2),
                                     ('Gas', 'gas', 'm3', 3)) AS m(name, type, unit, ord)
@@ -70,10 +76,11 @@ def load(cluster: pg.Cluster, db: str, today: date) -> dict[str, Any]:
     SELECT id AS user_id,
            CASE WHEN email = 'large@bench.test' THEN {RECORDS}
                 WHEN email = 'small@bench.test' THEN {SMALL_RECORDS} ELSE {per_other} END AS n,
-           (SELECT array_agg(m.id ORDER BY m.id) FROM meters m WHERE m.user_id = users.id) AS meter_ids
+           (SELECT array_agg(m.id ORDER BY m.id) FROM meters m WHERE m.household_id = users.id) AS meter_ids
     FROM users;
-    INSERT INTO records (user_id, meter_id, date, amount_milli, cost_cents, note, created_at, updated_at)
-    SELECT p.user_id, p.meter_ids[1 + i % 3], DATE '{first.isoformat()}' + (i::bigint * 7919 % {days})::int,
+    INSERT INTO records (household_id, created_by, meter_id, date, amount_milli, cost_cents, note, created_at,
+                         updated_at)
+    SELECT p.user_id, p.user_id, p.meter_ids[1 + i % 3], DATE '{first.isoformat()}' + (i::bigint * 7919 % {days})::int,
            (random() * 20000)::bigint, CASE WHEN i % 4 = 0 THEN NULL ELSE (random() * 500)::bigint END,
            CASE WHEN i % 10 = 0 THEN 'reading ' || i END, now(), now()
     FROM plan p CROSS JOIN LATERAL generate_series(0, p.n - 1) AS i;
@@ -99,7 +106,7 @@ def load(cluster: pg.Cluster, db: str, today: date) -> dict[str, Any]:
         cluster,
         db,
         "SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM daily_rollups), "
-        "(SELECT count(*) FROM records r JOIN users u ON u.id = r.user_id WHERE u.email = 'large@bench.test')",
+        "(SELECT count(*) FROM records r JOIN users u ON u.id = r.household_id WHERE u.email = 'large@bench.test')",
     ).split("|")
     return {
         "first": first,
@@ -276,26 +283,26 @@ def main() -> None:
             (
                 "summary, current month",
                 f"SELECT meter_id, date >= '{month_start}', sum(amount_milli), count(*), sum(cost_cents), "
-                f"min(amount_milli), max(amount_milli) FROM records WHERE user_id = {large_id} "
+                f"min(amount_milli), max(amount_milli) FROM records WHERE household_id = {large_id} "
                 f"AND date BETWEEN DATE '{month_start}' - ('{t}'::date - '{month_start}'::date + 1) AND '{t}' "
                 f"GROUP BY 1, 2",
             ),
             (
                 "summary, whole range (3 y)",
                 f"SELECT meter_id, date >= '{first}', sum(amount_milli), count(*), sum(cost_cents), "
-                f"min(amount_milli), max(amount_milli) FROM records WHERE user_id = {large_id} "
+                f"min(amount_milli), max(amount_milli) FROM records WHERE household_id = {large_id} "
                 f"AND date BETWEEN DATE '{first}' - ('{t}'::date - '{first}'::date + 1) AND '{t}' GROUP BY 1, 2",
             ),
             (
                 "timeseries, month over 3 y",
                 f"SELECT meter_id, date_trunc('month', date::timestamp)::date, sum(amount_milli), count(*), "
-                f"sum(cost_cents) FROM records WHERE user_id = {large_id} AND date BETWEEN '{three_years_ago}' "
+                f"sum(cost_cents) FROM records WHERE household_id = {large_id} AND date BETWEEN '{three_years_ago}' "
                 f"AND '{t}' GROUP BY 1, 2",
             ),
             (
                 "timeseries, day over 90 d",
                 f"SELECT meter_id, date, sum(amount_milli), count(*), sum(cost_cents) FROM records "
-                f"WHERE user_id = {large_id} AND date BETWEEN '{ninety}' AND '{t}' GROUP BY 1, 2",
+                f"WHERE household_id = {large_id} AND date BETWEEN '{ninety}' AND '{t}' GROUP BY 1, 2",
             ),
         ]
         raw_times = []

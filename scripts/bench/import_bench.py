@@ -244,12 +244,13 @@ def main() -> None:
 
         # The database's own floor for these rows: \copy into a table shaped like records,
         # with the same indexes and foreign keys (no validation, no duplicate check, no rollups).
-        columns = "user_id, meter_id, date, amount_milli, cost_cents, note, created_at, updated_at"
+        columns = "household_id, created_by, meter_id, date, amount_milli, cost_cents, note, created_at, updated_at"
         tsv = work / "records.tsv"
         cluster.psql(f"\\copy (SELECT {columns} FROM records ORDER BY id) TO '{tsv}'", "meterbook_bench")
         cluster.psql(
             "CREATE TABLE records_copy (LIKE records INCLUDING DEFAULTS INCLUDING INDEXES); "
-            "ALTER TABLE records_copy ADD FOREIGN KEY (user_id) REFERENCES users (id), "
+            "ALTER TABLE records_copy ADD FOREIGN KEY (household_id) REFERENCES households (id), "
+            "ADD FOREIGN KEY (created_by) REFERENCES users (id), "
             "ADD FOREIGN KEY (meter_id) REFERENCES meters (id)",
             "meterbook_bench",
         )

@@ -63,12 +63,13 @@ def start_database(kind: str) -> tuple[str, Any]:
 def prepare(database_url: str, users: int) -> list[dict[str, Any]]:
     """Schema, USERS verified users with one meter each, and a long-lived access token per user."""
     from flask_migrate import upgrade
+    from sqlalchemy import select
 
     from app import create_app
     from app.api.auth.service import start_session
     from app.extensions import db
     from app.models import Meter, User
-    from app.services import clock
+    from app.services import clock, households
     from app.services.passwords import hash_password
 
     app = create_app(
@@ -94,8 +95,10 @@ def prepare(database_url: str, users: int) -> list[dict[str, Any]]:
             )
             db.session.add(user)
             db.session.flush()
-            meter = Meter(user_id=user.id, name="Electricity", type="electricity", unit="kWh")
-            db.session.add(meter)
+            household = households.create_household(user, "Home")
+            meter = db.session.scalars(
+                select(Meter).where(Meter.household_id == household.id, Meter.name == "Electricity")
+            ).one()
             db.session.commit()
             tokens = start_session(user)
             out.append({"id": user.id, "token": tokens["access_token"], "meter": meter.id})

@@ -27,12 +27,10 @@ from typing import Any
 from flask import Blueprint, current_app
 from flask_jwt_extended import decode_token
 from simple_websocket import ConnectionClosed, Server
-from sqlalchemy import select
 
 from ..extensions import db, sock
-from ..models import Membership
 from ..security import session_revoked, session_user
-from ..services import events
+from ..services import events, tenancy
 
 log = logging.getLogger(__name__)
 bp = Blueprint("live", __name__)
@@ -152,7 +150,7 @@ def _serve(ws: Server) -> None:
 def _household_ids(user_id: int) -> set[int]:
     """The households whose events the user's sockets receive; releases the DB connection."""
     try:
-        return set(db.session.scalars(select(Membership.household_id).where(Membership.user_id == user_id)))
+        return set(db.session.scalars(tenancy.household_ids(user_id)))
     finally:
         db.session.remove()
 

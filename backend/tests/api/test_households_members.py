@@ -126,3 +126,19 @@ def test_a_role_outside_the_three_is_refused(app: Flask, client: FlaskClient) ->
     )
     assert response.status_code == 422
     assert [d["loc"] for d in response.get_json()["error"]["details"]] == [["body", "role"]]
+
+
+def test_ids_too_large_for_the_database_name_nothing(app: Flask, client: FlaskClient) -> None:
+    owner = account(app, client, "owner@example.com")
+    household = home_id(client, owner)
+    huge = 2**63
+    for method, url, body in (
+        ("PATCH", f"/api/households/{household}/members/{huge}", {"role": "viewer"}),
+        ("DELETE", f"/api/households/{household}/members/{huge}", None),
+        ("DELETE", f"/api/households/{household}/invitations/{huge}", None),
+        ("DELETE", f"/api/households/{household}/share-links/{huge}", None),
+        ("GET", f"/api/households/{huge}", None),
+    ):
+        response = client.open(url, method=method, headers=owner.headers, json=body)
+        assert response.status_code == 404, (method, url, response.get_json())
+        assert response.get_json()["error"]["code"] == "not_found"

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ...errors import Conflict, FieldError
 from ...extensions import db
-from ...models import Membership, OutboxMessage, User
+from ...models import OutboxMessage, User
 from ...services import clock, events, households, locks, mail, signed_tokens, tenancy, users
 from ...services.passwords import hash_password, verify_password
 from .schemas import (
@@ -181,7 +181,7 @@ def delete_user(user_id: int) -> None:
     longest-standing member; one left empty is deleted with its data), their records stay with
     their households (``created_by`` becomes null), their sessions go."""
     # After any write of their households' data in flight, never inside it.
-    held = db.session.scalars(select(Membership.household_id).where(Membership.user_id == user_id)).all()
+    held = db.session.scalars(tenancy.household_ids(user_id)).all()
     locks.lock_households(held)
     households.leave_all(user_id)
     email = db.session.scalar(select(User.email).where(User.id == user_id))

@@ -3,6 +3,7 @@ the one tenancy helper (``services.tenancy``)."""
 
 from __future__ import annotations
 
+from ...errors import NotFound
 from ...models import Household, User
 from ...services import locks, tenancy
 
@@ -13,6 +14,13 @@ def require(user: User, household_id: int, role: str = "viewer") -> tuple[Househ
     found = tenancy.role_in(user, household_id)
     assert found is not None  # require_role answered 404 otherwise
     return household, found
+
+
+def known_id(value: int, what: str) -> int:
+    """A path id that a database integer can hold; any other names nothing (404, not a 500)."""
+    if not 1 <= value <= tenancy.MAX_ID:
+        raise NotFound(what)
+    return value
 
 
 def lock(household_id: int) -> None:

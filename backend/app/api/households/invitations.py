@@ -76,6 +76,7 @@ def list_invitations(user: User, household_id: int) -> list[Invitation]:
 def delete_invitation(user: User, household_id: int, invitation_id: int) -> None:
     access.lock(household_id)
     access.require(user, household_id, "owner")
+    access.known_id(invitation_id, "Invitation")
     deleted = db.session.execute(
         delete(Invitation).where(Invitation.household_id == household_id, Invitation.id == invitation_id)
     )

@@ -38,6 +38,7 @@ def _view(membership: Membership, member: User) -> dict[str, Any]:
 
 
 def _target(household_id: int, user_id: int) -> Membership:
+    access.known_id(user_id, "Member")
     membership = db.session.scalars(
         select(Membership)
         .where(Membership.household_id == household_id, Membership.user_id == user_id)

@@ -58,6 +58,7 @@ def list_links(user: User, household_id: int) -> list[ShareLink]:
 
 def delete_link(user: User, household_id: int, link_id: int) -> None:
     access.require(user, household_id, "owner")
+    access.known_id(link_id, "Share link")
     deleted = db.session.execute(
         delete(ShareLink).where(ShareLink.household_id == household_id, ShareLink.id == link_id)
     )

@@ -22,11 +22,19 @@ export type PasswordChangeInput = z.infer<ReturnType<typeof passwordChangeSchema
 export const deleteAccountSchema = z.object({ password: z.string().min(1, "Enter your password to confirm") });
 export type DeleteAccountInput = z.infer<typeof deleteAccountSchema>;
 
+// The API lists the currencies and zones it accepts; the form's lists are checked by the API too.
+type Preferences = Schema<"PreferencesUpdate">;
+
 // The forms show every failure themselves (on a field, or above the form): the requests are silent.
 export function updateProfile(input: ProfileInput) {
   return client.PATCH("/api/auth/me", {
-    // The form offers only the API's currencies and zones (its lists); anything else is a 422 on the field.
-    body: { name: input.name, preferences: { currency: input.currency, timezone: input.timezone } as Schema<"PreferencesUpdate"> },
+    body: {
+      name: input.name,
+      preferences: {
+        currency: input.currency as Preferences["currency"],
+        timezone: input.timezone as Preferences["timezone"],
+      },
+    },
     silent: true,
   });
 }
