@@ -18,7 +18,7 @@ import {
   type RecordFilters,
   type RecordItem,
 } from "@/features/records/api/records";
-import { useAuth } from "@/lib/auth";
+import { useCanWrite, useHouseholdSettings } from "@/lib/household";
 import { downloadBlob, formatAmount, formatDate } from "@/lib/format";
 import { metersQuery } from "@/lib/meters";
 import { useSearchState } from "@/lib/url-state";
@@ -34,8 +34,10 @@ type Editing = { mode: "create" } | { mode: "edit"; record: RecordItem } | null;
 
 export function RecordsPage() {
   const toast = useToast();
-  const preferences = useAuth().user?.preferences;
-  const currency = preferences?.currency ?? "USD";
+  const preferences = useHouseholdSettings();
+  const currency = preferences.currency;
+  // A viewer reads the records; adding, editing, deleting and importing are for editors and owners.
+  const canWrite = useCanWrite();
   // Filters, sort and page live in the URL: a reload or a shared link shows the same list.
   const [params, setParams] = useSearchState();
   const filters = filtersFromParams(params);
@@ -112,12 +114,16 @@ export function RecordsPage() {
         title="Records"
         actions={
           <>
-            <Button onClick={() => setEditing({ mode: "create" })} disabled={!meters.data?.some((meter) => !meter.archived)}>
-              Add record
-            </Button>
-            <Button variant="secondary" onClick={() => setImportOpen(true)}>
-              Import CSV
-            </Button>
+            {canWrite && (
+              <>
+                <Button onClick={() => setEditing({ mode: "create" })} disabled={!meters.data?.some((meter) => !meter.archived)}>
+                  Add record
+                </Button>
+                <Button variant="secondary" onClick={() => setImportOpen(true)}>
+                  Import CSV
+                </Button>
+              </>
+            )}
             <Button variant="secondary" busy={exporting} disabled={filtersRefused} onClick={() => onExport("csv")}>
               Export CSV
             </Button>
@@ -160,7 +166,7 @@ export function RecordsPage() {
       <Dialog open={editing !== null} title={editing?.mode === "edit" ? "Edit record" : "Add record"} onClose={() => setEditing(null)}>
         {editing && meters.data && (
           <RecordForm
-            timeZone={preferences?.timezone}
+            timeZone={preferences.timezone}
             meters={meters.data}
             record={editing.mode === "edit" ? editing.record : undefined}
             onCancel={() => setEditing(null)}

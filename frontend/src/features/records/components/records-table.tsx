@@ -7,6 +7,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { PHONE, useMedia } from "@/components/ui/use-media";
 import type { RecordItem, RecordPage, Sort } from "@/features/records/api/records";
 import { formatAmount, formatDate, formatMoney } from "@/lib/format";
+import { useCanWrite } from "@/lib/household";
 
 import { RecordsFooter, type Totals } from "./records-footer";
 
@@ -116,6 +117,7 @@ export function RecordsTable({
   onDelete(record: RecordItem): void;
 }) {
   const phone = useMedia(PHONE);
+  const canWrite = useCanWrite();
   const top = useRef<HTMLDivElement>(null);
   const onPageAndTop = (next: number) => {
     onPage(next);
@@ -174,20 +176,24 @@ export function RecordsTable({
                       {record.note}
                     </td>
                     <td className="whitespace-nowrap px-3 py-2 text-right">
-                      <Button
-                        variant="ghost"
-                        aria-label={`Edit record of ${record.date} (${record.meter_name})`}
-                        onClick={() => onEdit(record)}
-                      >
-                        Edit
-                      </Button>
-                      <Button
-                        variant="danger-ghost"
-                        aria-label={`Delete record of ${record.date} (${record.meter_name})`}
-                        onClick={() => onDelete(record)}
-                      >
-                        Delete
-                      </Button>
+                      {canWrite && (
+                        <>
+                          <Button
+                            variant="ghost"
+                            aria-label={`Edit record of ${record.date} (${record.meter_name})`}
+                            onClick={() => onEdit(record)}
+                          >
+                            Edit
+                          </Button>
+                          <Button
+                            variant="danger-ghost"
+                            aria-label={`Delete record of ${record.date} (${record.meter_name})`}
+                            onClick={() => onDelete(record)}
+                          >
+                            Delete
+                          </Button>
+                        </>
+                      )}
                     </td>
                   </tr>
                 ))}
