@@ -1,6 +1,7 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import { http, HttpResponse } from "msw";
 
+import { Dashboard } from "@/features/analytics/components/dashboard";
 import { HouseholdDetail } from "@/features/households/components/household-detail";
 import { MetersPage } from "@/features/meters/components/meters-page";
 import { RecordsPage } from "@/features/records/components/records-page";
@@ -90,6 +91,67 @@ test("an editor gets every record write control", async () => {
   renderInHousehold(<RecordsPage />);
   await screen.findByTestId("records-table");
   expect(buttonNames().filter((name) => RECORD_WRITES.includes(name))).toEqual(RECORD_WRITES);
+});
+
+function onPhone(): () => void {
+  const original = window.matchMedia;
+  window.matchMedia = ((query: string) => ({
+    matches: query === "(max-width: 639px)",
+    media: query,
+    addEventListener() {},
+    removeEventListener() {},
+  })) as unknown as typeof window.matchMedia;
+  return () => {
+    window.matchMedia = original;
+  };
+}
+
+test("on a phone a viewer's record cards are read only: no tap to edit, no delete", async () => {
+  const restore = onPhone();
+  try {
+    asMember("viewer");
+    renderInHousehold(<RecordsPage />);
+    const cards = await screen.findByTestId("records-cards");
+    expect(cards).toHaveTextContent("Water");
+    expect(within(cards).queryAllByRole("button")).toEqual([]);
+  } finally {
+    restore();
+  }
+});
+
+test("an editor's record cards on a phone open for editing and offer Delete", async () => {
+  const restore = onPhone();
+  try {
+    asMember("editor");
+    renderInHousehold(<RecordsPage />);
+    const cards = await screen.findByTestId("records-cards");
+    expect(
+      within(cards)
+        .getAllByRole("button")
+        .map((button) => button.getAttribute("aria-label")),
+    ).toEqual(["Edit record of 2026-03-02 (Water)", "Delete record of 2026-03-02 (Water)"]);
+  } finally {
+    restore();
+  }
+});
+
+test("the first-run links open nothing for a viewer, and leave the URL", async () => {
+  asMember("viewer");
+  window.history.replaceState(null, "", "/records?new=1");
+  renderInHousehold(<RecordsPage />);
+  await screen.findByTestId("records-table");
+  await waitFor(() => expect(window.location.search).toBe(""));
+  expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+  window.history.replaceState(null, "", "/");
+});
+
+test("an empty household's dashboard offers a viewer no first steps", async () => {
+  asMember("viewer");
+  server.use(http.get(`${API}/api/records`, () => HttpResponse.json({ items: [], page: 1, per_page: 1, total: 0, pages: 0 })));
+  renderInHousehold(<Dashboard />);
+  const empty = await screen.findByTestId("first-run");
+  expect(empty).toHaveTextContent("This household has no readings yet.");
+  expect(screen.queryAllByRole("link")).toEqual([]);
 });
 
 const OWNER_CARDS = ["Settings", "Members", "Invitations", "Share links", "Delete household"];

@@ -89,15 +89,19 @@ export function RecordsPage() {
     }
   };
 
-  // The first-run card's links: /records?new=1 opens the form, /records?import=1 the import.
+  // The first-run card's links: /records?new=1 opens the form, /records?import=1 the import
+  // (for a viewer they open nothing, and leave the URL all the same).
   const opening = params.get("new") === "1" ? "new" : params.get("import") === "1" ? "import" : null;
   const canAdd = Boolean(meters.data?.some((meter) => !meter.archived));
   useEffect(() => {
-    if (opening === "import") setImportOpen(true);
-    else if (opening === "new" && canAdd) setEditing({ mode: "create" });
+    if (opening === null) return;
+    if (!canWrite) {
+      // nothing to open
+    } else if (opening === "import") setImportOpen(true);
+    else if (canAdd) setEditing({ mode: "create" });
     else return;
     setParams(filtersToParams(filtersFromParams(new URLSearchParams(window.location.search))));
-  }, [opening, canAdd, setParams]);
+  }, [opening, canAdd, canWrite, setParams]);
 
   const page = valid && !records.isError ? records.data : undefined;
   const beyondLast = Boolean(page && page.items.length === 0 && page.total > 0 && filters.page > 1);
