@@ -3150,10 +3150,7 @@ export interface operations {
     };
     households_list_households_get: {
         parameters: {
-            query?: {
-                /** @description Only this household's meters */
-                household_id?: number | null;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
