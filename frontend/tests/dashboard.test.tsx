@@ -5,7 +5,7 @@ import { Dashboard } from "@/features/analytics/components/dashboard";
 import type { Schema } from "@/lib/api-client";
 
 import { API, meter, server } from "./support/api";
-import { renderSignedIn } from "./support/render";
+import { renderInHousehold } from "./support/render";
 
 // Only Date is faked: "today" is Sunday 15 March 2026 (UTC, the user's time zone); timers stay real for MSW.
 const NOW = new Date("2026-03-15T12:00:00Z");
@@ -99,7 +99,7 @@ const asked = (queries: URLSearchParams[], ...names: string[]) => queries.map((q
 
 test("this month to date by default: figures in m³, compared with the same days of last month, charts by day", async () => {
   server.use(http.get(`${API}/api/meters`, () => HttpResponse.json({ items: [meter(3, "Old gas", "gas", "m3", true)] })));
-  renderSignedIn(<Dashboard />);
+  renderInHousehold(<Dashboard />);
 
   const card = await screen.findByTestId("kpi-gas");
   expect(within(card).getByTestId("kpi-total")).toHaveTextContent("12.5 m³");
@@ -119,7 +119,7 @@ test("this month to date by default: figures in m³, compared with the same days
 });
 
 test("the previous-month arrow shows February, writes it into the URL, and Today comes back", async () => {
-  renderSignedIn(<Dashboard />);
+  renderInHousehold(<Dashboard />);
   await screen.findByTestId("kpi-gas");
 
   fireEvent.click(screen.getByRole("button", { name: "Previous month" }));
@@ -137,7 +137,7 @@ test("the previous-month arrow shows February, writes it into the URL, and Today
 
 test("a reloaded URL shows the same view: a week, compared with the same dates a year earlier", async () => {
   window.history.replaceState(null, "", "/dashboard?period=week&date=2026-03-04&compare=year");
-  renderSignedIn(<Dashboard />);
+  renderInHousehold(<Dashboard />);
   await screen.findByTestId("kpi-gas");
 
   expect(screen.getByRole("button", { name: "Week" })).toHaveAttribute("aria-pressed", "true");
@@ -151,7 +151,7 @@ test("a reloaded URL shows the same view: a week, compared with the same dates a
 });
 
 test("a custom period ending before it starts shows the error and none of the earlier figures", async () => {
-  renderSignedIn(<Dashboard />);
+  renderInHousehold(<Dashboard />);
   await screen.findByTestId("kpi-gas");
 
   fireEvent.click(screen.getByRole("button", { name: "Custom" }));
@@ -167,7 +167,7 @@ test("a custom period ending before it starts shows the error and none of the ea
 
 test("a custom range over decades is drawn by month, never refused for too many days", async () => {
   window.history.replaceState(null, "", "/dashboard?period=custom&from=1960-01-01&to=2026-03-15");
-  renderSignedIn(<Dashboard />);
+  renderInHousehold(<Dashboard />);
 
   expect(await screen.findByRole("img", { name: "Gas consumption per month in m³" })).toBeInTheDocument();
   expect(asked(timeseries, "date_from", "granularity").sort()).toEqual(["1960-01-01 month", "1960-01-01 month"]);
@@ -184,7 +184,7 @@ test("a period without records shows no empty chart", async () => {
       });
     }),
   );
-  renderSignedIn(<Dashboard />);
+  renderInHousehold(<Dashboard />);
   expect(await screen.findAllByText("No records in this period")).toHaveLength(1);
   expect(screen.getByText("No costs in this period")).toBeInTheDocument();
   expect(screen.queryByRole("img", { name: "Gas consumption per day in m³" })).not.toBeInTheDocument();
@@ -192,7 +192,7 @@ test("a period without records shows no empty chart", async () => {
 
 test("a new account sees the first steps instead of empty figures and charts", async () => {
   server.use(http.get(`${API}/api/records`, () => HttpResponse.json({ items: [], page: 1, per_page: 1, total: 0, pages: 0 })));
-  renderSignedIn(<Dashboard />);
+  renderInHousehold(<Dashboard />);
   const steps = await screen.findByTestId("first-run");
   expect(
     within(steps)

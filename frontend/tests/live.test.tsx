@@ -132,6 +132,8 @@ test("every event type invalidates what shows it", () => {
     "record.deleted": [["records"], ["analytics"]],
     "records.imported": [["records"], ["analytics"], ["meters"]],
     "meter.changed": [["meters"], ["records"], ["analytics"]],
-    resync: [["meters"], ["records"], ["analytics"]],
+    "household.changed": [["households"], ["analytics"]],
+    "member.changed": [["households"]],
+    resync: [["households"], ["meters"], ["records"], ["analytics"]],
   });
 });

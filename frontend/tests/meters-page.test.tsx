@@ -6,7 +6,7 @@ import { MetersPage } from "@/features/meters/components/meters-page";
 import { client } from "@/lib/api-client";
 
 import { API, error, meter, server } from "./support/api";
-import { renderSignedIn } from "./support/render";
+import { renderInHousehold } from "./support/render";
 
 /** How many records each meter has (the latest is of 2 March, 1.5 in the meter's unit). */
 let counts: Record<string, number>;
@@ -75,14 +75,16 @@ test("units show as m³ and ft³; a taken name shows once and is gone when the d
   server.use(
     http.get(`${API}/api/meters`, () => HttpResponse.json({ items: meters })),
     http.post(`${API}/api/meters`, async ({ request }) => {
-      const body = (await request.json()) as { name: string };
+      const body = (await request.json()) as { name: string; household_id: number };
+      // A new meter goes into the household on screen.
+      expect(body.household_id).toBe(1);
       if (body.name === "Gas") return error(409, "conflict", "You already have a meter with this name.");
       meters = [...meters, meter(3, body.name, "electricity", "kWh")];
       return HttpResponse.json(meters[2], { status: 201 });
     }),
   );
   const person = userEvent.setup();
-  renderSignedIn(<MetersPage />);
+  renderInHousehold(<MetersPage />);
   expect(await screen.findByText("Gas · ft³")).toBeInTheDocument();
   expect(screen.getByText("Water · m³")).toBeInTheDocument();
 
@@ -109,10 +111,12 @@ test("units show as m³ and ft³; a taken name shows once and is gone when the d
 test("a page that goes away cancels its request", async () => {
   server.use(http.get(`${API}/api/meters`, () => new Promise<Response>(() => {})));
   const get = jest.spyOn(client, "GET");
-  const { unmount } = renderSignedIn(<MetersPage />);
+  const { unmount } = renderInHousehold(<MetersPage />);
   expect(await screen.findByText("Loading meters…")).toBeInTheDocument();
-  await waitFor(() => expect(get).toHaveBeenCalledWith("/api/meters", { signal: expect.any(AbortSignal), silent: true }));
-  const { signal } = get.mock.calls[0]![1] as { signal: AbortSignal };
+  await waitFor(() =>
+    expect(get).toHaveBeenCalledWith("/api/meters", { query: { household_id: 1 }, signal: expect.any(AbortSignal), silent: true }),
+  );
+  const { signal } = get.mock.calls.find(([path]) => path === "/api/meters")![1] as { signal: AbortSignal };
   expect(signal.aborted).toBe(false);
 
   unmount();
@@ -125,7 +129,7 @@ test("each meter shows its last value, this month's total and trend, and links t
   server.use(
     http.get(`${API}/api/meters`, () => HttpResponse.json({ items: [meter(1, "Gas", "gas", "ft3"), meter(2, "Water", "water", "m3")] })),
   );
-  renderSignedIn(<MetersPage />);
+  renderInHousehold(<MetersPage />);
   expect(await screen.findByText("Last 1.5 ft³ on 03/02/2026 · this month 12 ft³ (+50% vs last month)")).toBeInTheDocument();
   expect(await screen.findByText("No records yet")).toBeInTheDocument();
   expect(screen.getByRole("link", { name: "Records of Gas" })).toHaveAttribute("href", "/records?meter_id=1");
@@ -143,7 +147,7 @@ test("deleting a meter says how many records go with it and offers Archive inste
     }),
   );
   const person = userEvent.setup();
-  renderSignedIn(<MetersPage />);
+  renderInHousehold(<MetersPage />);
   await person.click(await screen.findByRole("button", { name: "Delete Gas" }));
   let dialog = screen.getByRole("dialog", { name: "Delete the meter and its records?" });
   expect(

@@ -6,7 +6,7 @@ import { RecordsPage } from "@/features/records/components/records-page";
 import type { Schema } from "@/lib/api-client";
 
 import { API, error, meter, server } from "./support/api";
-import { renderSignedIn } from "./support/render";
+import { renderInHousehold } from "./support/render";
 
 const WATER = meter(2, "Water", "water", "m3");
 
@@ -14,9 +14,9 @@ function record(id: number, date: string, amount: number): Schema<"RecordOut"> {
   return {
     id,
     household_id: 1,
-    created_by: 1,
     meter_id: 2,
     meter_name: "Water",
+    created_by: 1,
     type: "water",
     unit: "m3",
     date,
@@ -87,16 +87,16 @@ async function table() {
 }
 
 test("lists the records with the unit shown as m³", async () => {
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   const rowsShown = within(await table()).getAllByRole("row");
   expect(rowsShown.map((row) => row.textContent)).toEqual(["Date↓MeterAmount↕CostNoteActions", "03/02/2026Water1.50 m³—EditDelete"]);
   // The footer counts every page: the summary of the same filters over all dates.
   await waitFor(() => expect(screen.getByTestId("records-footer")).toHaveTextContent("1 record · Water 1.5 m³ · Cost $12.25"));
-  expect(totalsAsked.map((query) => query.toString())).toEqual(["group_by=type&date_from=1900-01-01&date_to=2999-12-31"]);
+  expect(totalsAsked.map((query) => query.toString())).toEqual(["group_by=type&date_from=1900-01-01&date_to=2999-12-31&household_id=1"]);
 });
 
 test("a From after To shows the error under To, no stale rows, and asks the API nothing", async () => {
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   await table();
   fireEvent.change(screen.getByLabelText("From"), { target: { value: "2026-03-10" } });
   fireEvent.change(screen.getByLabelText("To"), { target: { value: "2026-03-01" } });
@@ -109,7 +109,7 @@ test("a From after To shows the error under To, no stale rows, and asks the API 
 });
 
 test("a note search over 200 characters shows the error and no stale rows", async () => {
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   await table();
   fireEvent.change(screen.getByLabelText("Note contains"), { target: { value: "x".repeat(201) } });
 
@@ -123,7 +123,7 @@ test("a note search over 200 characters shows the error and no stale rows", asyn
 });
 
 test("the API's refusal of a filter shows under that filter, once, and not the old rows", async () => {
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   await table();
   fireEvent.change(screen.getByLabelText("Note contains"), { target: { value: "refused" } });
 
@@ -133,14 +133,16 @@ test("the API's refusal of a filter shows under that filter, once, and not the o
 });
 
 test("after an import the Import button waits for a new file, and the list is fetched again", async () => {
+  let importedInto: string | null = null;
   server.use(
-    http.post(`${API}/api/records/import`, () => {
+    http.post(`${API}/api/records/import`, ({ request }) => {
+      importedInto = new URL(request.url).searchParams.get("household_id");
       rows = [record(1, "2026-03-02", 1.5), record(2, "2026-03-03", 2)];
       return HttpResponse.json({ imported: 1, skipped_duplicates: 0, errors: [], dry_run: false, meters_created: [] });
     }),
   );
   const person = userEvent.setup();
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   await table();
   await person.click(screen.getByRole("button", { name: "Import CSV" }));
   const dialog = screen.getByRole("dialog");
@@ -151,6 +153,8 @@ test("after an import the Import button waits for a new file, and the list is fe
   await person.click(importButton);
 
   expect(await within(dialog).findByText("Imported 1 record.")).toBeInTheDocument();
+  // Into the household on screen.
+  expect(importedInto).toBe("1");
   expect(importButton).toBeDisabled();
   await waitFor(() => expect(listed).toHaveLength(2));
 
@@ -168,7 +172,7 @@ test("a failed list shows its message once, where the rows would be, and Try aga
     ),
   );
   const person = userEvent.setup();
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
 
   expect(await screen.findByText("The database is unavailable; try again shortly.")).toBeInTheDocument();
   expect(screen.getAllByText("The database is unavailable; try again shortly.")).toHaveLength(1);
@@ -181,23 +185,27 @@ test("a failed list shows its message once, where the rows would be, and Try aga
 
 test("meters that cannot be loaded say so on the records page", async () => {
   server.use(http.get(`${API}/api/meters`, () => error(500, "internal_error", "Something went wrong on the server.")));
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   expect(await screen.findByText("Something went wrong on the server.")).toBeInTheDocument();
   expect(screen.getAllByText("Something went wrong on the server.")).toHaveLength(1);
   expect(screen.getByRole("button", { name: "Add record" })).toBeDisabled();
 });
 
 test("filters, sort and page go into the URL, and a reloaded URL asks for the same list", async () => {
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   await table();
   fireEvent.change(screen.getByLabelText("Meter"), { target: { value: "2" } });
   fireEvent.click(screen.getByRole("checkbox", { name: "Water" }));
   fireEvent.change(screen.getByLabelText("From"), { target: { value: "2026-03-01" } });
   fireEvent.click(screen.getByRole("button", { name: /^Amount/ }));
   await waitFor(() => expect(window.location.search).toBe("?meter_id=2&type=water&date_from=2026-03-01&sort=amount"));
-  await waitFor(() => expect(listed.at(-1)?.toString()).toBe("sort=amount&page=1&per_page=20&meter_id=2&type=water&date_from=2026-03-01"));
   await waitFor(() =>
-    expect(totalsAsked.at(-1)?.toString()).toBe("group_by=type&meter_id=2&type=water&date_from=2026-03-01&date_to=2999-12-31"),
+    expect(listed.at(-1)?.toString()).toBe("sort=amount&page=1&per_page=20&meter_id=2&type=water&date_from=2026-03-01&household_id=1"),
+  );
+  await waitFor(() =>
+    expect(totalsAsked.at(-1)?.toString()).toBe(
+      "group_by=type&meter_id=2&type=water&date_from=2026-03-01&date_to=2999-12-31&household_id=1",
+    ),
   );
 });
 
@@ -210,9 +218,9 @@ test("a page from the URL: page numbers with first and last, and the note search
       return HttpResponse.json({ items: rows, page: Number(query.get("page")), per_page: 10, total: 95, pages: 10 });
     }),
   );
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   await table();
-  expect(listed.map((query) => query.toString())).toEqual(["sort=-amount&page=5&per_page=10&type=water&q=tap"]);
+  expect(listed.map((query) => query.toString())).toEqual(["sort=-amount&page=5&per_page=10&type=water&q=tap&household_id=1"]);
   expect(screen.getByLabelText("Note contains")).toHaveValue("tap");
   expect(screen.getByTestId("records-footer")).toHaveTextContent("95 records · totals are not counted for a note search");
   expect(totalsAsked).toEqual([]);
@@ -252,7 +260,7 @@ test("on a phone the filters fold behind Filters (n), and records are cards that
   })) as unknown as typeof window.matchMedia;
   try {
     window.history.replaceState(null, "", "/records?type=water&type=gas&date_from=2026-01-01");
-    renderSignedIn(<RecordsPage />);
+    renderInHousehold(<RecordsPage />);
     const cards = await screen.findByTestId("records-cards");
     expect(screen.queryByTestId("records-table")).not.toBeInTheDocument();
     expect(screen.queryByRole("search", { name: "Filter records" })).not.toBeInTheDocument();
@@ -272,13 +280,13 @@ test("on a phone the filters fold behind Filters (n), and records are cards that
 
 test("the first-run links open the record form or the import, and leave the URL clean", async () => {
   window.history.replaceState(null, "", "/records?new=1");
-  const { unmount } = renderSignedIn(<RecordsPage />);
+  const { unmount } = renderInHousehold(<RecordsPage />);
   expect(await screen.findByRole("dialog", { name: "Add record" })).toBeInTheDocument();
   expect(window.location.search).toBe("");
   unmount();
 
   window.history.replaceState(null, "", "/records?import=1&type=water");
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   expect(await screen.findByRole("dialog", { name: "Import records from CSV" })).toBeInTheDocument();
   expect(window.location.search).toBe("?type=water");
 });
@@ -293,7 +301,7 @@ test("while the next page loads the current rows stay, dimmed under a spinner", 
       return HttpResponse.json({ items, page, per_page: 20, total: 40, pages: 2 });
     }),
   );
-  renderSignedIn(<RecordsPage />);
+  renderInHousehold(<RecordsPage />);
   const shown = await table();
   fireEvent.click(screen.getByRole("button", { name: "Next page" }));
 

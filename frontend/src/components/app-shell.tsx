@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { ErrorState, Spinner } from "@/components/ui/states";
 import { ApiError } from "@/lib/api-client";
 import { useAuth } from "@/lib/auth";
+import { HouseholdProvider, useHousehold } from "@/lib/household";
 import { LiveProvider, useLiveStatus } from "@/lib/live";
 
 import { ThemeSetting } from "./theme-setting";
@@ -16,6 +17,7 @@ const LINKS = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/records", label: "Records" },
   { href: "/meters", label: "Meters" },
+  { href: "/households", label: "Households" },
   { href: "/settings", label: "Settings" },
 ];
 
@@ -33,6 +35,34 @@ function LiveIndicator() {
       <span className={`h-2 w-2 rounded-full ${dot}`} aria-hidden />
       {text}
     </span>
+  );
+}
+
+const ROLE_LABELS = { owner: "Owner", editor: "Editor", viewer: "Viewer" } as const;
+
+/** Which household every page shows; the choice is remembered (its id only). */
+function HouseholdSwitcher({ className = "" }: { className?: string }) {
+  const { households, current, select } = useHousehold();
+  if (!current) return null;
+  return (
+    <label className={`items-center gap-1 text-sm ${className}`}>
+      <span className="sr-only">Household</span>
+      <select
+        data-testid="household-switcher"
+        value={current.id}
+        onChange={(event) => select(Number(event.target.value))}
+        className="max-w-[11rem] truncate rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-800"
+      >
+        {households.map((household) => (
+          <option key={household.id} value={household.id}>
+            {household.name}
+          </option>
+        ))}
+      </select>
+      <span className="hidden text-xs text-slate-500 sm:inline dark:text-slate-400" data-testid="household-role">
+        {ROLE_LABELS[current.role]}
+      </span>
+    </label>
   );
 }
 
@@ -81,69 +111,85 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   return (
     <LiveProvider>
-      <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <div className="mx-auto flex max-w-6xl items-center gap-3 px-4 py-2">
-          <Link href="/dashboard" className="font-semibold text-indigo-600 dark:text-indigo-400">
-            Meterbook
-          </Link>
-          <nav aria-label="Main" className="hidden gap-1 md:flex">
-            {links.map((link) => (
-              <Link
-                key={link.href}
-                href={link.href}
-                aria-current={pathname.startsWith(link.href) ? "page" : undefined}
-                className="rounded-md px-3 py-2 text-sm text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-slate-100 aria-[current=page]:font-medium dark:text-slate-200 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-slate-800"
-              >
-                {link.label}
-              </Link>
-            ))}
-          </nav>
-          <div className="ml-auto flex items-center gap-1">
-            <LiveIndicator />
-            <ThemeSetting />
-            <span className="hidden max-w-[12rem] truncate text-sm text-slate-600 lg:inline dark:text-slate-300" title={user.name}>
-              {user.name}
-            </span>
-            <div className="hidden md:block">
-              <Button variant="secondary" onClick={onLogout}>
-                Log out
-              </Button>
-            </div>
-            <div className="md:hidden">
-              <Button
-                variant="ghost"
-                aria-expanded={menuOpen}
-                aria-controls="mobile-nav"
-                aria-label="Menu"
-                onClick={() => setMenuOpen((open) => !open)}
-              >
-                ☰
-              </Button>
+      <HouseholdProvider
+        loading={
+          <main className="mx-auto max-w-5xl px-4">
+            <Spinner label="Loading your households" />
+          </main>
+        }
+        failed={(retry, error) => (
+          <main className="mx-auto max-w-5xl px-4 py-8">
+            <ErrorState error={error} onRetry={retry} />
+          </main>
+        )}
+      >
+        <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+          <div className="mx-auto flex max-w-6xl items-center gap-3 px-4 py-2">
+            <Link href="/dashboard" className="font-semibold text-indigo-600 dark:text-indigo-400">
+              Meterbook
+            </Link>
+            <nav aria-label="Main" className="hidden gap-1 lg:flex">
+              {links.map((link) => (
+                <Link
+                  key={link.href}
+                  href={link.href}
+                  aria-current={pathname.startsWith(link.href) ? "page" : undefined}
+                  className="rounded-md px-3 py-2 text-sm text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-slate-100 aria-[current=page]:font-medium dark:text-slate-200 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-slate-800"
+                >
+                  {link.label}
+                </Link>
+              ))}
+            </nav>
+            <div className="ml-auto flex items-center gap-1">
+              {/* Under 640 px the switcher moves into the menu, and the links under 1024 px: the header has no room for them. */}
+              <HouseholdSwitcher className="hidden sm:flex" />
+              <LiveIndicator />
+              <ThemeSetting />
+              <span className="hidden max-w-[12rem] truncate text-sm text-slate-600 xl:inline dark:text-slate-300" title={user.name}>
+                {user.name}
+              </span>
+              <div className="hidden lg:block">
+                <Button variant="secondary" onClick={onLogout}>
+                  Log out
+                </Button>
+              </div>
+              <div className="lg:hidden">
+                <Button
+                  variant="ghost"
+                  aria-expanded={menuOpen}
+                  aria-controls="mobile-nav"
+                  aria-label="Menu"
+                  onClick={() => setMenuOpen((open) => !open)}
+                >
+                  ☰
+                </Button>
+              </div>
             </div>
           </div>
-        </div>
-        {menuOpen && (
-          <nav id="mobile-nav" aria-label="Main" className="border-t border-slate-200 px-4 py-2 md:hidden dark:border-slate-800">
-            {links.map((link) => (
-              <Link
-                key={link.href}
-                href={link.href}
-                className="block rounded-md px-3 py-2 text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
+          {menuOpen && (
+            <nav id="mobile-nav" aria-label="Main" className="border-t border-slate-200 px-4 py-2 lg:hidden dark:border-slate-800">
+              <HouseholdSwitcher className="flex px-3 py-2 sm:hidden" />
+              {links.map((link) => (
+                <Link
+                  key={link.href}
+                  href={link.href}
+                  className="block rounded-md px-3 py-2 text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
+                >
+                  {link.label}
+                </Link>
+              ))}
+              <button
+                type="button"
+                className="block w-full rounded-md px-3 py-2 text-left text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
+                onClick={onLogout}
               >
-                {link.label}
-              </Link>
-            ))}
-            <button
-              type="button"
-              className="block w-full rounded-md px-3 py-2 text-left text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
-              onClick={onLogout}
-            >
-              Log out
-            </button>
-          </nav>
-        )}
-      </header>
-      <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+                Log out
+              </button>
+            </nav>
+          )}
+        </header>
+        <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+      </HouseholdProvider>
     </LiveProvider>
   );
 }

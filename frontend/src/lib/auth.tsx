@@ -4,6 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 
 import { apiClient, client, toApiError, type ApiError, type Schema, type TokenPair } from "@/lib/api-client";
+import { queryRoots } from "@/lib/query-keys";
 
 export type User = Schema<"UserOut">;
 
@@ -55,8 +56,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     apiClient.setToken(null);
     setUserState(null);
     setStatus("anonymous");
-    // Nothing of this account may show to the next one.
-    queryClient.clear();
+    // Nothing of this account may show to the next one. A share link's public data is no
+    // account's: it stays, so a public page loading while the session restore fails (no cookie)
+    // keeps its requests instead of losing them mid-flight.
+    queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== queryRoots.shared[0] });
+    queryClient.getMutationCache().clear();
   }, [queryClient]);
 
   const expire = useCallback(

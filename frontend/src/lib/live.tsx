@@ -10,12 +10,28 @@ import { queryRoots } from "@/lib/query-keys";
 export type LiveStatus = "connecting" | "live" | "offline";
 /** A change pushed by the server, or "resync" after (re)connecting: anything may have changed meanwhile. */
 export interface LiveEvent {
-  type: "record.created" | "record.updated" | "record.deleted" | "records.imported" | "meter.changed" | "resync";
+  type:
+    | "record.created"
+    | "record.updated"
+    | "record.deleted"
+    | "records.imported"
+    | "meter.changed"
+    | "household.changed"
+    | "member.changed"
+    | "resync";
   [key: string]: unknown;
 }
 type Handler = (event: LiveEvent) => void;
 
-const EVENT_TYPES = new Set(["record.created", "record.updated", "record.deleted", "records.imported", "meter.changed"]);
+const EVENT_TYPES = new Set([
+  "record.created",
+  "record.updated",
+  "record.deleted",
+  "records.imported",
+  "meter.changed",
+  "household.changed",
+  "member.changed",
+]);
 
 /** Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at 30 s. */
 export function backoffDelay(attempt: number, random: () => number = Math.random): number {
@@ -32,8 +48,12 @@ export const LIVE_INVALIDATIONS: Record<LiveEvent["type"], readonly QueryKey[]> 
   "records.imported": [queryRoots.records, queryRoots.analytics, queryRoots.meters],
   // Meter names show in the records; archiving changes the analytics' meters.
   "meter.changed": [queryRoots.meters, queryRoots.records, queryRoots.analytics],
+  // A household's name, time zone, currency or billing day: its periods and costs change too.
+  "household.changed": [queryRoots.households, queryRoots.analytics],
+  // Roles and member counts; a removed member's list loses the household (the switcher then falls back).
+  "member.changed": [queryRoots.households],
   // Reconnected: anything may have changed meanwhile.
-  resync: [queryRoots.meters, queryRoots.records, queryRoots.analytics],
+  resync: [queryRoots.households, queryRoots.meters, queryRoots.records, queryRoots.analytics],
 };
 
 export function invalidateFor(queryClient: QueryClient, event: LiveEvent): Promise<void[]> {

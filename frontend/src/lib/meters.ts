@@ -2,6 +2,7 @@
 import { queryOptions } from "@tanstack/react-query";
 
 import { client, type Schema } from "@/lib/api-client";
+import { householdKey, withHousehold } from "@/lib/household";
 import { queryRoots } from "@/lib/query-keys";
 
 export type Meter = Schema<"MeterOut">;
@@ -16,9 +17,9 @@ export const UNITS: Record<Exclude<MeterType, "other">, string[]> = {
   gas: ["m3", "ft3"],
 };
 
-/** Every meter of the user, archived ones included. */
+/** Every meter of the current household, archived ones included. */
 export const metersQuery = () =>
   queryOptions({
-    queryKey: queryRoots.meters,
-    queryFn: async ({ signal }) => (await client.GET("/api/meters", { signal, silent: true })).items,
+    queryKey: [...queryRoots.meters, householdKey()] as const,
+    queryFn: async ({ signal }) => (await client.GET("/api/meters", { query: withHousehold({}), signal, silent: true })).items,
   });

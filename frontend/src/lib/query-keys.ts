@@ -3,10 +3,15 @@
  * shows a failed query where its data would be (with "Try again"), so no toast repeats it.
  * Features build their keys under these, and the live
  * updates (lib/live.tsx) invalidate by root, so a pushed change refetches what shows it.
+ * Keys of household data carry the household (`householdKey()` in lib/household.tsx).
  */
 export const queryRoots = {
   meters: ["meters"],
   records: ["records"],
   analytics: ["analytics"],
   adminUsers: ["admin", "users"],
+  /** The user's households, and each one's members, invitations and share links. */
+  households: ["households"],
+  /** A public share link's household and analytics. */
+  shared: ["shared"],
 } as const;

@@ -32,11 +32,43 @@ export function meter(id: number, name: string, type: Schema<"MeterOut">["type"]
   };
 }
 
-/** A session restored from the refresh cookie, as on every page load. */
+export type HouseholdItem = Schema<"HouseholdOut">;
+
+export function household(
+  id: number,
+  name: string,
+  role: HouseholdItem["role"] = "owner",
+  extra: Partial<HouseholdItem> = {},
+): HouseholdItem {
+  return {
+    id,
+    name,
+    timezone: "UTC",
+    currency: "USD",
+    billing_day: 1,
+    role,
+    member_count: 1,
+    created_at: "2026-01-01T00:00:00+00:00",
+    updated_at: "2026-01-01T00:00:00+00:00",
+    ...extra,
+  };
+}
+
+/** The user's one household, which they own (as after registration). */
+export const HOME = household(1, "Home");
+
+/** A session restored from the refresh cookie, as on every page load, and the user's households. */
 export const sessionHandlers = [
   http.post(`${API}/api/auth/refresh`, () =>
-    HttpResponse.json({ access_token: "tok", refresh_token: "r", token_type: "Bearer", expires_in: 900, user: USER }),
+    HttpResponse.json({
+      access_token: "tok",
+      refresh_token: "r",
+      token_type: "Bearer",
+      expires_in: 900,
+      user: USER,
+    }),
   ),
+  http.get(`${API}/api/households`, () => HttpResponse.json({ items: [HOME] })),
 ];
 
 export const server = setupServer(...sessionHandlers);

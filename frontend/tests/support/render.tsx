@@ -3,7 +3,8 @@ import { render, type RenderOptions } from "@testing-library/react";
 import type { ReactElement, ReactNode } from "react";
 
 import { ToastProvider } from "@/components/ui/toast";
-import { AuthProvider } from "@/lib/auth";
+import { AuthProvider, useAuth } from "@/lib/auth";
+import { HouseholdProvider } from "@/lib/household";
 import { ThemeProvider } from "@/lib/theme";
 
 /** A fresh cache per test, no retries: a failure shows at once. */
@@ -24,7 +25,7 @@ export function renderWithProviders(
   return { queryClient, ...render(ui, { wrapper, ...options }) };
 }
 
-/** A signed-in page: the session is restored through the (mocked) refresh, as on a page load. */
+/** A page with a session restored through the (mocked) refresh, as on a page load. */
 export function renderSignedIn(ui: ReactElement, options: { queryClient?: QueryClient } = {}) {
   return renderWithProviders(
     <ThemeProvider>
@@ -32,4 +33,20 @@ export function renderSignedIn(ui: ReactElement, options: { queryClient?: QueryC
     </ThemeProvider>,
     options,
   );
+}
+
+/** What the app shell does before a page shows: the session restored, then the households loaded. */
+function SignedIn({ children }: { children: ReactNode }) {
+  const { status } = useAuth();
+  if (status !== "authenticated") return <p>Loading your session…</p>;
+  return (
+    <HouseholdProvider loading={<p>Loading your households…</p>} failed={(_retry, error) => <p role="alert">{error.message}</p>}>
+      {children}
+    </HouseholdProvider>
+  );
+}
+
+/** A page of the signed-in app, on the current household (the API's `/api/households` answer decides which). */
+export function renderInHousehold(ui: ReactElement, options: { queryClient?: QueryClient } = {}) {
+  return renderSignedIn(<SignedIn>{ui}</SignedIn>, options);
 }

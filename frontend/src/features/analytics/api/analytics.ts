@@ -1,6 +1,7 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
 import { client, type QueryOf, type Schema } from "@/lib/api-client";
+import { householdKey, withHousehold } from "@/lib/household";
 import { queryRoots } from "@/lib/query-keys";
 
 // The analytics answers (PRODUCT.md §4). Amounts are canonical units when grouped by type.
@@ -17,26 +18,27 @@ export const MAX_POINTS = 3660;
 
 export const analyticsKeys = {
   all: queryRoots.analytics,
-  summary: (query: AnalyticsQuery) => [...queryRoots.analytics, "summary", query] as const,
-  timeseries: (query: TimeseriesQuery) => [...queryRoots.analytics, "timeseries", query] as const,
+  summary: (query: AnalyticsQuery) => [...queryRoots.analytics, "summary", householdKey(), query] as const,
+  timeseries: (query: TimeseriesQuery) => [...queryRoots.analytics, "timeseries", householdKey(), query] as const,
 };
 
 export const summaryQuery = (query: AnalyticsQuery) =>
   queryOptions({
     queryKey: analyticsKeys.summary(query),
-    queryFn: ({ signal }) => client.GET("/api/analytics/summary", { query, signal, silent: true }),
+    queryFn: ({ signal }) => client.GET("/api/analytics/summary", { query: withHousehold(query), signal, silent: true }),
     placeholderData: keepPreviousData,
   });
 
 export const timeseriesQuery = (query: TimeseriesQuery) =>
   queryOptions({
     queryKey: analyticsKeys.timeseries(query),
-    queryFn: ({ signal }) => client.GET("/api/analytics/timeseries", { query, signal, silent: true }),
+    queryFn: ({ signal }) => client.GET("/api/analytics/timeseries", { query: withHousehold(query), signal, silent: true }),
   });
 
 /** Whether the user has any record at all (a new account sees the first-run card instead of empty charts). */
 export const hasRecordsQuery = () =>
   queryOptions({
-    queryKey: [...queryRoots.records, "any"] as const,
-    queryFn: async ({ signal }) => (await client.GET("/api/records", { query: { page: 1, per_page: 1 }, signal, silent: true })).total > 0,
+    queryKey: [...queryRoots.records, "any", householdKey()] as const,
+    queryFn: async ({ signal }) =>
+      (await client.GET("/api/records", { query: withHousehold({ page: 1, per_page: 1 }), signal, silent: true })).total > 0,
   });

@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Card, EmptyState, PageHeader } from "@/components/ui/states";
 import { hasRecordsQuery, summaryQuery, timeseriesQuery } from "@/features/analytics/api/analytics";
 import { chartGranularity, formatRange, parsePeriod, periodParams, periodRange, type Period } from "@/features/analytics/utils/periods";
-import { useAuth } from "@/lib/auth";
+import { useHouseholdSettings } from "@/lib/household";
 import { todayIn } from "@/lib/dates";
 import { metersQuery } from "@/lib/meters";
 import { useSearchState } from "@/lib/url-state";
@@ -19,9 +19,9 @@ import { PeriodNav } from "./period-nav";
 
 /** The dashboard: every card follows the period held in the URL (`?period=week&date=2026-03-09`). */
 export function Dashboard() {
-  const { user } = useAuth();
-  const currency = user?.preferences.currency ?? "USD";
-  const today = todayIn(user?.preferences.timezone ?? "UTC");
+  // Periods and costs are the current household's.
+  const { currency, timezone } = useHouseholdSettings();
+  const today = todayIn(timezone);
   const [params, setParams] = useSearchState();
   const period = parsePeriod(params, today);
   const setPeriod = (next: Period) => setParams(periodParams(next, today));

@@ -1,6 +1,7 @@
 import Link from "next/link";
 
 import { Card } from "@/components/ui/states";
+import { useCanWrite } from "@/lib/household";
 
 const STEPS = [
   { href: "/records?new=1", title: "Add your first reading", text: "Pick a meter, the day and the amount." },
@@ -8,8 +9,18 @@ const STEPS = [
   { href: "/meters", title: "Review your meters", text: "Rename them, set their units, add the ones you read." },
 ];
 
-/** What a new account sees instead of empty charts. */
+/** What a new account (or household) sees instead of empty charts; a viewer is only told it is empty. */
 export function FirstRunCard() {
+  const canWrite = useCanWrite();
+  if (!canWrite) {
+    return (
+      <Card title="Nothing recorded yet">
+        <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="first-run">
+          This household has no readings yet. The dashboard fills in as its editors record them.
+        </p>
+      </Card>
+    );
+  }
   return (
     <Card title="Welcome to Meterbook">
       <p className="mb-3 text-sm text-slate-600 dark:text-slate-300">

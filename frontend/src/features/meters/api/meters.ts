@@ -2,6 +2,7 @@ import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query
 import { z } from "zod";
 
 import { client, type Schema } from "@/lib/api-client";
+import { householdKey, withHousehold } from "@/lib/household";
 import { UNITS } from "@/lib/meters";
 import { queryRoots } from "@/lib/query-keys";
 
@@ -33,7 +34,8 @@ export function useCreateMeter() {
   return useMutation({
     // The form shows the failure (a taken name under the name): silent, no toast.
     // The schema's refine pairs each type with its units, which is what the API's oneOf states.
-    mutationFn: (input: MeterInput) => client.POST("/api/meters", { body: input as Schema<"MeterCreate">, silent: true }),
+    // A new meter belongs to the household on screen.
+    mutationFn: (input: MeterInput) => client.POST("/api/meters", { body: withHousehold(input) as Schema<"MeterCreate">, silent: true }),
     onSuccess: invalidate,
   });
 }
@@ -61,18 +63,22 @@ export function useDeleteMeter() {
 /** A meter's latest record, and (as the page's total) how many it has: what the list and the delete warning show. */
 export const latestRecordQuery = (meterId: number) =>
   queryOptions({
-    queryKey: [...queryRoots.records, "latest", meterId] as const,
+    queryKey: [...queryRoots.records, "latest", householdKey(), meterId] as const,
     queryFn: ({ signal }) =>
-      client.GET("/api/records", { query: { meter_id: meterId, sort: "-date", page: 1, per_page: 1 }, signal, silent: true }),
+      client.GET("/api/records", {
+        query: withHousehold({ meter_id: meterId, sort: "-date" as const, page: 1, per_page: 1 }),
+        signal,
+        silent: true,
+      }),
   });
 
 /** Every meter's total this month to date (in its own unit), against the same days of last month. */
 export const meterMonthQuery = (today: string) =>
   queryOptions({
-    queryKey: [...queryRoots.analytics, "meters-month", today] as const,
+    queryKey: [...queryRoots.analytics, "meters-month", householdKey(), today] as const,
     queryFn: ({ signal }) =>
       client.GET("/api/analytics/summary", {
-        query: { group_by: "meter", date_from: `${today.slice(0, 8)}01`, date_to: today },
+        query: withHousehold({ group_by: "meter" as const, date_from: `${today.slice(0, 8)}01`, date_to: today }),
         signal,
         silent: true,
       }),

@@ -21,10 +21,10 @@ import {
   type MeterInput,
 } from "@/features/meters/api/meters";
 import { ApiError, type Schema } from "@/lib/api-client";
-import { useAuth } from "@/lib/auth";
 import { todayIn } from "@/lib/dates";
 import { formatAmount, formatDate, formatPercent, formatUnit } from "@/lib/format";
 import { applyApiErrors } from "@/lib/forms";
+import { useCanWrite, useHouseholdSettings } from "@/lib/household";
 import { METER_TYPES, metersQuery, TYPE_LABELS, UNITS, type Meter } from "@/lib/meters";
 
 export function MeterForm({ meter, onSaved, onCancel }: { meter?: Meter; onSaved(): void; onCancel(): void }) {
@@ -137,7 +137,7 @@ function MeterStats({ meter, month }: { meter: Meter; month: MeterFigures }) {
 
 export function MetersPage() {
   const toast = useToast();
-  const today = todayIn(useAuth().user?.preferences.timezone ?? "UTC");
+  const today = todayIn(useHouseholdSettings().timezone);
   const meters = useQuery(metersQuery());
   const month = useQuery(meterMonthQuery(today));
   const updateMeter = useUpdateMeter();
@@ -146,6 +146,8 @@ export function MetersPage() {
   const [deleting, setDeleting] = useState<Meter | null>(null);
   const deletingCount = useQuery({ ...latestRecordQuery(deleting?.id ?? 0), enabled: deleting !== null });
   const recordCount = deleting ? deletingCount.data?.total : undefined;
+  // A viewer sees the meters; adding, editing, archiving and deleting are for editors and owners.
+  const canWrite = useCanWrite();
 
   const toggleArchived = async (meter: Meter) => {
     try {
@@ -170,7 +172,7 @@ export function MetersPage() {
 
   return (
     <>
-      <PageHeader title="Meters" actions={<Button onClick={() => setEditing("new")}>Add meter</Button>} />
+      <PageHeader title="Meters" actions={canWrite && <Button onClick={() => setEditing("new")}>Add meter</Button>} />
       <Card>
         {meters.error && !meters.data ? (
           <ErrorState error={meters.error} onRetry={() => void meters.refetch()} />
@@ -199,19 +201,23 @@ export function MetersPage() {
                 >
                   Records
                 </Link>
-                <Button variant="ghost" aria-label={`Edit ${meter.name}`} onClick={() => setEditing(meter)}>
-                  Edit
-                </Button>
-                <Button
-                  variant="ghost"
-                  aria-label={`${meter.archived ? "Restore" : "Archive"} ${meter.name}`}
-                  onClick={() => toggleArchived(meter)}
-                >
-                  {meter.archived ? "Restore" : "Archive"}
-                </Button>
-                <Button variant="danger-ghost" aria-label={`Delete ${meter.name}`} onClick={() => setDeleting(meter)}>
-                  Delete
-                </Button>
+                {canWrite && (
+                  <>
+                    <Button variant="ghost" aria-label={`Edit ${meter.name}`} onClick={() => setEditing(meter)}>
+                      Edit
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      aria-label={`${meter.archived ? "Restore" : "Archive"} ${meter.name}`}
+                      onClick={() => toggleArchived(meter)}
+                    >
+                      {meter.archived ? "Restore" : "Archive"}
+                    </Button>
+                    <Button variant="danger-ghost" aria-label={`Delete ${meter.name}`} onClick={() => setDeleting(meter)}>
+                      Delete
+                    </Button>
+                  </>
+                )}
               </li>
             ))}
           </ul>

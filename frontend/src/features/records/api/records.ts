@@ -4,6 +4,7 @@ import { z } from "zod";
 
 import { client, type QueryOf, type Schema } from "@/lib/api-client";
 import { decimalNumber, decimalString, isoDate } from "@/lib/forms";
+import { householdKey, withHousehold } from "@/lib/household";
 import { queryRoots } from "@/lib/query-keys";
 
 export type RecordItem = Schema<"RecordOut">;
@@ -52,13 +53,13 @@ export function toRecordBody(input: RecordInput): Schema<"RecordCreate"> {
 
 export const recordKeys = {
   all: queryRoots.records,
-  list: (filters: RecordFilters) => [...queryRoots.records, "list", filters] as const,
+  list: (filters: RecordFilters) => [...queryRoots.records, "list", householdKey(), filters] as const,
 };
 
 export const recordsQuery = (filters: RecordFilters) =>
   queryOptions({
     queryKey: recordKeys.list(filters),
-    queryFn: ({ signal }) => client.GET("/api/records", { query: filters, signal, silent: true }),
+    queryFn: ({ signal }) => client.GET("/api/records", { query: withHousehold(filters), signal, silent: true }),
     // Paging or sorting keeps the current rows on screen until the next page arrives.
     placeholderData: keepPreviousData,
   });
@@ -71,16 +72,24 @@ export const recordsQuery = (filters: RecordFilters) =>
  */
 export const recordTotalsQuery = (filters: RecordFilters) =>
   queryOptions({
-    queryKey: [...queryRoots.analytics, "record-totals", filters.meter_id, filters.type, filters.date_from, filters.date_to] as const,
+    queryKey: [
+      ...queryRoots.analytics,
+      "record-totals",
+      householdKey(),
+      filters.meter_id,
+      filters.type,
+      filters.date_from,
+      filters.date_to,
+    ] as const,
     queryFn: ({ signal }) =>
       client.GET("/api/analytics/summary", {
-        query: {
-          group_by: "type",
+        query: withHousehold({
+          group_by: "type" as const,
           meter_id: filters.meter_id,
           type: filters.type,
           date_from: filters.date_from ?? "1900-01-01",
           date_to: filters.date_to ?? "2999-12-31",
-        },
+        }),
         signal,
         silent: true,
       }),
@@ -126,6 +135,8 @@ export function useImportRecords() {
       const body = new FormData();
       body.append("file", file);
       return client.POST("/api/records/import", {
+        // Meters the file names but the household lacks are created in the household on screen.
+        query: withHousehold({}),
         body,
         // The dialog shows the failure (and its rows) itself.
         silent: true,
@@ -140,7 +151,7 @@ export function useImportRecords() {
 /** Download the export with the current filters (the bearer token rules out a plain link). */
 export async function exportRecords(filters: RecordFilters, format: "csv" | "json"): Promise<{ blob: Blob; filename: string }> {
   const { page: _page, per_page: _perPage, ...rest } = filters;
-  const response = await client.download("/api/records/export", { query: { ...rest, format } });
+  const response = await client.download("/api/records/export", { query: withHousehold({ ...rest, format }) });
   const disposition = String(response.headers["content-disposition"] ?? "");
   const match = /filename="?([^";]+)"?/.exec(disposition);
   return { blob: response.data, filename: match?.[1] ?? `meterbook-records.${format}` };

@@ -18,7 +18,7 @@ import {
   type RecordFilters,
   type RecordItem,
 } from "@/features/records/api/records";
-import { useAuth } from "@/lib/auth";
+import { useCanWrite, useHouseholdSettings } from "@/lib/household";
 import { downloadBlob, formatAmount, formatDate } from "@/lib/format";
 import { metersQuery } from "@/lib/meters";
 import { useSearchState } from "@/lib/url-state";
@@ -34,8 +34,10 @@ type Editing = { mode: "create" } | { mode: "edit"; record: RecordItem } | null;
 
 export function RecordsPage() {
   const toast = useToast();
-  const preferences = useAuth().user?.preferences;
-  const currency = preferences?.currency ?? "USD";
+  const preferences = useHouseholdSettings();
+  const currency = preferences.currency;
+  // A viewer reads the records; adding, editing, deleting and importing are for editors and owners.
+  const canWrite = useCanWrite();
   // Filters, sort and page live in the URL: a reload or a shared link shows the same list.
   const [params, setParams] = useSearchState();
   const filters = filtersFromParams(params);
@@ -87,15 +89,19 @@ export function RecordsPage() {
     }
   };
 
-  // The first-run card's links: /records?new=1 opens the form, /records?import=1 the import.
+  // The first-run card's links: /records?new=1 opens the form, /records?import=1 the import
+  // (for a viewer they open nothing, and leave the URL all the same).
   const opening = params.get("new") === "1" ? "new" : params.get("import") === "1" ? "import" : null;
   const canAdd = Boolean(meters.data?.some((meter) => !meter.archived));
   useEffect(() => {
-    if (opening === "import") setImportOpen(true);
-    else if (opening === "new" && canAdd) setEditing({ mode: "create" });
+    if (opening === null) return;
+    if (!canWrite) {
+      // nothing to open
+    } else if (opening === "import") setImportOpen(true);
+    else if (canAdd) setEditing({ mode: "create" });
     else return;
     setParams(filtersToParams(filtersFromParams(new URLSearchParams(window.location.search))));
-  }, [opening, canAdd, setParams]);
+  }, [opening, canAdd, canWrite, setParams]);
 
   const page = valid && !records.isError ? records.data : undefined;
   const beyondLast = Boolean(page && page.items.length === 0 && page.total > 0 && filters.page > 1);
@@ -112,12 +118,16 @@ export function RecordsPage() {
         title="Records"
         actions={
           <>
-            <Button onClick={() => setEditing({ mode: "create" })} disabled={!meters.data?.some((meter) => !meter.archived)}>
-              Add record
-            </Button>
-            <Button variant="secondary" onClick={() => setImportOpen(true)}>
-              Import CSV
-            </Button>
+            {canWrite && (
+              <>
+                <Button onClick={() => setEditing({ mode: "create" })} disabled={!meters.data?.some((meter) => !meter.archived)}>
+                  Add record
+                </Button>
+                <Button variant="secondary" onClick={() => setImportOpen(true)}>
+                  Import CSV
+                </Button>
+              </>
+            )}
             <Button variant="secondary" busy={exporting} disabled={filtersRefused} onClick={() => onExport("csv")}>
               Export CSV
             </Button>
@@ -160,7 +170,7 @@ export function RecordsPage() {
       <Dialog open={editing !== null} title={editing?.mode === "edit" ? "Edit record" : "Add record"} onClose={() => setEditing(null)}>
         {editing && meters.data && (
           <RecordForm
-            timeZone={preferences?.timezone}
+            timeZone={preferences.timezone}
             meters={meters.data}
             record={editing.mode === "edit" ? editing.record : undefined}
             onCancel={() => setEditing(null)}

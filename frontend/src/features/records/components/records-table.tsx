@@ -7,6 +7,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { PHONE, useMedia } from "@/components/ui/use-media";
 import type { RecordItem, RecordPage, Sort } from "@/features/records/api/records";
 import { formatAmount, formatDate, formatMoney } from "@/lib/format";
+import { useCanWrite } from "@/lib/household";
 
 import { RecordsFooter, type Totals } from "./records-footer";
 
@@ -55,16 +56,13 @@ function RecordCards({
   onEdit(record: RecordItem): void;
   onDelete(record: RecordItem): void;
 }) {
+  // A viewer's cards are read only: no tap to edit, no delete.
+  const canWrite = useCanWrite();
   return (
     <ul className="divide-y divide-slate-100 dark:divide-slate-800" data-testid="records-cards">
-      {page.items.map((record) => (
-        <li key={record.id} className="flex items-stretch gap-2">
-          <button
-            type="button"
-            className="min-h-11 flex-1 py-2 text-left focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
-            aria-label={`Edit record of ${record.date} (${record.meter_name})`}
-            onClick={() => onEdit(record)}
-          >
+      {page.items.map((record) => {
+        const content = (
+          <>
             <span className="flex justify-between gap-2">
               <span className="font-medium">{record.meter_name}</span>
               <span className="tabular-nums">{amount(record)}</span>
@@ -74,17 +72,35 @@ function RecordCards({
               <span className="tabular-nums">{formatMoney(record.cost, currency)}</span>
             </span>
             {record.note && <span className="block truncate text-sm text-slate-500 dark:text-slate-400">{record.note}</span>}
-          </button>
-          <Button
-            variant="danger-ghost"
-            className="self-center"
-            aria-label={`Delete record of ${record.date} (${record.meter_name})`}
-            onClick={() => onDelete(record)}
-          >
-            Delete
-          </Button>
-        </li>
-      ))}
+          </>
+        );
+        return (
+          <li key={record.id} className="flex items-stretch gap-2">
+            {canWrite ? (
+              <>
+                <button
+                  type="button"
+                  className="min-h-11 flex-1 py-2 text-left focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+                  aria-label={`Edit record of ${record.date} (${record.meter_name})`}
+                  onClick={() => onEdit(record)}
+                >
+                  {content}
+                </button>
+                <Button
+                  variant="danger-ghost"
+                  className="self-center"
+                  aria-label={`Delete record of ${record.date} (${record.meter_name})`}
+                  onClick={() => onDelete(record)}
+                >
+                  Delete
+                </Button>
+              </>
+            ) : (
+              <div className="min-h-11 flex-1 py-2">{content}</div>
+            )}
+          </li>
+        );
+      })}
     </ul>
   );
 }
@@ -116,6 +132,7 @@ export function RecordsTable({
   onDelete(record: RecordItem): void;
 }) {
   const phone = useMedia(PHONE);
+  const canWrite = useCanWrite();
   const top = useRef<HTMLDivElement>(null);
   const onPageAndTop = (next: number) => {
     onPage(next);
@@ -174,20 +191,24 @@ export function RecordsTable({
                       {record.note}
                     </td>
                     <td className="whitespace-nowrap px-3 py-2 text-right">
-                      <Button
-                        variant="ghost"
-                        aria-label={`Edit record of ${record.date} (${record.meter_name})`}
-                        onClick={() => onEdit(record)}
-                      >
-                        Edit
-                      </Button>
-                      <Button
-                        variant="danger-ghost"
-                        aria-label={`Delete record of ${record.date} (${record.meter_name})`}
-                        onClick={() => onDelete(record)}
-                      >
-                        Delete
-                      </Button>
+                      {canWrite && (
+                        <>
+                          <Button
+                            variant="ghost"
+                            aria-label={`Edit record of ${record.date} (${record.meter_name})`}
+                            onClick={() => onEdit(record)}
+                          >
+                            Edit
+                          </Button>
+                          <Button
+                            variant="danger-ghost"
+                            aria-label={`Delete record of ${record.date} (${record.meter_name})`}
+                            onClick={() => onDelete(record)}
+                          >
+                            Delete
+                          </Button>
+                        </>
+                      )}
                     </td>
                   </tr>
                 ))}
