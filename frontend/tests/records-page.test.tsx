@@ -89,7 +89,7 @@ async function table() {
 test("lists the records with the unit shown as m³", async () => {
   renderInHousehold(<RecordsPage />);
   const rowsShown = within(await table()).getAllByRole("row");
-  expect(rowsShown.map((row) => row.textContent)).toEqual(["Date↓MeterAmount↕CostNoteActions", "03/02/2026Water1.50 m³—EditDelete"]);
+  expect(rowsShown.map((row) => row.textContent)).toEqual(["Date↓Meter↕Amount↕Cost↕NoteActions", "03/02/2026Water1.50 m³—EditDelete"]);
   // The footer counts every page: the summary of the same filters over all dates.
   await waitFor(() => expect(screen.getByTestId("records-footer")).toHaveTextContent("1 record · Water 1.5 m³ · Cost $12.25"));
   expect(totalsAsked.map((query) => query.toString())).toEqual(["group_by=type&date_from=1900-01-01&date_to=2999-12-31&household_id=1"]);
@@ -207,6 +207,18 @@ test("filters, sort and page go into the URL, and a reloaded URL asks for the sa
       "group_by=type&meter_id=2&type=water&date_from=2026-03-01&date_to=2999-12-31&household_id=1",
     ),
   );
+});
+
+test("meter and cost sort on the server, both ways", async () => {
+  renderInHousehold(<RecordsPage />);
+  await table();
+  fireEvent.click(screen.getByRole("button", { name: /^Meter/ }));
+  await waitFor(() => expect(listed.at(-1)?.get("sort")).toBe("meter"));
+  fireEvent.click(screen.getByRole("button", { name: /^Meter/ }));
+  await waitFor(() => expect(listed.at(-1)?.get("sort")).toBe("-meter"));
+  fireEvent.click(screen.getByRole("button", { name: /^Cost/ }));
+  await waitFor(() => expect(window.location.search).toBe("?sort=cost"));
+  expect(screen.getByRole("columnheader", { name: /^Cost/ })).toHaveAttribute("aria-sort", "ascending");
 });
 
 test("a page from the URL: page numbers with first and last, and the note search has no totals", async () => {

@@ -5153,7 +5153,7 @@ export interface operations {
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
                 /** @description Text in the note (case ignored) */
                 q?: string | null;
-                sort?: "date" | "-date" | "amount" | "-amount" | "created_at" | "-created_at";
+                sort?: "date" | "-date" | "amount" | "-amount" | "created_at" | "-created_at" | "meter" | "-meter" | "cost" | "-cost";
             };
             header?: never;
             path?: never;
@@ -5350,7 +5350,7 @@ export interface operations {
                 /** @description Text in the note (case ignored) */
                 q?: string | null;
                 format?: "csv" | "json";
-                sort?: "date" | "-date" | "amount" | "-amount" | "created_at" | "-created_at";
+                sort?: "date" | "-date" | "amount" | "-amount" | "created_at" | "-created_at" | "meter" | "-meter" | "cost" | "-cost";
             };
             header?: never;
             path?: never;

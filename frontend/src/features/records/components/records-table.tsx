@@ -19,7 +19,7 @@ function SortHeader({
   align = "left",
 }: {
   label: string;
-  field: "date" | "amount" | "created_at";
+  field: "date" | "amount" | "created_at" | "meter" | "cost";
   sort: Sort;
   onSort(sort: Sort): void;
   align?: "left" | "right";
@@ -165,13 +165,9 @@ export function RecordsTable({
               <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-700 dark:text-slate-300">
                 <tr>
                   <SortHeader label="Date" field="date" sort={sort} onSort={onSort} />
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Meter
-                  </th>
+                  <SortHeader label="Meter" field="meter" sort={sort} onSort={onSort} />
                   <SortHeader label="Amount" field="amount" sort={sort} onSort={onSort} align="right" />
-                  <th scope="col" className="px-3 py-2 text-right font-medium">
-                    Cost
-                  </th>
+                  <SortHeader label="Cost" field="cost" sort={sort} onSort={onSort} align="right" />
                   <th scope="col" className="px-3 py-2 font-medium">
                     Note
                   </th>

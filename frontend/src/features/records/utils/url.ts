@@ -2,7 +2,7 @@
 import { defaultFilters, type RecordFilters, type Sort } from "@/features/records/api/records";
 import { METER_TYPES, type MeterType } from "@/lib/meters";
 
-const SORTS: Sort[] = ["date", "-date", "amount", "-amount", "created_at", "-created_at"];
+const SORTS: Sort[] = ["date", "-date", "amount", "-amount", "created_at", "-created_at", "meter", "-meter", "cost", "-cost"];
 export const PER_PAGE = [10, 20, 50, 100];
 
 function positive(value: string | null): number | undefined {
