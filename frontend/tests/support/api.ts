@@ -71,7 +71,24 @@ export const sessionHandlers = [
   http.get(`${API}/api/households`, () => HttpResponse.json({ items: [HOME] })),
 ];
 
-export const server = setupServer(...sessionHandlers);
+/** Nothing recorded: what the side queries (totals, a meter's latest record) get unless a test says otherwise. */
+export const emptyDataHandlers = [
+  http.get(`${API}/api/records`, () => HttpResponse.json({ items: [], page: 1, per_page: 20, total: 0, pages: 0 })),
+  http.get(`${API}/api/analytics/summary`, ({ request }) => {
+    const query = new URL(request.url).searchParams;
+    const from = query.get("date_from") ?? "2026-11-01";
+    const to = query.get("date_to") ?? "2026-11-27";
+    return HttpResponse.json({ period: { from, to }, previous_period: { from, to }, groups: [] });
+  }),
+  http.get(`${API}/api/analytics/timeseries`, ({ request }) => {
+    const query = new URL(request.url).searchParams;
+    const from = query.get("date_from") ?? "2026-11-01";
+    const to = query.get("date_to") ?? "2026-11-27";
+    return HttpResponse.json({ granularity: query.get("granularity") ?? "month", period: { from, to }, series: [] });
+  }),
+];
+
+export const server = setupServer(...sessionHandlers, ...emptyDataHandlers);
 
 export function error(status: number, code: string, message: string, details?: unknown) {
   return HttpResponse.json({ error: { code, message, ...(details ? { details } : {}) } }, { status });
