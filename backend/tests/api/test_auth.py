@@ -305,7 +305,7 @@ def test_patch_me_updates_name_and_preferences(client: FlaskClient, app: Flask) 
         ({"preferences": {"currency": "euro"}}, ["body", "preferences", "currency"]),
         ({"preferences": {"timezone": "Mars/Olympus"}}, ["body", "preferences", "timezone"]),
         ({"preferences": {"currency": "ZZZ"}}, ["body", "preferences", "currency"]),
-        ({"preferences": {"currency": "XXX"}}, ["body", "preferences", "currency"]),
+        ({"preferences": {"currency": "XTS"}}, ["body", "preferences", "currency"]),  # ISO 4217 test code
         ({"preferences": {"timezone": "localtime"}}, ["body", "preferences", "timezone"]),
         ({"preferences": {"timezone": "Factory"}}, ["body", "preferences", "timezone"]),
         ({"preferences": {"timezone": "posix/Europe/Berlin"}}, ["body", "preferences", "timezone"]),

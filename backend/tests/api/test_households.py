@@ -77,7 +77,7 @@ def test_create_refuses_bad_fields_in_one_answer(app: Flask, client: FlaskClient
     response = client.post(
         "/api/households",
         headers=owner.headers,
-        json={"name": "", "timezone": "Mars/Base", "currency": "XXX", "billing_day": 29},
+        json={"name": "", "timezone": "Mars/Base", "currency": "XTS", "billing_day": 29},
     )
     assert response.status_code == 422
     error = response.get_json()["error"]
