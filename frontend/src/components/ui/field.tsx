@@ -1,4 +1,5 @@
 import { forwardRef, useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import type { UseFormRegisterReturn } from "react-hook-form";
 
 export const inputClass =
   "block min-h-11 w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm sm:min-h-0 placeholder:text-slate-400 focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/40 aria-[invalid=true]:border-red-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100";
@@ -116,5 +117,32 @@ export function FormError({ message }: { message?: string }) {
     <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
       {message}
     </p>
+  );
+}
+
+/** A new password and its confirmation, as every form that sets one asks for them. */
+export function NewPasswordFields({
+  label = "New password",
+  password,
+  confirm,
+  errors,
+}: {
+  label?: string;
+  password: UseFormRegisterReturn;
+  confirm: UseFormRegisterReturn;
+  errors: { password?: string; confirm?: string };
+}) {
+  return (
+    <>
+      <TextField
+        label={label}
+        type="password"
+        autoComplete="new-password"
+        hint="8 to 128 characters"
+        error={errors.password}
+        {...password}
+      />
+      <TextField label={`Confirm ${label.toLowerCase()}`} type="password" autoComplete="new-password" error={errors.confirm} {...confirm} />
+    </>
   );
 }

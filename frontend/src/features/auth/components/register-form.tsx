@@ -6,7 +6,7 @@ import { useState } from "react";
 import { useForm } from "react-hook-form";
 
 import { Button } from "@/components/ui/button";
-import { FormError, TextField } from "@/components/ui/field";
+import { FormError, NewPasswordFields, TextField } from "@/components/ui/field";
 import { register as registerAccount, registerSchema, type RegisterInput } from "@/features/auth/api/auth-requests";
 import { ApiError } from "@/lib/api-client";
 import { applyApiErrors } from "@/lib/forms";
@@ -50,20 +50,11 @@ export function RegisterForm() {
       <FormError message={formError} />
       <TextField label="Name" autoComplete="name" error={errors.name?.message} {...form.register("name")} />
       <TextField label="E-mail" type="email" autoComplete="email" error={errors.email?.message} {...form.register("email")} />
-      <TextField
+      <NewPasswordFields
         label="Password"
-        type="password"
-        autoComplete="new-password"
-        hint="8 to 128 characters"
-        error={errors.password?.message}
-        {...form.register("password")}
-      />
-      <TextField
-        label="Confirm password"
-        type="password"
-        autoComplete="new-password"
-        error={errors.confirm?.message}
-        {...form.register("confirm")}
+        password={form.register("password")}
+        confirm={form.register("confirm")}
+        errors={{ password: errors.password?.message, confirm: errors.confirm?.message }}
       />
       <Button type="submit" className="w-full" busy={isSubmitting}>
         Create account

@@ -7,7 +7,7 @@ import { useState } from "react";
 import { useForm } from "react-hook-form";
 
 import { Button } from "@/components/ui/button";
-import { FormError, TextField } from "@/components/ui/field";
+import { FormError, NewPasswordFields } from "@/components/ui/field";
 import { emailOfResetToken, resetPassword, resetSchema, type ResetInput } from "@/features/auth/api/auth-requests";
 import { applyApiErrors } from "@/lib/forms";
 
@@ -45,20 +45,10 @@ export function ResetPasswordForm() {
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4">
       <FormError message={formError} />
-      <TextField
-        label="New password"
-        type="password"
-        autoComplete="new-password"
-        hint="8 to 128 characters"
-        error={errors.password?.message}
-        {...form.register("password")}
-      />
-      <TextField
-        label="Confirm new password"
-        type="password"
-        autoComplete="new-password"
-        error={errors.confirm?.message}
-        {...form.register("confirm")}
+      <NewPasswordFields
+        password={form.register("password")}
+        confirm={form.register("confirm")}
+        errors={{ password: errors.password?.message, confirm: errors.confirm?.message }}
       />
       <Button type="submit" className="w-full" busy={isSubmitting}>
         Set the new password

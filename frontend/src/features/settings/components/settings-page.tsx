@@ -6,7 +6,7 @@ import { useMemo, useState } from "react";
 import { useForm } from "react-hook-form";
 
 import { Button } from "@/components/ui/button";
-import { FormError, SelectField, TextField } from "@/components/ui/field";
+import { FormError, NewPasswordFields, SelectField, TextField } from "@/components/ui/field";
 import { Card, PageHeader } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import {
@@ -118,20 +118,10 @@ export function PasswordForm({ email }: { email: string }) {
         error={errors.current_password?.message}
         {...form.register("current_password")}
       />
-      <TextField
-        label="New password"
-        type="password"
-        autoComplete="new-password"
-        hint="8 to 128 characters"
-        error={errors.password?.message}
-        {...form.register("password")}
-      />
-      <TextField
-        label="Confirm new password"
-        type="password"
-        autoComplete="new-password"
-        error={errors.confirm?.message}
-        {...form.register("confirm")}
+      <NewPasswordFields
+        password={form.register("password")}
+        confirm={form.register("confirm")}
+        errors={{ password: errors.password?.message, confirm: errors.confirm?.message }}
       />
       <Button type="submit" busy={isSubmitting}>
         Change password
