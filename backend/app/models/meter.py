@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, func
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..services.units import METER_TYPES
 from .base import Timestamps
 
-__all__ = ["METER_TYPES", "Meter"]
+METER_MODES = ("consumption", "readings")
+
+__all__ = ["METER_MODES", "METER_TYPES", "Meter"]
 
 
 class Meter(Timestamps, db.Model):  # type: ignore[name-defined,misc]
@@ -25,6 +27,12 @@ class Meter(Timestamps, db.Model):  # type: ignore[name-defined,misc]
     type: Mapped[str] = mapped_column(String(16), nullable=False)
     unit: Mapped[str] = mapped_column(String(16), nullable=False)
     archived: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # ``consumption``: records of amounts; ``readings``: register values, consumption derived (§10).
+    mode: Mapped[str] = mapped_column(String(16), nullable=False, default="consumption")
+    # Readings meters only, in thousandths of the unit: where the register wraps to 0, and the
+    # plausible most per day (flag ``high_rate`` above it).
+    rollover_at_milli: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    max_per_day_milli: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 # Names are unique per household ignoring case, which the service checks and this enforces (two

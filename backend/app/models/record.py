@@ -78,6 +78,8 @@ class DailyRollup(db.Model):  # type: ignore[name-defined,misc]
     count: Mapped[int] = mapped_column(Integer, nullable=False)
     cost_cents: Mapped[int] = mapped_column(BigInteger, nullable=False)
     cost_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The part of total_milli without an explicit cost, which tariffs price (§11).
+    uncosted_milli: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     min_milli: Mapped[int] = mapped_column(BigInteger, nullable=False)
     max_milli: Mapped[int] = mapped_column(BigInteger, nullable=False)
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
@@ -20,6 +20,11 @@ from ..models import DailyRollup, Record
 from .locks import lock_household
 
 _CHUNK = 500
+
+
+def _uncosted(r: Any) -> ColumnElement[Any]:
+    """The day's amount without an explicit cost: what a tariff prices."""
+    return func.coalesce(func.sum(case((r.cost_cents.is_(None), r.amount_milli), else_=0)), 0)
 
 
 def _aggregate(household_id: int, meter_id: int, condition: ColumnElement[bool]) -> Select[Any]:
@@ -35,6 +40,7 @@ def _aggregate(household_id: int, meter_id: int, condition: ColumnElement[bool])
             func.count(r.cost_cents),
             func.min(r.amount_milli),
             func.max(r.amount_milli),
+            _uncosted(r),
         )
         .where(r.household_id == household_id, r.meter_id == meter_id, condition)
         .group_by(r.date)
@@ -51,6 +57,7 @@ _COLUMNS = [
     "cost_count",
     "min_milli",
     "max_milli",
+    "uncosted_milli",
 ]
 
 
@@ -73,6 +80,7 @@ def add_record(household_id: int, meter_id: int, day: date, amount_milli: int, c
         cost_count=0 if cost_cents is None else 1,
         min_milli=amount_milli,
         max_milli=amount_milli,
+        uncosted_milli=amount_milli if cost_cents is None else 0,
     )
     row, new = DailyRollup.__table__.c, stmt.excluded
     db.session.execute(
@@ -85,6 +93,7 @@ def add_record(household_id: int, meter_id: int, day: date, amount_milli: int, c
                 "cost_count": row.cost_count + new.cost_count,
                 "min_milli": least(row.min_milli, new.min_milli),
                 "max_milli": greatest(row.max_milli, new.max_milli),
+                "uncosted_milli": row.uncosted_milli + new.uncosted_milli,
             },
         )
     )
@@ -151,6 +160,7 @@ def rebuild(household_id: int | None = None) -> int:
         func.count(rc.cost_cents),
         func.min(rc.amount_milli),
         func.max(rc.amount_milli),
+        _uncosted(rc),
     ).group_by(rc.household_id, rc.meter_id, rc.date)
     if household_id is not None:
         lock_household(household_id)
