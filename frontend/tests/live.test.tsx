@@ -131,9 +131,12 @@ test("every event type invalidates what shows it", () => {
     "record.updated": [["records"], ["analytics"]],
     "record.deleted": [["records"], ["analytics"]],
     "records.imported": [["records"], ["analytics"], ["meters"]],
+    "reading.created": [["readings"], ["meters"], ["analytics"]],
+    "reading.updated": [["readings"], ["meters"], ["analytics"]],
+    "reading.deleted": [["readings"], ["meters"], ["analytics"]],
     "meter.changed": [["meters"], ["records"], ["analytics"]],
     "household.changed": [["households"], ["analytics"]],
     "member.changed": [["households"]],
-    resync: [["households"], ["meters"], ["records"], ["analytics"]],
+    resync: [["households"], ["meters"], ["records"], ["readings"], ["analytics"]],
   });
 });

@@ -16,6 +16,7 @@ import { ThemeSetting } from "./theme-setting";
 const LINKS = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/records", label: "Records" },
+  { href: "/readings", label: "Readings" },
   { href: "/meters", label: "Meters" },
   { href: "/households", label: "Households" },
   { href: "/settings", label: "Settings" },

@@ -15,6 +15,9 @@ export interface LiveEvent {
     | "record.updated"
     | "record.deleted"
     | "records.imported"
+    | "reading.created"
+    | "reading.updated"
+    | "reading.deleted"
     | "meter.changed"
     | "household.changed"
     | "member.changed"
@@ -28,6 +31,9 @@ const EVENT_TYPES = new Set([
   "record.updated",
   "record.deleted",
   "records.imported",
+  "reading.created",
+  "reading.updated",
+  "reading.deleted",
   "meter.changed",
   "household.changed",
   "member.changed",
@@ -46,6 +52,10 @@ export const LIVE_INVALIDATIONS: Record<LiveEvent["type"], readonly QueryKey[]> 
   "record.deleted": [queryRoots.records, queryRoots.analytics],
   // An import may create meters.
   "records.imported": [queryRoots.records, queryRoots.analytics, queryRoots.meters],
+  // A reading changes its meter's last reading and the derived daily consumption.
+  "reading.created": [queryRoots.readings, queryRoots.meters, queryRoots.analytics],
+  "reading.updated": [queryRoots.readings, queryRoots.meters, queryRoots.analytics],
+  "reading.deleted": [queryRoots.readings, queryRoots.meters, queryRoots.analytics],
   // Meter names show in the records; archiving changes the analytics' meters.
   "meter.changed": [queryRoots.meters, queryRoots.records, queryRoots.analytics],
   // A household's name, time zone, currency or billing day: its periods and costs change too.
@@ -53,7 +63,7 @@ export const LIVE_INVALIDATIONS: Record<LiveEvent["type"], readonly QueryKey[]> 
   // Roles and member counts; a removed member's list loses the household (the switcher then falls back).
   "member.changed": [queryRoots.households],
   // Reconnected: anything may have changed meanwhile.
-  resync: [queryRoots.households, queryRoots.meters, queryRoots.records, queryRoots.analytics],
+  resync: [queryRoots.households, queryRoots.meters, queryRoots.records, queryRoots.readings, queryRoots.analytics],
 };
 
 export function invalidateFor(queryClient: QueryClient, event: LiveEvent): Promise<void[]> {

@@ -8,6 +8,8 @@
 export const queryRoots = {
   meters: ["meters"],
   records: ["records"],
+  /** Meter readings (the registers' values, PRODUCT.md §10). */
+  readings: ["readings"],
   analytics: ["analytics"],
   adminUsers: ["admin", "users"],
   /** The user's households, and each one's members, invitations and share links. */
