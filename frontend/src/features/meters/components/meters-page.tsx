@@ -13,8 +13,11 @@ import { Card, EmptyState, ErrorState, PageHeader, Spinner } from "@/components/
 import { useToast } from "@/components/ui/toast";
 import {
   latestRecordQuery,
+  meterDefaults,
   meterMonthQuery,
   meterSchema,
+  readingCountQuery,
+  toMeterUpdate,
   useCreateMeter,
   useDeleteMeter,
   useUpdateMeter,
@@ -25,37 +28,36 @@ import { todayIn } from "@/lib/dates";
 import { formatAmount, formatDate, formatPercent, formatUnit } from "@/lib/format";
 import { applyApiErrors } from "@/lib/forms";
 import { useCanWrite, useHouseholdSettings } from "@/lib/household";
+import { isReadingsMeter, MODE_LABELS } from "@/lib/meter-modes";
 import { METER_TYPES, metersQuery, TYPE_LABELS, UNITS, type Meter } from "@/lib/meters";
 
 export function MeterForm({ meter, onSaved, onCancel }: { meter?: Meter; onSaved(): void; onCancel(): void }) {
   const [formError, setFormError] = useState<string>();
-  const form = useForm<MeterInput>({
-    resolver: zodResolver(meterSchema),
-    defaultValues: meter ? { name: meter.name, type: meter.type, unit: meter.unit } : { name: "", type: "electricity", unit: "kWh" },
-  });
+  const form = useForm<MeterInput>({ resolver: zodResolver(meterSchema), defaultValues: meterDefaults(meter) });
   const { errors, isSubmitting } = form.formState;
   const type = form.watch("type");
+  const mode = form.watch("mode");
 
   const createMeter = useCreateMeter();
   const updateMeter = useUpdateMeter();
 
   const submit = form.handleSubmit(async (values) => {
     setFormError(undefined);
-    const kindChanged = !!meter && (values.type !== meter.type || values.unit !== meter.unit);
+    const changes = meter ? toMeterUpdate(meter, values) : undefined;
+    const kindChanged = changes !== undefined && "type" in changes;
+    const modeChanged = changes !== undefined && "mode" in changes;
     try {
-      if (meter) {
-        const changes: Partial<MeterInput> = { name: values.name };
-        if (kindChanged) Object.assign(changes, { type: values.type, unit: values.unit });
-        await updateMeter.mutateAsync({ id: meter.id, changes, silent: true });
-      } else {
-        await createMeter.mutateAsync(values);
-      }
+      if (meter) await updateMeter.mutateAsync({ id: meter.id, changes: changes as Schema<"MeterUpdate">, silent: true });
+      else await createMeter.mutateAsync(values);
       onSaved();
     } catch (error) {
+      // A mode change is refused (409) once the meter has records or readings: say it under the mode.
+      if (error instanceof ApiError && error.status === 409 && modeChanged)
+        form.setError("mode", { type: "server", message: error.message });
       // A conflict without a type or unit change is the name: say it under the name.
-      if (error instanceof ApiError && error.status === 409 && !kindChanged)
+      else if (error instanceof ApiError && error.status === 409 && !kindChanged)
         form.setError("name", { type: "server", message: error.message });
-      else setFormError(applyApiErrors(error, form.setError, ["name", "type", "unit"]));
+      else setFormError(applyApiErrors(error, form.setError, ["name", "type", "unit", "mode", "rollover_at", "max_per_day"]));
     }
   });
 
@@ -105,6 +107,50 @@ export function MeterForm({ meter, onSaved, onCancel }: { meter?: Meter; onSaved
           ))}
         </SelectField>
       )}
+      <fieldset className="space-y-1" aria-describedby={errors.mode ? "meter-mode-error" : "meter-mode-hint"}>
+        <legend className="block text-sm font-medium text-slate-700 dark:text-slate-200">Mode</legend>
+        {(["consumption", "readings"] as const).map((value) => (
+          <label key={value} className="flex min-h-11 items-center gap-2 text-sm sm:min-h-0">
+            <input
+              type="radio"
+              value={value}
+              className="h-4 w-4"
+              {...form.register("mode", { onChange: () => form.clearErrors("mode") })}
+            />
+            {MODE_LABELS[value]}
+          </label>
+        ))}
+        {errors.mode ? (
+          <p id="meter-mode-error" role="alert" className="text-xs text-red-600 dark:text-red-400">
+            {errors.mode.message}
+          </p>
+        ) : (
+          <p id="meter-mode-hint" className="text-xs text-slate-600 dark:text-slate-300">
+            Readings: type the number on the meter and the consumption is worked out. Changes only while the meter has no records or
+            readings.
+          </p>
+        )}
+      </fieldset>
+      {mode === "readings" && (
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
+          <TextField
+            label="Rolls over after (optional)"
+            inputMode="decimal"
+            autoComplete="off"
+            hint="The register's highest value, e.g. 99999.9: a lower reading then counts as a wrap to 0"
+            error={errors.rollover_at?.message}
+            {...form.register("rollover_at")}
+          />
+          <TextField
+            label="Limit per day (optional)"
+            inputMode="decimal"
+            autoComplete="off"
+            hint="Readings implying more a day are flagged as a high rate"
+            error={errors.max_per_day?.message}
+            {...form.register("max_per_day")}
+          />
+        </div>
+      )}
       <div className="flex justify-end gap-2">
         <Button variant="secondary" onClick={onCancel}>
           Cancel
@@ -121,12 +167,23 @@ type MeterFigures = Schema<"SummaryGroup"> | undefined;
 
 /** A meter's last value, this month's total and its trend against the same days of last month. */
 function MeterStats({ meter, month }: { meter: Meter; month: MeterFigures }) {
-  const latest = useQuery(latestRecordQuery(meter.id));
+  const readings = isReadingsMeter(meter);
+  // A readings meter brings its last reading along; a consumption meter's latest record is asked for.
+  const latest = useQuery({ ...latestRecordQuery(meter.id), enabled: !readings });
   const last = latest.data?.items[0];
   const change = month?.change_pct;
+  const lastText = readings
+    ? meter.last_reading
+      ? `Last reading ${formatAmount(meter.last_reading.value, meter.unit)} on ${new Date(meter.last_reading.taken_at).toLocaleDateString()}`
+      : "No readings yet"
+    : last
+      ? `Last ${formatAmount(last.amount, last.unit)} on ${formatDate(last.date)}`
+      : latest.data
+        ? "No records yet"
+        : "…";
   return (
     <p className="text-sm text-slate-600 dark:text-slate-300" data-testid={`meter-stats-${meter.id}`}>
-      {last ? `Last ${formatAmount(last.amount, last.unit)} on ${formatDate(last.date)}` : latest.data ? "No records yet" : "…"}
+      {lastText}
       {month &&
         ` · this month ${formatAmount(month.total, month.unit)}${
           change === null || change === undefined ? "" : ` (${formatPercent(change)} vs last month)`
@@ -144,8 +201,15 @@ export function MetersPage() {
   const deleteMeter = useDeleteMeter();
   const [editing, setEditing] = useState<Meter | "new" | null>(null);
   const [deleting, setDeleting] = useState<Meter | null>(null);
-  const deletingCount = useQuery({ ...latestRecordQuery(deleting?.id ?? 0), enabled: deleting !== null });
-  const recordCount = deleting ? deletingCount.data?.total : undefined;
+  // What goes with a deleted meter: its records, or a readings meter's readings.
+  const deletingReadings = deleting !== null && isReadingsMeter(deleting);
+  const deletingRecords = useQuery({ ...latestRecordQuery(deleting?.id ?? 0), enabled: deleting !== null && !deletingReadings });
+  const deletingReadingCount = useQuery({ ...readingCountQuery(deleting?.id ?? 0), enabled: deletingReadings });
+  const deletingCount = deletingReadings
+    ? { count: deletingReadingCount.data, refetch: deletingReadingCount.refetch }
+    : { count: deletingRecords.data?.total, refetch: deletingRecords.refetch };
+  const recordCount = deleting ? deletingCount.count : undefined;
+  const noun = deletingReadings ? "reading" : "record";
   // A viewer sees the meters; adding, editing, archiving and deleting are for editors and owners.
   const canWrite = useCanWrite();
 
@@ -191,15 +255,16 @@ export function MetersPage() {
                   </p>
                   <p className="text-sm text-slate-500 dark:text-slate-400">
                     {TYPE_LABELS[meter.type]} · {formatUnit(meter.unit)}
+                    {isReadingsMeter(meter) && " · read off the register"}
                   </p>
                   <MeterStats meter={meter} month={month.data?.groups.find((group) => group.key === String(meter.id))} />
                 </div>
                 <Link
-                  href={`/records?meter_id=${meter.id}`}
+                  href={isReadingsMeter(meter) ? `/readings?meter_id=${meter.id}` : `/records?meter_id=${meter.id}`}
                   className="inline-flex min-h-11 items-center rounded-md px-3 text-sm font-medium text-indigo-700 hover:bg-slate-100 sm:min-h-9 dark:text-indigo-300 dark:hover:bg-slate-800"
-                  aria-label={`Records of ${meter.name}`}
+                  aria-label={`${isReadingsMeter(meter) ? "Readings" : "Records"} of ${meter.name}`}
                 >
-                  Records
+                  {isReadingsMeter(meter) ? "Readings" : "Records"}
                 </Link>
                 {canWrite && (
                   <>
@@ -238,18 +303,18 @@ export function MetersPage() {
       </Dialog>
       <ConfirmDialog
         open={deleting !== null}
-        title={recordCount ? "Delete the meter and its records?" : "Delete this meter?"}
+        title={recordCount ? `Delete the meter and its ${noun}s?` : "Delete this meter?"}
         message={
           deleting &&
           (recordCount === undefined
-            ? "Counting its records…"
+            ? `Counting its ${noun}s…`
             : recordCount === 0
-              ? `${deleting.name} has no records and will be deleted.`
-              : `${deleting.name} has ${recordCount.toLocaleString()} record${recordCount === 1 ? "" : "s"}. Deleting it deletes ${
+              ? `${deleting.name} has no ${noun}s and will be deleted.`
+              : `${deleting.name} has ${recordCount.toLocaleString()} ${noun}${recordCount === 1 ? "" : "s"}. Deleting it deletes ${
                   recordCount === 1 ? "it" : "every one of them"
                 } too.${deleting.archived ? "" : " Archive it instead to keep them and hide the meter from new records."}`)
         }
-        confirmLabel={recordCount ? `Delete meter and ${recordCount.toLocaleString()} record${recordCount === 1 ? "" : "s"}` : "Delete"}
+        confirmLabel={recordCount ? `Delete meter and ${recordCount.toLocaleString()} ${noun}${recordCount === 1 ? "" : "s"}` : "Delete"}
         busy={deleteMeter.isPending || (deleting !== null && recordCount === undefined)}
         alternative={
           deleting && !deleting.archived && recordCount

@@ -26,9 +26,11 @@ import { formatTakenAt } from "../utils/time";
 /** localStorage key of the meter last picked on this page: its id only. */
 export const READINGS_METER_KEY = "meterbook.readings-meter";
 
-function rememberedMeter(): number | null {
+/** The meter asked for (`?meter_id=`, the meters page's link), else the one last picked here. */
+function initialMeter(): number | null {
   try {
-    const value = Number(window.localStorage.getItem(READINGS_METER_KEY));
+    const asked = new URLSearchParams(window.location.search).get("meter_id");
+    const value = Number(asked ?? window.localStorage.getItem(READINGS_METER_KEY));
     return Number.isInteger(value) && value > 0 ? value : null;
   } catch {
     return null;
@@ -131,7 +133,7 @@ export function ReadingsPage() {
   const toast = useToast();
   const canWrite = useCanWrite();
   const meters = useQuery(metersQuery());
-  const [chosen, setChosen] = useState<number | null>(() => (typeof window === "undefined" ? null : rememberedMeter()));
+  const [chosen, setChosen] = useState<number | null>(() => (typeof window === "undefined" ? null : initialMeter()));
   const [replacing, setReplacing] = useState<ReplaceStart | null>(null);
 
   const readingsMeters = (meters.data ?? []).filter(isReadingsMeter).filter((meter) => !meter.archived);
