@@ -27,9 +27,10 @@ export function impliedConsumption(
   const days = elapsed / DAY_MS;
   const difference = milli(value) - milli(last.value);
   const rate = (amount: number) => {
-    const perDay = days > 0 ? amount / days : null;
     const limit = meter.max_per_day;
-    return { perDay, highRate: perDay !== null && limit !== null && limit !== undefined && perDay > limit };
+    // In thousandths: 19.6 over 7 days is exactly the limit 2.8 a day, not above it.
+    const highRate = limit !== null && limit !== undefined && milli(amount) > milli(limit) * days;
+    return { perDay: amount / days, highRate };
   };
   if (difference >= 0) {
     const amount = difference / 1000;
