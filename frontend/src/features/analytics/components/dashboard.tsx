@@ -7,6 +7,7 @@ import { hasRecordsQuery, summaryQuery, timeseriesQuery } from "@/features/analy
 import { chartGranularity, formatRange, parsePeriod, periodParams, periodRange, type Period } from "@/features/analytics/utils/periods";
 import { useHouseholdSettings } from "@/lib/household";
 import { todayIn } from "@/lib/dates";
+import { isReadingsMeter } from "@/lib/meter-modes";
 import { metersQuery } from "@/lib/meters";
 import { useSearchState } from "@/lib/url-state";
 
@@ -39,7 +40,9 @@ export function Dashboard() {
   const figures = validRange && !summary.isError ? summary.data : undefined;
   const retry = () => void summary.refetch();
 
-  if (anyRecords.data === false)
+  // A household that only reads registers has readings, not records: its meters' last readings say so.
+  const anyReadings = meters.data?.some((meter) => isReadingsMeter(meter) && meter.last_reading) ?? true;
+  if (anyRecords.data === false && !anyReadings)
     return (
       <>
         <PageHeader title="Dashboard" />

@@ -123,11 +123,19 @@ export function costBars(timeseries: Timeseries, locale?: string): ChartData {
         borderColor: color,
         data: periodStarts.map((start) => {
           const point = byStart.get(start);
-          return point && point.count > 0 ? (point.cost ?? 0) : null;
+          return point && hasData(point) ? (point.cost ?? 0) : null;
         }),
       };
     }),
   };
+}
+
+/**
+ * Whether a period has data (a bar, not a gap): records in it, or consumption derived from
+ * readings either side of it (a day between two readings counts no reading but has its share).
+ */
+function hasData(point: { count: number; total: number }): boolean {
+  return point.count > 0 || point.total !== 0;
 }
 
 /** The meters of a group: a type's meters, or the other meters in one unit (`other:<unit>`). */
@@ -151,7 +159,7 @@ export function consumptionBars(
   const periodStarts = group.points.map((point) => point.period_start);
   const partial = periodStarts.map((start) => isPartial(start, granularity, window));
   const ids = new Set(metersOf(group.key, meters).map((meter) => String(meter.id)));
-  const parts = byMeter.filter((series) => ids.has(series.key) && series.points.some((point) => point.count > 0));
+  const parts = byMeter.filter((series) => ids.has(series.key) && series.points.some(hasData));
   const stack = parts.length > 1 && parts.every((series) => series.unit === group.unit) ? parts : [group];
   return {
     labels: periodStarts.map((start) => periodLabel(start, granularity, locale)),
@@ -166,7 +174,7 @@ export function consumptionBars(
         borderColor: color,
         data: periodStarts.map((start) => {
           const point = byStart.get(start);
-          return point && point.count > 0 ? point.total : null;
+          return point && hasData(point) ? point.total : null;
         }),
       };
     }),
