@@ -77,7 +77,7 @@ def test_body_over_ten_mebibytes_is_413_before_reading(client: FlaskClient) -> N
 def test_unexpected_exception_is_500_without_details(
     app: Flask, client: FlaskClient, headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.api.records import service
+    from app.api.meters import service
 
     def boom(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("secret internals: password=hunter2")
@@ -111,7 +111,7 @@ def test_api_answers_503_when_database_is_unreachable(make_app: Any) -> None:
 def test_integrity_error_from_a_race_is_a_409(
     app: Flask, client: FlaskClient, headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.api.records import service
+    from app.api.meters import service
 
     # Simulate the race: the name check sees no clash, the unique constraint then does.
     monkeypatch.setattr(service, "_name_taken", lambda *_args, **_kwargs: False)

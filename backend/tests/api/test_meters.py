@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.api.records.schemas import NAME_PATTERN, UNIT_PATTERN
+from app.api.meters.schemas import NAME_PATTERN, UNIT_PATTERN
 from tests.factories import account, add_record
 
 

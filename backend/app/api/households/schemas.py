@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, Field, StringConstraints
 
 from ..auth.schemas import Currency, Email, TimeZone
 from ..common import OneLine, OutSchema, QuerySchema, Schema, Timestamp
-from ..records.schemas import NAME_PATTERN
+from ..meters.schemas import NAME_PATTERN
 
 Role = Literal["owner", "editor", "viewer"]
 InviteRole = Literal["editor", "viewer", "owner"]

@@ -13,7 +13,8 @@ from ...errors import APIError
 from ...models import User
 from ...services import users
 from ...services.units import METER_TYPES
-from . import bp, export, importer, service
+from ..meters import service as meter_service
+from . import bp, export, importer
 from .schemas import ExportQuery
 
 bp.cli.help = "Import and export records."
@@ -86,7 +87,7 @@ def export_command(
         "date_to": date_to.date() if date_to else None,
         "q": q,
     }
-    context = {"meter_exists": lambda wanted: service.meter_exists(user, wanted)}
+    context = {"meter_exists": lambda wanted: meter_service.meter_exists(user, wanted)}
     try:
         query = ExportQuery.model_validate(
             {key: value for key, value in raw.items() if value is not None}, context=context

@@ -17,7 +17,7 @@ from ...extensions import db
 from ...models import Meter, User
 from ...services import events, locks, tenancy
 from ...services.units import METER_TYPES, unit_error
-from . import service
+from ..meters import service as meter_service
 from .csv_rows import NOT_UTF8, Problems, Reader, Row, meter_name_error, text_of, unit_text_error
 from .staging import STAGE_CHUNK, Stage, drop_staging
 
@@ -80,7 +80,7 @@ class _Meters:
             self.problems.add(row.line, column, message)
         if problems:
             return None
-        created = service.add_meter(self.household_id, row.meter, row.type, row.unit)
+        created = meter_service.add_meter(self.household_id, row.meter, row.type, row.unit)
         self.created.append(created)
         ref = self.by_name[row.meter.lower()] = _MeterRef(created.id, created.name, created.type, created.unit)
         return ref
@@ -140,7 +140,7 @@ def import_records(
         db.session.rollback()
         return summary
     for meter in meters.created:
-        events.emit_household(household.id, "meter.changed", meter=service.meter_payload(meter))
+        events.emit_household(household.id, "meter.changed", meter=meter_service.meter_payload(meter))
     if imported:
         events.emit_household(household.id, "records.imported", count=imported)
     db.session.commit()

@@ -8,18 +8,13 @@ from werkzeug.datastructures import FileStorage
 from ...security import current_user
 from ...services import tenancy
 from ..decorators import authenticated, body, limit_user, media, other_responses, paginated, query, response, upload
+from ..meters import service as meters
 from . import bp, export, importer, service
 from .schemas import (
     ExportDocument,
     ExportQuery,
     ImportQuery,
     ImportResult,
-    MeterCreate,
-    MeterDeleteQuery,
-    MeterList,
-    MeterListQuery,
-    MeterOut,
-    MeterUpdate,
     RecordCreate,
     RecordOut,
     RecordPage,
@@ -36,69 +31,9 @@ def _owned_meters() -> dict[str, Any]:
     if record_id := (request.view_args or {}).get("record_id"):
         service.get_record(user, record_id)
     return {
-        "meter_exists": lambda meter_id: service.meter_exists(user, meter_id),
+        "meter_exists": lambda meter_id: meters.meter_exists(user, meter_id),
         "household_exists": lambda household_id: tenancy.readable(user, household_id),
     }
-
-
-@bp.get("/meters")
-@authenticated
-@response(MeterList)
-@query(MeterListQuery, context=_owned_meters)
-def list_meters(query: MeterListQuery) -> Any:
-    """List the meters of your households (or of one)."""
-    return {"items": service.list_meters(current_user(), query.household_id)}
-
-
-@bp.post("/meters")
-@authenticated
-@other_responses({403: "Your role does not allow writing in this household", 409: "Name already used"})
-@response(MeterOut, 201)
-@body(MeterCreate, context=_owned_meters)
-def create_meter(data: MeterCreate) -> Any:
-    """Add a meter; the unit must suit the type."""
-    return service.create_meter(current_user(), data)
-
-
-@bp.get("/meters/<int:meter_id>")
-@authenticated
-@other_responses({404: "No such meter"})
-@response(MeterOut)
-def get_meter(meter_id: int) -> Any:
-    """One meter."""
-    return service.get_meter(current_user(), meter_id)
-
-
-@bp.patch("/meters/<int:meter_id>")
-@authenticated
-@other_responses(
-    {
-        403: "Your role does not allow writing in this household",
-        404: "No such meter",
-        409: "Name taken, or type/unit change on a meter with records",
-    }
-)
-@response(MeterOut)
-@body(MeterUpdate)
-def update_meter(data: MeterUpdate, meter_id: int) -> Any:
-    """Rename, archive, or (while it has no records) change the type and unit of a meter."""
-    return service.update_meter(current_user(), meter_id, data)
-
-
-@bp.delete("/meters/<int:meter_id>")
-@authenticated
-@other_responses(
-    {
-        403: "Your role does not allow writing in this household",
-        404: "No such meter",
-        409: "The meter has records and cascade is not set",
-    }
-)
-@response(None, 204, "Deleted")
-@query(MeterDeleteQuery)
-def delete_meter(meter_id: int, query: MeterDeleteQuery) -> Any:
-    """Delete a meter; with records only when cascade=true, which deletes them too."""
-    service.delete_meter(current_user(), meter_id, query.cascade)
 
 
 @bp.get("/records")

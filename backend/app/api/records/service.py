@@ -1,148 +1,25 @@
-"""Meters and records of households. Reads go through ``tenancy.scoped``; writes through
-``tenancy.require_role`` (editor) and the household's lock.
-
-Every write first takes the household's lock (``locks.lock_household``), before reading what
-it changes: one household's writes take turns, so each check (a name taken, a meter with
-records) sees the writes that came before it, and rollups stay exact.
+"""Records of households. Reads go through ``tenancy.scoped``; writes through
+``tenancy.require_role`` (editor) and the household's lock (see ``meters.service``).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, select
+from sqlalchemy import Select, func, select
 
-from ...errors import Conflict, InvalidField, NotFound
+from ...errors import InvalidField
 from ...extensions import db
 from ...models import DailyRollup, Meter, Record, User
 from ...services import events, locks, rollups, tenancy
-from ...services.units import unit_error
-from ..common import MAX_ID, contains_ignoring_case
-from .schemas import (
-    MeterCreate,
-    MeterOut,
-    MeterUpdate,
-    RecordCreate,
-    RecordFilters,
-    RecordOut,
-    RecordQuery,
-    RecordUpdate,
-)
-
-T = TypeVar("T", Meter, Record)
-
-
-def _readable(model: type[T], user: User, item_id: int, what: str) -> T:
-    if not 1 <= item_id <= MAX_ID:
-        raise NotFound(what)
-    item = db.session.scalar(tenancy.scoped(model, user).where(model.id == item_id))
-    if item is None:
-        raise NotFound(what)
-    return item
-
-
-def _writable(model: type[T], user: User, item_id: int, what: str) -> T:
-    """The item, for a write: readable (else 404), the user at least an editor of its household
-    (else 403), read again under the household's lock."""
-    household_id = _readable(model, user, item_id, what).household_id
-    tenancy.require_role(user, household_id, "editor")
-    locks.lock_household(household_id)
-    item = db.session.scalar(select(model).where(model.id == item_id).execution_options(populate_existing=True))
-    if item is None or item.household_id != household_id:  # deleted (or moved) before the lock
-        raise NotFound(what)
-    return item
-
-
-def meter_payload(meter: Meter) -> dict[str, Any]:
-    return MeterOut.model_validate(meter).model_dump(mode="json")
+from ..common import contains_ignoring_case
+from ..meters.service import readable, writable
+from .schemas import RecordCreate, RecordFilters, RecordOut, RecordQuery, RecordUpdate
 
 
 def record_payload(record: Record) -> dict[str, Any]:
     return RecordOut.model_validate(record).model_dump(mode="json")
-
-
-# Meters ------------------------------------------------------------------------------
-
-
-def list_meters(user: User, household_id: int | None = None) -> list[Meter]:
-    return list(db.session.scalars(tenancy.scoped(Meter, user, household_id).order_by(Meter.id)))
-
-
-def get_meter(user: User, meter_id: int) -> Meter:
-    return _readable(Meter, user, meter_id, "Meter")
-
-
-def _name_taken(household_id: int, name: str, except_id: int | None = None) -> bool:
-    # Compared in Python: SQLite's lower() folds ASCII letters only ("Ä" stays "Ä"). A household
-    # has a handful of meters; on PostgreSQL a unique index on lower(name) backs this up.
-    wanted = name.lower()
-    rows = db.session.execute(select(Meter.id, Meter.name).where(Meter.household_id == household_id))
-    return any(other.lower() == wanted and meter_id != except_id for meter_id, other in rows)
-
-
-def meter_exists(user: User, meter_id: int) -> bool:
-    found = db.session.scalar(tenancy.scoped(Meter, user).with_only_columns(Meter.id).where(Meter.id == meter_id))
-    return found is not None
-
-
-def add_meter(household_id: int, name: str, meter_type: str, unit: str) -> Meter:
-    """Add a meter in the current transaction (the caller holds the household's lock and commits)."""
-    meter = Meter(household_id=household_id, name=name, type=meter_type, unit=unit)
-    db.session.add(meter)
-    db.session.flush()
-    return meter
-
-
-def create_meter(user: User, data: MeterCreate) -> Meter:
-    household = tenancy.target_household(user, data.household_id, "editor")
-    locks.lock_household(household.id)
-    if _name_taken(household.id, data.name):
-        raise Conflict("The household already has a meter with this name.")
-    meter = add_meter(household.id, data.name, data.type, data.unit)
-    events.emit_household(household.id, "meter.changed", meter=meter_payload(meter))
-    db.session.commit()
-    return meter
-
-
-def _has_records(meter: Meter) -> bool:
-    return bool(db.session.scalar(select(exists().where(Record.meter_id == meter.id))))
-
-
-def update_meter(user: User, meter_id: int, data: MeterUpdate) -> Meter:
-    meter: Meter = _writable(Meter, user, meter_id, "Meter")
-    if data.name is not None and data.name != meter.name:
-        if _name_taken(meter.household_id, data.name, except_id=meter.id):
-            raise Conflict("The household already has a meter with this name.")
-        meter.name = data.name
-    new_type = data.type or meter.type
-    new_unit = data.unit or meter.unit
-    if (new_type, new_unit) != (meter.type, meter.unit):
-        if problem := unit_error(new_type, new_unit):
-            raise InvalidField("unit", problem)
-        if _has_records(meter):
-            raise Conflict("The type and unit of a meter with records cannot change: its amounts would change meaning.")
-        meter.type, meter.unit = new_type, new_unit
-    if data.archived is not None:
-        meter.archived = data.archived
-    db.session.flush()
-    events.emit_household(meter.household_id, "meter.changed", meter=meter_payload(meter))
-    db.session.commit()
-    return meter
-
-
-def delete_meter(user: User, meter_id: int, cascade: bool) -> None:
-    meter: Meter = _writable(Meter, user, meter_id, "Meter")
-    if _has_records(meter):
-        if not cascade:
-            raise Conflict("The meter has records. Delete them first, or pass cascade=true to delete them too.")
-        db.session.execute(delete(DailyRollup).where(DailyRollup.meter_id == meter.id))
-        db.session.execute(delete(Record).where(Record.meter_id == meter.id))
-    payload = meter_payload(meter)
-    household_id = meter.household_id
-    db.session.delete(meter)
-    events.emit_household(household_id, "meter.changed", meter=payload, deleted=True)
-    db.session.commit()
 
 
 # Records -----------------------------------------------------------------------------
@@ -220,7 +97,7 @@ def list_records(user: User, query: RecordQuery) -> tuple[list[Record], int]:
 
 
 def get_record(user: User, record_id: int) -> Record:
-    return _readable(Record, user, record_id, "Record")
+    return readable(Record, user, record_id, "Record")
 
 
 def _meter_for_record(user: User, meter_id: int) -> Meter:
@@ -249,14 +126,14 @@ def create_record(user: User, data: RecordCreate) -> Record:
 
 
 def update_record(user: User, record_id: int, data: RecordUpdate | RecordCreate, replace: bool) -> Record:
-    current = _readable(Record, user, record_id, "Record").household_id
+    current = readable(Record, user, record_id, "Record").household_id
     tenancy.require_role(user, current, "editor")
     households = {current}
     if data.meter_id is not None:
         # Moving a record to a meter of another household: both households' writers wait.
         households.add(_meter_for_record(user, data.meter_id).household_id)
     locks.lock_households(households)
-    record = _writable(Record, user, record_id, "Record")
+    record = writable(Record, user, record_id, "Record")
     before = record.household_id
     touched: set[tuple[int, date]] = {(record.meter_id, record.date)}
     fields = data.model_fields_set
@@ -285,7 +162,7 @@ def update_record(user: User, record_id: int, data: RecordUpdate | RecordCreate,
 
 
 def delete_record(user: User, record_id: int) -> None:
-    record = _writable(Record, user, record_id, "Record")
+    record = writable(Record, user, record_id, "Record")
     key = (record.meter_id, record.date)
     household_id = record.household_id
     db.session.delete(record)
