@@ -21,7 +21,7 @@ from tests.factories import Account, account, add_meter, add_record
 from tests.test_hostile import _snapshot
 
 # Path parameters that name a household's data, and where the owner's id for each comes from.
-OWNED_PARAMS = {"household_id", "meter_id", "record_id", "user_id", "invitation_id", "link_id"}
+OWNED_PARAMS = {"household_id", "meter_id", "record_id", "reading_id", "user_id", "invitation_id", "link_id"}
 SHARE_PARAM = "token"
 # Routes whose id is another account's by design: only admins reach them, everyone else gets 403.
 ADMIN_PREFIX = "/api/admin/"
@@ -39,6 +39,7 @@ def _bodies(ids: dict[str, int]) -> dict[tuple[str, str], dict[str, Any]]:
     return {
         ("PATCH", "/api/meters/<int:meter_id>"): {"name": "Hijacked"},
         ("PATCH", "/api/records/<int:record_id>"): {"amount": 1},
+        ("PATCH", "/api/readings/<int:reading_id>"): {"note": "checked"},
         ("PUT", "/api/records/<int:record_id>"): {"meter_id": ids["meter_id"], "date": "2026-01-01", "amount": 1},
         ("PATCH", HOUSEHOLD): {"name": "Hijacked"},
         ("PATCH", f"{HOUSEHOLD}/members/<int:user_id>"): {"role": "viewer"},
@@ -77,6 +78,21 @@ class World:
         add_record(
             app, self.owner.id, self.owner.meters["Electricity"], "2026-01-15", "777.777", None, "owner-secret-note"
         )
+        readings_meter = client.post(
+            "/api/meters",
+            headers=self.owner.headers,
+            json={"name": "OwnerSecretMeterReadings", "type": "water", "unit": "m3", "mode": "readings"},
+        ).get_json()["id"]
+        reading = client.post(
+            "/api/readings",
+            headers=self.owner.headers,
+            json={
+                "meter_id": readings_meter,
+                "taken_at": "2026-01-15T08:00:00+00:00",
+                "value": 777.777,
+                "note": "owner-secret-note",
+            },
+        ).get_json()
         url = f"/api/households/{self.household}"
         invitation = client.post(
             f"{url}/invitations", headers=self.owner.headers, json={"email": "invitee@example.com", "role": "viewer"}
@@ -87,6 +103,7 @@ class World:
             "household_id": self.household,
             "meter_id": secret_meter,
             "record_id": record,
+            "reading_id": reading["id"],
             "user_id": self.owner.id,  # a member's id: the owner's, whom only an owner may touch
             "invitation_id": invitation["id"],
             "link_id": link["id"],
@@ -169,7 +186,7 @@ def test_every_id_route_for_a_non_member_a_viewer_and_an_editor(
 
 # Every operation with an id in its path (admin routes aside); a new one must be counted here
 # and in docs/security.md.
-EXPECTED_ID_OPERATIONS = 19
+EXPECTED_ID_OPERATIONS = 22
 
 
 def test_admin_routes_refuse_everyone_else(app: Flask, client: FlaskClient) -> None:

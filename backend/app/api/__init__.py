@@ -9,8 +9,9 @@ def register_blueprints(app: Flask) -> None:
     from .households import bp as households_bp
     from .live import bp as live_bp
     from .meters import bp as meters_bp
+    from .readings import bp as readings_bp
     from .records import bp as records_bp
 
-    for blueprint in (health.bp, auth_bp, meters_bp, records_bp, analytics_bp, admin_bp, households_bp):
+    for blueprint in (health.bp, auth_bp, meters_bp, records_bp, readings_bp, analytics_bp, admin_bp, households_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(live_bp)

@@ -19,6 +19,10 @@ __all__ = [
     "INTERNAL_TYPES",
     "MEMBERSHIPS_CHANGED",
     "MEMBER_CHANGED",
+    "READINGS_IMPORTED",
+    "READING_CREATED",
+    "READING_DELETED",
+    "READING_UPDATED",
     "Broker",
     "Listener",
     "LocalBroker",
@@ -50,6 +54,12 @@ INTERNAL_TYPES = frozenset({AUTH_CHANGED, MEMBERSHIPS_CHANGED})
 #: Public events about households (PRODUCT §9).
 HOUSEHOLD_CHANGED = "household.changed"
 MEMBER_CHANGED = "member.changed"
+#: Readings (PRODUCT §10): ``{reading}`` for created and updated, ``{id}`` for deleted, and
+#: ``{count}`` after an import.
+READING_CREATED = "reading.created"
+READING_UPDATED = "reading.updated"
+READING_DELETED = "reading.deleted"
+READINGS_IMPORTED = "readings.imported"
 
 
 def user_key(user_id: int) -> str:

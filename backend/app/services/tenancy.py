@@ -15,7 +15,7 @@ from sqlalchemy import Select, select
 
 from ..errors import Forbidden, InvalidField, NotFound
 from ..extensions import db
-from ..models import ROLES, DailyRollup, Household, Membership, Meter, Record, User
+from ..models import ROLES, DailyRollup, Household, Membership, Meter, Reading, Record, User
 
 __all__ = [
     "RANK",
@@ -34,7 +34,7 @@ MAX_ID = 2**31 - 1
 RANK = {role: rank for rank, role in enumerate(ROLES)}
 HOUSEHOLD_NOT_FOUND = "Household not found."
 
-Tenant = TypeVar("Tenant", Meter, Record, DailyRollup)
+Tenant = TypeVar("Tenant", Meter, Record, Reading, DailyRollup)
 
 _ROLE_WORDS = {"editor": "edit this household's data", "owner": "manage this household"}
 

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     Field,
     GetJsonSchemaHandler,
+    PlainSerializer,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
+    model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
 from ...services.units import METER_TYPES, UNIT_MAX, UNITS, MeterType, unit_error
-from ..common import Id, OneLine, OutSchema, QuerySchema, Schema, Timestamp
+from ..common import Id, OneLine, OutSchema, QuerySchema, Schema, Timestamp, _json_number, _places, _to_float
 
 # The limits of records and meters: the request models below and the CSV import read them here.
 METER_NAME_MAX = 64
@@ -69,6 +74,55 @@ def _known_household(value: int, info: ValidationInfo) -> int:
 
 HouseholdId = Annotated[Id, AfterValidator(_known_household)]
 
+# Register values (readings) and the readings settings of a meter: at most 3 places, below 10^12.
+MAX_REGISTER = Decimal(10) ** 12
+_REGISTER_SCHEMA = {"type": "number", "maximum": 1e12, "exclusiveMaximum": True, "multipleOf": 0.001}
+RegisterValue = Annotated[
+    Decimal,
+    BeforeValidator(_json_number),
+    AfterValidator(_places(3)),
+    Field(ge=0, lt=10**12),
+    PlainSerializer(_to_float, return_type=float, when_used="json"),
+    WithJsonSchema({**_REGISTER_SCHEMA, "minimum": 0}),
+]
+PositiveRegister = Annotated[
+    Decimal,
+    BeforeValidator(_json_number),
+    AfterValidator(_places(3)),
+    Field(gt=0, lt=10**12),
+    PlainSerializer(_to_float, return_type=float, when_used="json"),
+    WithJsonSchema({**_REGISTER_SCHEMA, "minimum": 0, "exclusiveMinimum": True}),
+]
+
+
+def from_milli(milli: int | None) -> Decimal | None:
+    return None if milli is None else Decimal(milli).scaleb(-3)
+
+
+def to_milli(value: Decimal | None) -> int | None:
+    return None if value is None else int(value.scaleb(3))
+
+
+MeterMode = Literal["consumption", "readings"]
+READINGS_ONLY = ("rollover_at", "max_per_day")
+READINGS_ONLY_ERROR = "applies to readings meters only (mode 'readings')"
+# The same rule for the OpenAPI document: a meter sent as (or left) a consumption meter has no
+# readings settings.
+_READINGS_ONLY_SCHEMA = {
+    "anyOf": [
+        {"properties": {"mode": {"enum": ["readings"]}}, "required": ["mode"]},
+        {"not": {"anyOf": [{"required": [name]} for name in READINGS_ONLY]}},
+    ]
+}
+
+
+def _readings_only(data: Any, mode: str | None) -> None:
+    """Refuse readings settings (not null) sent with mode ``consumption``."""
+    if mode == "consumption":
+        for name in READINGS_ONLY:
+            if getattr(data, name) is not None:
+                raise PydanticCustomError("readings_only", f"{name} {READINGS_ONLY_ERROR}")
+
 
 def _type_variants(properties: dict[str, Any], required: list[str]) -> list[dict[str, Any]]:
     """One object schema per meter type, each with the units that type allows."""
@@ -82,6 +136,7 @@ def _type_variants(properties: dict[str, Any], required: list[str]) -> list[dict
                 "properties": {**properties, "type": {"type": "string", "enum": [kind]}, "unit": unit},
                 "required": required,
                 "additionalProperties": False,
+                **_READINGS_ONLY_SCHEMA,
             }
         )
     return variants
@@ -94,6 +149,14 @@ class MeterCreate(Schema):
     type: MeterType
     unit: Unit
     household_id: HouseholdId | None = Field(default=None, description="Default: your default household")
+    mode: MeterMode = Field(default="consumption", description="readings: register values, consumption derived")
+    rollover_at: PositiveRegister | None = Field(default=None, description="Readings meters: the register wraps to 0")
+    max_per_day: PositiveRegister | None = Field(default=None, description="Readings meters: plausible most per day")
+
+    @model_validator(mode="after")
+    def _settings_fit_mode(self) -> MeterCreate:
+        _readings_only(self, self.mode)
+        return self
 
     @field_validator("unit")
     @classmethod
@@ -122,6 +185,14 @@ class MeterUpdate(Schema):
     type: MeterType | None = None
     unit: Unit | None = None
     archived: bool | None = None
+    mode: MeterMode | None = Field(default=None, description="Only while the meter has no records and no readings")
+    rollover_at: PositiveRegister | None = Field(default=None, description="Readings meters; null removes it")
+    max_per_day: PositiveRegister | None = Field(default=None, description="Readings meters; null removes it")
+
+    @model_validator(mode="after")
+    def _settings_fit_mode(self) -> MeterUpdate:
+        _readings_only(self, self.mode)
+        return self
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
@@ -130,7 +201,15 @@ class MeterUpdate(Schema):
         # A type and a unit sent together are one of the pairs; either alone depends on the meter.
         pairs = _type_variants(target["properties"], ["type", "unit"])
         target["anyOf"] = [{"not": {"required": ["type", "unit"]}}, *pairs]
+        consumption = {"properties": {"mode": {"enum": ["consumption"]}}, "required": ["mode"]}
+        settings = [{"properties": {name: {"type": "number"}}, "required": [name]} for name in READINGS_ONLY]
+        target["not"] = {"allOf": [consumption, {"anyOf": settings}]}
         return schema
+
+
+class LastReading(OutSchema):
+    taken_at: Timestamp
+    value: RegisterValue
 
 
 class MeterOut(OutSchema):
@@ -140,8 +219,24 @@ class MeterOut(OutSchema):
     type: MeterType
     unit: str
     archived: bool
+    mode: MeterMode
+    rollover_at: PositiveRegister | None
+    max_per_day: PositiveRegister | None
+    last_reading: LastReading | None = Field(default=None, description="The latest reading (readings meters)")
     created_at: Timestamp
     updated_at: Timestamp
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_meter(cls, data: Any) -> Any:
+        """Read a ``Meter`` row: its readings settings are stored in thousandths."""
+        if isinstance(data, dict):
+            return data
+        fields = ("id", "household_id", "name", "type", "unit", "archived", "mode", "created_at", "updated_at")
+        values = {name: getattr(data, name) for name in fields}
+        values["rollover_at"] = from_milli(data.rollover_at_milli)
+        values["max_per_day"] = from_milli(data.max_per_day_milli)
+        return values
 
 
 class MeterList(OutSchema):

@@ -14,13 +14,13 @@ from sqlalchemy import delete, exists, select
 
 from ...errors import Conflict, InvalidField, NotFound
 from ...extensions import db
-from ...models import DailyRollup, Meter, Record, User
-from ...services import events, locks, tenancy
+from ...models import DailyRollup, Meter, Reading, Record, User
+from ...services import events, locks, readings, tenancy
 from ...services.units import unit_error
 from ..common import MAX_ID
-from .schemas import MeterCreate, MeterOut, MeterUpdate
+from .schemas import READINGS_ONLY_ERROR, LastReading, MeterCreate, MeterOut, MeterUpdate, from_milli, to_milli
 
-T = TypeVar("T", Meter, Record)
+T = TypeVar("T", Meter, Record, Reading)
 
 
 def readable(model: type[T], user: User, item_id: int, what: str) -> T:
@@ -45,19 +45,31 @@ def writable(model: type[T], user: User, item_id: int, what: str) -> T:
     return item
 
 
+def meter_views(meters: list[Meter]) -> list[MeterOut]:
+    """The meters as answered, each with its latest reading (one query for all of them)."""
+    latest = readings.latest_of([meter.id for meter in meters if meter.mode == "readings"])
+    views = []
+    for meter in meters:
+        view = MeterOut.model_validate(meter)
+        if (last := latest.get(meter.id)) is not None:
+            view.last_reading = LastReading(taken_at=last[0], value=from_milli(last[1]) or 0)
+        views.append(view)
+    return views
+
+
 def meter_payload(meter: Meter) -> dict[str, Any]:
-    return MeterOut.model_validate(meter).model_dump(mode="json")
+    return meter_views([meter])[0].model_dump(mode="json")
 
 
 # Meters ------------------------------------------------------------------------------
 
 
-def list_meters(user: User, household_id: int | None = None) -> list[Meter]:
-    return list(db.session.scalars(tenancy.scoped(Meter, user, household_id).order_by(Meter.id)))
+def list_meters(user: User, household_id: int | None = None) -> list[MeterOut]:
+    return meter_views(list(db.session.scalars(tenancy.scoped(Meter, user, household_id).order_by(Meter.id))))
 
 
-def get_meter(user: User, meter_id: int) -> Meter:
-    return readable(Meter, user, meter_id, "Meter")
+def get_meter(user: User, meter_id: int) -> MeterOut:
+    return meter_views([readable(Meter, user, meter_id, "Meter")])[0]
 
 
 def _name_taken(household_id: int, name: str, except_id: int | None = None) -> bool:
@@ -73,9 +85,13 @@ def meter_exists(user: User, meter_id: int) -> bool:
     return found is not None
 
 
-def add_meter(household_id: int, name: str, meter_type: str, unit: str) -> Meter:
+def add_meter(household_id: int, name: str, meter_type: str, unit: str, data: MeterCreate | None = None) -> Meter:
     """Add a meter in the current transaction (the caller holds the household's lock and commits)."""
-    meter = Meter(household_id=household_id, name=name, type=meter_type, unit=unit)
+    meter = Meter(household_id=household_id, name=name, type=meter_type, unit=unit, mode="consumption")
+    if data is not None:
+        meter.mode = data.mode
+        meter.rollover_at_milli = to_milli(data.rollover_at)
+        meter.max_per_day_milli = to_milli(data.max_per_day)
     db.session.add(meter)
     db.session.flush()
     return meter
@@ -86,7 +102,7 @@ def create_meter(user: User, data: MeterCreate) -> Meter:
     locks.lock_household(household.id)
     if _name_taken(household.id, data.name):
         raise Conflict("The household already has a meter with this name.")
-    meter = add_meter(household.id, data.name, data.type, data.unit)
+    meter = add_meter(household.id, data.name, data.type, data.unit, data)
     events.emit_household(household.id, "meter.changed", meter=meter_payload(meter))
     db.session.commit()
     return meter
@@ -96,7 +112,36 @@ def _has_records(meter: Meter) -> bool:
     return bool(db.session.scalar(select(exists().where(Record.meter_id == meter.id))))
 
 
-def update_meter(user: User, meter_id: int, data: MeterUpdate) -> Meter:
+def _has_readings(meter: Meter) -> bool:
+    return bool(db.session.scalar(select(exists().where(Reading.meter_id == meter.id))))
+
+
+def _has_data(meter: Meter) -> bool:
+    return _has_records(meter) or _has_readings(meter)
+
+
+def _update_readings_settings(meter: Meter, data: MeterUpdate) -> None:
+    """Mode (only without data), rollover and plausibility limit; readings days and flags follow."""
+    fields = data.model_fields_set
+    if data.mode is not None and data.mode != meter.mode:
+        if _has_data(meter):
+            raise Conflict("The mode of a meter with records or readings cannot change.")
+        meter.mode = data.mode
+        if meter.mode == "consumption":  # the readings settings mean nothing any more
+            meter.rollover_at_milli = meter.max_per_day_milli = None
+    before = (meter.rollover_at_milli, meter.max_per_day_milli)
+    for name in ("rollover_at", "max_per_day"):
+        if name in fields and getattr(data, name) is not None and meter.mode != "readings":
+            raise InvalidField(name, f"{name} {READINGS_ONLY_ERROR}", "readings_only")
+    if "rollover_at" in fields:
+        meter.rollover_at_milli = to_milli(data.rollover_at)
+    if "max_per_day" in fields:
+        meter.max_per_day_milli = to_milli(data.max_per_day)
+    if (meter.rollover_at_milli, meter.max_per_day_milli) != before:
+        readings.settings_changed(meter, rollover_changed=meter.rollover_at_milli != before[0])
+
+
+def update_meter(user: User, meter_id: int, data: MeterUpdate) -> MeterOut:
     meter: Meter = writable(Meter, user, meter_id, "Meter")
     if data.name is not None and data.name != meter.name:
         if _name_taken(meter.household_id, data.name, except_id=meter.id):
@@ -107,24 +152,31 @@ def update_meter(user: User, meter_id: int, data: MeterUpdate) -> Meter:
     if (new_type, new_unit) != (meter.type, meter.unit):
         if problem := unit_error(new_type, new_unit):
             raise InvalidField("unit", problem)
-        if _has_records(meter):
-            raise Conflict("The type and unit of a meter with records cannot change: its amounts would change meaning.")
+        if _has_data(meter):
+            raise Conflict(
+                "The type and unit of a meter with records or readings cannot change: its amounts would change meaning."
+            )
         meter.type, meter.unit = new_type, new_unit
     if data.archived is not None:
         meter.archived = data.archived
+    _update_readings_settings(meter, data)
     db.session.flush()
-    events.emit_household(meter.household_id, "meter.changed", meter=meter_payload(meter))
+    view = meter_views([meter])[0]
+    events.emit_household(meter.household_id, "meter.changed", meter=view.model_dump(mode="json"))
     db.session.commit()
-    return meter
+    return view
 
 
 def delete_meter(user: User, meter_id: int, cascade: bool) -> None:
     meter: Meter = writable(Meter, user, meter_id, "Meter")
-    if _has_records(meter):
+    if _has_data(meter):
         if not cascade:
-            raise Conflict("The meter has records. Delete them first, or pass cascade=true to delete them too.")
+            raise Conflict(
+                "The meter has records or readings. Delete them first, or pass cascade=true to delete them too."
+            )
         db.session.execute(delete(DailyRollup).where(DailyRollup.meter_id == meter.id))
         db.session.execute(delete(Record).where(Record.meter_id == meter.id))
+        db.session.execute(delete(Reading).where(Reading.meter_id == meter.id))
     payload = meter_payload(meter)
     household_id = meter.household_id
     db.session.delete(meter)

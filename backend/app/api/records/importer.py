@@ -19,6 +19,7 @@ from ...services import events, locks, tenancy
 from ...services.units import METER_TYPES, unit_error
 from ..meters import service as meter_service
 from .csv_rows import NOT_UTF8, Problems, Reader, Row, meter_name_error, text_of, unit_text_error
+from .service import READINGS_METER_ERROR
 from .staging import STAGE_CHUNK, Stage, drop_staging
 
 
@@ -36,6 +37,7 @@ class _MeterRef:
     name: str
     type: str
     unit: str
+    mode: str
 
 
 class _Meters:
@@ -46,7 +48,7 @@ class _Meters:
         self.problems = problems
         self.created: list[Meter] = []
         rows = db.session.execute(
-            select(Meter.id, Meter.name, Meter.type, Meter.unit).where(Meter.household_id == household_id)
+            select(Meter.id, Meter.name, Meter.type, Meter.unit, Meter.mode).where(Meter.household_id == household_id)
         )
         self.by_name = {row.name.lower(): _MeterRef(*row) for row in rows}
 
@@ -55,6 +57,9 @@ class _Meters:
         meter = self.by_name.get(row.meter.lower())
         if meter is None:
             return self._create(row)
+        if meter.mode == "readings":
+            self.problems.add(row.line, "meter", f"'{meter.name}' {READINGS_METER_ERROR}")
+            return None
         mismatches = [
             (column, value, current)
             for column, value, current in (("type", row.type, meter.type), ("unit", row.unit, meter.unit))
@@ -82,7 +87,9 @@ class _Meters:
             return None
         created = meter_service.add_meter(self.household_id, row.meter, row.type, row.unit)
         self.created.append(created)
-        ref = self.by_name[row.meter.lower()] = _MeterRef(created.id, created.name, created.type, created.unit)
+        ref = self.by_name[row.meter.lower()] = _MeterRef(
+            created.id, created.name, created.type, created.unit, created.mode
+        )
         return ref
 
 

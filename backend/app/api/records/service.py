@@ -17,6 +17,8 @@ from ..common import contains_ignoring_case
 from ..meters.service import readable, writable
 from .schemas import RecordCreate, RecordFilters, RecordOut, RecordQuery, RecordUpdate
 
+READINGS_METER_ERROR = "is a readings meter: its consumption comes from its readings; add a reading instead."
+
 
 def record_payload(record: Record) -> dict[str, Any]:
     return RecordOut.model_validate(record).model_dump(mode="json")
@@ -107,6 +109,8 @@ def _meter_for_record(user: User, meter_id: int) -> Meter:
     if meter is None:
         raise InvalidField("meter_id", "Meter not found.", "not_found")
     tenancy.require_role(user, meter.household_id, "editor")
+    if meter.mode == "readings":
+        raise InvalidField("meter_id", READINGS_METER_ERROR, "meter_mode")
     return meter
 
 
