@@ -134,6 +134,7 @@ test("every event type invalidates what shows it", () => {
     "reading.created": [["readings"], ["meters"], ["analytics"]],
     "reading.updated": [["readings"], ["meters"], ["analytics"]],
     "reading.deleted": [["readings"], ["meters"], ["analytics"]],
+    "readings.imported": [["readings"], ["meters"], ["analytics"]],
     "meter.changed": [["meters"], ["records"], ["analytics"]],
     "household.changed": [["households"], ["analytics"]],
     "member.changed": [["households"]],

@@ -200,7 +200,7 @@ describe("live", () => {
   });
   afterEach(() => act(() => apiClient.setToken(null)));
 
-  test("each reading event refetches the readings, the meters (last reading) and the analytics, not the records", async () => {
+  test("each reading event and an import of readings refetch the readings, the meters (last reading) and the analytics, not the records", async () => {
     renderWithProviders(
       <LiveProvider>
         <Pages />
@@ -217,5 +217,7 @@ describe("live", () => {
     await waitFor(() => expect(fetches).toEqual({ records: 1, readings: 3, analytics: 3, meters: 3 }));
     socket.push({ type: "reading.deleted", id: 1 });
     await waitFor(() => expect(fetches).toEqual({ records: 1, readings: 4, analytics: 4, meters: 4 }));
+    socket.push({ type: "readings.imported", count: 3 });
+    await waitFor(() => expect(fetches).toEqual({ records: 1, readings: 5, analytics: 5, meters: 5 }));
   });
 });

@@ -34,8 +34,7 @@ function reading(id: number, value: number, takenAt: Date, extra: Partial<Readin
     kind: "reading",
     previous_final_value: null,
     note: null,
-    attachment_ids: [],
-    flags: [],
+    flags: { wrapped: false, high_rate: false },
     created_by: 1,
     created_at: takenAt.toISOString(),
     updated_at: takenAt.toISOString(),
@@ -88,7 +87,8 @@ afterAll(() => server.close());
 async function openPage() {
   const person = userEvent.setup();
   renderInHousehold(<ReadingsPage />);
-  const field = await screen.findByLabelText("Reading on House");
+  // The session, the households and the meters load first (slow on a busy machine).
+  const field = await screen.findByLabelText("Reading on House", {}, { timeout: 5000 });
   // The week after the last reading, at the same time of day.
   fireEvent.change(screen.getByLabelText("Taken at"), { target: { value: "2026-02-10T08:00" } });
   return { person, field };
@@ -226,7 +226,7 @@ test("values the API would refuse are refused before sending", async () => {
 
 test("the list shows the readings newest first with their flags; edit sends what changed, delete asks first", async () => {
   readings = [
-    reading(12, 40.5, new Date(2026, 1, 20, 8, 0), { flags: ["wrapped", "high_rate"] }),
+    reading(12, 40.5, new Date(2026, 1, 20, 8, 0), { flags: { wrapped: true, high_rate: true } }),
     reading(11, 5, new Date(2026, 1, 12, 8, 0), { kind: "replacement", previous_final_value: 12350.2 }),
     ...readings,
   ];

@@ -18,6 +18,7 @@ export interface LiveEvent {
     | "reading.created"
     | "reading.updated"
     | "reading.deleted"
+    | "readings.imported"
     | "meter.changed"
     | "household.changed"
     | "member.changed"
@@ -34,6 +35,7 @@ const EVENT_TYPES = new Set([
   "reading.created",
   "reading.updated",
   "reading.deleted",
+  "readings.imported",
   "meter.changed",
   "household.changed",
   "member.changed",
@@ -56,6 +58,7 @@ export const LIVE_INVALIDATIONS: Record<LiveEvent["type"], readonly QueryKey[]> 
   "reading.created": [queryRoots.readings, queryRoots.meters, queryRoots.analytics],
   "reading.updated": [queryRoots.readings, queryRoots.meters, queryRoots.analytics],
   "reading.deleted": [queryRoots.readings, queryRoots.meters, queryRoots.analytics],
+  "readings.imported": [queryRoots.readings, queryRoots.meters, queryRoots.analytics],
   // Meter names show in the records; archiving changes the analytics' meters.
   "meter.changed": [queryRoots.meters, queryRoots.records, queryRoots.analytics],
   // A household's name, time zone, currency or billing day: its periods and costs change too.

@@ -1,10 +1,11 @@
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { z } from "zod";
 
-import { api, client, type Schema } from "@/lib/api-client";
+import { client, type Schema } from "@/lib/api-client";
 import { decimalNumber } from "@/lib/forms";
 import { householdKey, withHousehold } from "@/lib/household";
-import type { MeterMode, ModedMeter } from "@/lib/meter-modes";
+import type { ModedMeter } from "@/lib/meter-modes";
+import type { Meter } from "@/lib/meters";
 import { UNITS } from "@/lib/meters";
 import { queryRoots } from "@/lib/query-keys";
 
@@ -63,16 +64,7 @@ export function toMeterCreate(input: MeterInput) {
 /** What changed on ``meter``: a PATCH sends only that (a mode change is refused with 409 once the meter has data). */
 export function toMeterUpdate(meter: ModedMeter, input: MeterInput) {
   const before = meterDefaults(meter);
-  const changes: Partial<{
-    name: string;
-    type: MeterInput["type"];
-    unit: string;
-    mode: MeterMode;
-    rollover_at: number | null;
-    max_per_day: number | null;
-  }> = {
-    name: input.name,
-  };
+  const changes: Partial<Pick<Meter, "name" | "type" | "unit" | "mode" | "rollover_at" | "max_per_day">> = { name: input.name };
   if (input.type !== before.type || input.unit !== before.unit) Object.assign(changes, { type: input.type, unit: input.unit });
   if (input.mode !== before.mode) changes.mode = input.mode;
   if (input.mode === "readings") {
@@ -143,13 +135,8 @@ export const readingCountQuery = (meterId: number) =>
   queryOptions({
     queryKey: [...queryRoots.readings, "count", householdKey(), meterId] as const,
     queryFn: async ({ signal }) =>
-      (
-        await api.get<{ total: number }>("/api/readings", {
-          params: withHousehold({ meter_id: meterId, page: 1, per_page: 1 }),
-          signal,
-          silent: true,
-        })
-      ).data.total,
+      (await client.GET("/api/readings", { query: withHousehold({ meter_id: meterId, page: 1, per_page: 1 }), signal, silent: true }))
+        .total,
   });
 
 /** Every meter's total this month to date (in its own unit), against the same days of last month. */

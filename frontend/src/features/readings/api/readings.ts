@@ -1,50 +1,18 @@
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { z } from "zod";
 
-import { api } from "@/lib/api-client";
+import { ApiError, client, type Schema } from "@/lib/api-client";
 import { decimalNumber } from "@/lib/forms";
 import { householdKey, withHousehold } from "@/lib/household";
 import { queryRoots } from "@/lib/query-keys";
 
 import { fromLocalInput, toOffsetIso } from "../utils/time";
 
-// The shapes of PRODUCT.md §10 (`GET|POST /api/readings`, `GET|PATCH|DELETE /api/readings/{id}`).
-export type ReadingKind = "reading" | "replacement";
-export type ReadingFlag = "wrapped" | "high_rate";
-
-export interface Reading {
-  id: number;
-  household_id: number;
-  meter_id: number;
-  taken_at: string;
-  value: number;
-  kind: ReadingKind;
-  previous_final_value: number | null;
-  note: string | null;
-  attachment_ids?: number[];
-  flags: ReadingFlag[];
-  created_by?: number | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface ReadingPage {
-  items: Reading[];
-  page: number;
-  per_page: number;
-  total: number;
-  pages: number;
-}
-
-export interface ReadingCreate {
-  meter_id: number;
-  taken_at: string;
-  value: number;
-  kind?: ReadingKind;
-  previous_final_value?: number | null;
-  note?: string | null;
-}
-export type ReadingUpdate = Partial<Omit<ReadingCreate, "meter_id" | "kind">>;
+export type Reading = Schema<"ReadingOut">;
+export type ReadingPage = Schema<"ReadingPage">;
+export type ReadingCreate = Schema<"ReadingCreate">;
+export type ReadingUpdate = Schema<"ReadingUpdate">;
+export type ReadingFlag = keyof Reading["flags"];
 
 /** A register's value: ≥ 0, < 10^12, at most 3 decimals (the API's rule); a decimal comma reads as a point. */
 export const MAX_READING = 1_000_000_000_000;
@@ -107,14 +75,12 @@ export const readingKeys = {
 export const readingsQuery = (meterId: number, page: number) =>
   queryOptions({
     queryKey: readingKeys.list(meterId, page),
-    queryFn: async ({ signal }) =>
-      (
-        await api.get<ReadingPage>("/api/readings", {
-          params: withHousehold({ meter_id: meterId, sort: "-taken_at", page, per_page: READINGS_PER_PAGE }),
-          signal,
-          silent: true,
-        })
-      ).data,
+    queryFn: ({ signal }) =>
+      client.GET("/api/readings", {
+        query: withHousehold({ meter_id: meterId, sort: "-taken_at" as const, page, per_page: READINGS_PER_PAGE }),
+        signal,
+        silent: true,
+      }),
     placeholderData: keepPreviousData,
   });
 
@@ -133,11 +99,10 @@ function useInvalidateAfterReadingChange() {
 export function useSaveReading() {
   const invalidate = useInvalidateAfterReadingChange();
   return useMutation({
-    mutationFn: async ({ id, body }: { id?: number; body: ReadingCreate | ReadingUpdate }) =>
-      (id === undefined
-        ? await api.post<Reading>("/api/readings", body, { silent: true })
-        : await api.patch<Reading>(`/api/readings/${id}`, body, { silent: true })
-      ).data,
+    mutationFn: (change: { id?: undefined; body: ReadingCreate } | { id: number; body: ReadingUpdate }) =>
+      change.id === undefined
+        ? client.POST("/api/readings", { body: change.body, silent: true })
+        : client.PATCH("/api/readings/{reading_id}", { path: { reading_id: change.id }, body: change.body, silent: true }),
     onSuccess: invalidate,
   });
 }
@@ -146,9 +111,22 @@ export function useSaveReading() {
 export function useDeleteReading() {
   const invalidate = useInvalidateAfterReadingChange();
   return useMutation({
-    mutationFn: async (id: number) => {
-      await api.delete(`/api/readings/${id}`, { silent: true });
-    },
+    mutationFn: (id: number) => client.DELETE("/api/readings/{reading_id}", { path: { reading_id: id }, silent: true }),
     onSuccess: invalidate,
   });
+}
+
+/**
+ * The API's field errors on the form's fields, as sentences: the order rule's messages start
+ * with the verb ("is below the reading of …"), so the field's name goes first. Returns a message
+ * for the form as a whole when none names one of ``labels``' fields.
+ */
+export function readingErrors(error: unknown, labels: Record<string, string>): { fields: Record<string, string>; form?: string } {
+  if (!(error instanceof ApiError)) return { fields: {}, form: "Something went wrong." };
+  const fields: Record<string, string> = {};
+  for (const [field, message] of Object.entries(error.fieldErrors)) {
+    const label = labels[field];
+    if (label !== undefined) fields[field] = /^[a-z]/.test(message) ? `${label} ${message}` : message;
+  }
+  return Object.keys(fields).length ? { fields } : { fields, form: error.message };
 }

@@ -7,10 +7,18 @@ import { z } from "zod";
 
 import { Button } from "@/components/ui/button";
 import { FormError, TextAreaField, TextField } from "@/components/ui/field";
-import { readingValue, takenAt, takenAtBody, useSaveReading, type Reading, type ReadingUpdate } from "@/features/readings/api/readings";
+import {
+  readingErrors,
+  readingValue,
+  takenAt,
+  takenAtBody,
+  useSaveReading,
+  type Reading,
+  type ReadingUpdate,
+} from "@/features/readings/api/readings";
 import { ApiError } from "@/lib/api-client";
 import { formatUnit } from "@/lib/format";
-import { applyApiErrors, decimalNumber } from "@/lib/forms";
+import { decimalNumber } from "@/lib/forms";
 import type { Meter } from "@/lib/meters";
 
 import { toLocalInput } from "../utils/time";
@@ -52,7 +60,16 @@ export function ReadingEdit({ meter, reading, onSaved, onCancel }: { meter: Mete
       onSaved();
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) form.setError("taken_at", { type: "server", message: error.message });
-      else setFormError(applyApiErrors(error, form.setError, ["value", "taken_at", "previous_final_value", "note"]));
+      else {
+        const { fields, form: message } = readingErrors(error, {
+          value: replacement ? "The new meter's start value" : "The reading",
+          taken_at: "The time",
+          previous_final_value: "The old meter's final value",
+          note: "The note",
+        });
+        for (const [field, text] of Object.entries(fields)) form.setError(field as keyof EditInput, { type: "server", message: text });
+        setFormError(message);
+      }
     }
   });
 

@@ -6,16 +6,14 @@ import { useForm } from "react-hook-form";
 
 import { Button } from "@/components/ui/button";
 import { FormError, TextField } from "@/components/ui/field";
-import { readingSchema, toReadingBody, useSaveReading, type ReadingInput } from "@/features/readings/api/readings";
+import { readingErrors, readingSchema, toReadingBody, useSaveReading, type ReadingInput } from "@/features/readings/api/readings";
 import { ApiError } from "@/lib/api-client";
 import { formatAmount, formatNumber, formatUnit } from "@/lib/format";
-import { applyApiErrors, decimalNumber } from "@/lib/forms";
+import { decimalNumber } from "@/lib/forms";
 import type { ModedMeter } from "@/lib/meter-modes";
 
 import { formatElapsed, impliedConsumption } from "../utils/consumption";
 import { formatTakenAt, fromLocalInput, toLocalInput } from "../utils/time";
-
-const FIELDS = ["value", "taken_at", "note"] as const;
 
 /** What the typed value means: the consumption since the last reading, or why it is not one. */
 function ImpliedLine({ meter, value, takenAt, onReplace }: { meter: ModedMeter; value: string; takenAt: string; onReplace(): void }) {
@@ -93,7 +91,11 @@ export function ReadingEntry({
     } catch (error) {
       // Two readings at one instant: the time is what to change.
       if (error instanceof ApiError && error.status === 409) form.setError("taken_at", { type: "server", message: error.message });
-      else setFormError(applyApiErrors(error, form.setError, FIELDS));
+      else {
+        const { fields, form: message } = readingErrors(error, { value: "The reading", taken_at: "The time", note: "The note" });
+        for (const [field, text] of Object.entries(fields)) form.setError(field as keyof ReadingInput, { type: "server", message: text });
+        setFormError(message);
+      }
     }
   });
 

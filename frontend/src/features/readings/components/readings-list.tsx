@@ -54,14 +54,13 @@ export function ReadingsList({
                 {reading.kind === "replacement" && (
                   <Badge className="bg-violet-100 text-violet-900 dark:bg-violet-900 dark:text-violet-100">Meter replaced</Badge>
                 )}{" "}
-                {reading.flags.map((flag) => {
-                  const shown = FLAG_LABELS[flag];
-                  return shown ? (
-                    <Badge key={flag} className={shown.className} title={shown.title}>
-                      {shown.label}
+                {(Object.keys(FLAG_LABELS) as ReadingFlag[])
+                  .filter((flag) => reading.flags[flag])
+                  .map((flag) => (
+                    <Badge key={flag} className={FLAG_LABELS[flag].className} title={FLAG_LABELS[flag].title}>
+                      {FLAG_LABELS[flag].label}
                     </Badge>
-                  ) : null;
-                })}
+                  ))}
               </p>
               <p className="text-sm text-slate-600 dark:text-slate-300">
                 {when}

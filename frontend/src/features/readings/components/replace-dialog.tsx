@@ -7,10 +7,16 @@ import { useForm } from "react-hook-form";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { FormError, TextField } from "@/components/ui/field";
-import { replacementSchema, toReplacementBody, useSaveReading, type ReplacementInput } from "@/features/readings/api/readings";
+import {
+  readingErrors,
+  replacementSchema,
+  toReplacementBody,
+  useSaveReading,
+  type ReplacementInput,
+} from "@/features/readings/api/readings";
 import { ApiError } from "@/lib/api-client";
 import { formatAmount, formatUnit } from "@/lib/format";
-import { applyApiErrors, decimalNumber } from "@/lib/forms";
+import { decimalNumber } from "@/lib/forms";
 import type { ModedMeter } from "@/lib/meter-modes";
 
 import { formatTakenAt, fromLocalInput, toLocalInput } from "../utils/time";
@@ -47,7 +53,16 @@ function ReplaceForm({ meter, start, onDone, onCancel }: { meter: ModedMeter; st
       onDone();
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) form.setError("taken_at", { type: "server", message: error.message });
-      else setFormError(applyApiErrors(error, form.setError, ["previous_final_value", "value", "taken_at"]));
+      else {
+        const { fields, form: message } = readingErrors(error, {
+          previous_final_value: "The old meter's final value",
+          value: "The new meter's start value",
+          taken_at: "The time",
+        });
+        for (const [field, text] of Object.entries(fields))
+          form.setError(field as keyof ReplacementInput, { type: "server", message: text });
+        setFormError(message);
+      }
     }
   });
 
