@@ -183,12 +183,12 @@ test("on a meter with a rollover a lower value is a wrap, not a decrease; above 
 });
 
 test("the API's refusal shows once under its field (no banner, no toast); two readings at one instant under the time", async () => {
-  const message = "12000 is below the reading of 2026-02-03T08:00:00+00:00 (12345.6); if the meter was replaced, record a replacement";
+  // The order rule names the neighbour; its message starts with the verb, the form puts the field first.
+  const said = "is below the reading of 2026-02-03T08:00:00+00:00 (12345.600); if the meter was replaced, record a replacement";
+  const message = `The reading ${said}`;
   server.use(
     http.post(`${API}/api/readings`, () =>
-      error(422, "validation_error", "The request is not valid.", [
-        { loc: ["body", "value"], msg: `Value error, ${message}`, type: "value_error" },
-      ]),
+      error(422, "validation_error", "The request is not valid.", [{ loc: ["body", "value"], msg: said, type: "reading_order" }]),
     ),
   );
   const { person, field } = await openPage();
@@ -295,4 +295,26 @@ test("without a readings meter the page says how to get one", async () => {
   expect(await screen.findByText("No meter takes readings yet")).toBeInTheDocument();
   expect(screen.getByRole("link", { name: "meters page" })).toHaveAttribute("href", "/meters");
   expect(readingQueries).toEqual([]);
+});
+
+test("the API's refusal of a replacement shows once under the old meter's final value", async () => {
+  const said = "is below the reading of 2026-02-05T08:00:00+00:00 (12400.000): the old register's last value cannot be lower";
+  server.use(
+    http.post(`${API}/api/readings`, () =>
+      error(422, "validation_error", "The request is not valid.", [
+        { loc: ["body", "previous_final_value"], msg: said, type: "reading_order" },
+      ]),
+    ),
+  );
+  const person = userEvent.setup();
+  renderInHousehold(<ReadingsPage />);
+  await person.click(await screen.findByRole("button", { name: "Replace meter" }, { timeout: 5000 }));
+  const dialog = screen.getByRole("dialog", { name: "Replace House" });
+  await person.type(within(dialog).getByLabelText("Old meter's final value"), "12350");
+  await person.click(within(dialog).getByRole("button", { name: "Record replacement" }));
+  const message = `The old meter's final value ${said}`;
+  expect(await within(dialog).findByText(message)).toBeInTheDocument();
+  expect(screen.getAllByText(message)).toHaveLength(1);
+  expect(within(dialog).getByLabelText("Old meter's final value")).toHaveAttribute("aria-invalid", "true");
+  expect(screen.queryByTestId("toast")).not.toBeInTheDocument();
 });
