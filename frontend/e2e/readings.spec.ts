@@ -3,6 +3,9 @@
  * the meters page, three readings typed in, their derived daily consumption on the dashboard, a
  * meter replacement, an edit and a delete; axe-core over /readings in both themes.
  */
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 
@@ -11,6 +14,14 @@ import { apiUrl, linkIn, noHorizontalScroll, PASSWORD, signIn, waitForMail, webU
 const email = `ada.readings.${Date.now()}@example.com`;
 const METER = "Cellar power";
 const DAY_MS = 86_400_000;
+const SHOTS = resolve(__dirname, "..", "..", "docs", "screenshots");
+
+/** `make screenshots` saves the page for the docs. */
+async function shoot(page: Page, name: string) {
+  if (process.env.E2E_SCREENSHOTS !== "1") return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: resolve(SHOTS, `${name}.png`), fullPage: true });
+}
 
 /** The device's clock is UTC (as is the new household's time zone): the days cut where the test expects. */
 test.use({ viewport: { width: 375, height: 812 }, timezoneId: "UTC", locale: "en-US" });
@@ -82,6 +93,9 @@ test("a readings meter: three readings, the derived days on the dashboard, a rep
   await expect(list.getByRole("listitem")).toHaveCount(3);
 
   // A lower value asks whether the meter was replaced.
+  await page.getByLabel(`Reading on ${METER}`).fill("1041,5");
+  await expect(page.getByTestId("implied")).toContainText("11.5 kWh in ");
+  await shoot(page, "readings-375-light");
   await page.getByLabel(`Reading on ${METER}`).fill("12");
   await expect(page.getByTestId("decrease-warning")).toContainText("lower than the last reading — replaced the meter?");
   await page.getByLabel(`Reading on ${METER}`).fill("");
@@ -133,6 +147,7 @@ test("axe finds nothing on /readings in either theme, with a warning shown and t
     await page.getByLabel(`Reading on ${METER}`).fill("1");
     await expect(page.getByTestId("decrease-warning")).toBeVisible();
     await accessible(page);
+    if (theme === "dark") await shoot(page, "readings-375-dark");
     await page.getByRole("button", { name: "Replace meter" }).click();
     await expect(page.getByRole("dialog", { name: `Replace ${METER}` })).toBeVisible();
     await accessible(page);

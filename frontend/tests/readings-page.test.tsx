@@ -121,6 +121,37 @@ test("saving sends the value and the time with the device's offset, then clears 
   expect(field).toHaveValue("");
 });
 
+test("a time left untouched is the moment of the tap, not the page's opening", async () => {
+  const opened = new Date(2026, 1, 10, 7, 58, 0);
+  jest.useFakeTimers({
+    now: opened,
+    doNotFake: [
+      "nextTick",
+      "queueMicrotask",
+      "setImmediate",
+      "clearImmediate",
+      "setInterval",
+      "clearInterval",
+      "setTimeout",
+      "clearTimeout",
+    ],
+  });
+  try {
+    const person = userEvent.setup();
+    renderInHousehold(<ReadingsPage />);
+    const field = await screen.findByLabelText("Reading on House", {}, { timeout: 5000 });
+    expect(screen.getByLabelText("Taken at")).toHaveValue("2026-02-10T07:58");
+    await person.type(field, "12400");
+    // Three minutes and five seconds later, down in the cellar.
+    jest.setSystemTime(new Date(2026, 1, 10, 8, 1, 5));
+    await person.click(screen.getByRole("button", { name: "Save reading" }));
+    await waitFor(() => expect(posted).toHaveLength(1));
+    expect(posted[0]).toEqual({ meter_id: 1, taken_at: toOffsetIso(new Date(2026, 1, 10, 8, 1, 5)), value: 12400, note: null });
+  } finally {
+    jest.useRealTimers();
+  }
+});
+
 test("a lower value warns and offers the replacement dialog, which posts a replacement", async () => {
   const { person, field } = await openPage();
   await person.type(field, "12000");

@@ -49,9 +49,15 @@ export type ReplacementInput = z.infer<typeof replacementSchema>;
 /** The time as the API takes it: with the device's offset. */
 export const takenAtBody = (local: string) => toOffsetIso(fromLocalInput(local)!);
 
-export function toReadingBody(meterId: number, input: ReadingInput): ReadingCreate {
+/** The entry's body; ``at`` (the moment of saving) replaces a time the user left as it was. */
+export function toReadingBody(meterId: number, input: ReadingInput, at?: Date): ReadingCreate {
   const note = input.note.trim();
-  return { meter_id: meterId, taken_at: takenAtBody(input.taken_at), value: decimalNumber(input.value), note: note === "" ? null : note };
+  return {
+    meter_id: meterId,
+    taken_at: at ? toOffsetIso(at) : takenAtBody(input.taken_at),
+    value: decimalNumber(input.value),
+    note: note === "" ? null : note,
+  };
 }
 
 export function toReplacementBody(meterId: number, input: ReplacementInput): ReadingCreate {

@@ -74,7 +74,7 @@ export function ReadingEntry({
     resolver: zodResolver(readingSchema),
     defaultValues: { value: "", taken_at: toLocalInput(new Date()), note: "" },
   });
-  const { errors, isSubmitting } = form.formState;
+  const { errors, isSubmitting, dirtyFields } = form.formState;
   const value = form.watch("value");
   const takenAt = form.watch("taken_at");
   const last = meter.last_reading;
@@ -84,7 +84,8 @@ export function ReadingEntry({
     setFormError(undefined);
     setSaved(undefined);
     try {
-      await save.mutateAsync({ body: toReadingBody(meter.id, values) });
+      // A time left as it was is "now": the moment of the tap, not the page's opening (upstairs, before the walk down).
+      await save.mutateAsync({ body: toReadingBody(meter.id, values, dirtyFields.taken_at ? undefined : new Date()) });
       setSaved(`Saved ${formatAmount(decimalNumber(values.value), meter.unit)}.`);
       // The next reading is taken later: the time starts again from now.
       form.reset({ value: "", taken_at: toLocalInput(new Date()), note: "" });
@@ -114,7 +115,7 @@ export function ReadingEntry({
         enterKeyHint="done"
         placeholder={last ? formatNumber(last.value) : "0"}
         suffix={unit}
-        className="!min-h-16 text-3xl font-semibold tabular-nums"
+        className="min-h-16! py-3 text-3xl! font-semibold tabular-nums"
         hint={
           last
             ? `Last reading ${formatAmount(last.value, meter.unit)} on ${formatTakenAt(last.taken_at)}`
@@ -127,7 +128,7 @@ export function ReadingEntry({
         <ImpliedLine meter={meter} value={value} takenAt={takenAt} onReplace={() => onReplace(value, takenAt)} />
       </div>
       <TextField label="Taken at" type="datetime-local" error={errors.taken_at?.message} {...form.register("taken_at")} />
-      <Button type="submit" busy={isSubmitting} className="w-full !min-h-12 text-base">
+      <Button type="submit" busy={isSubmitting} className="min-h-12! w-full text-base!">
         Save reading
       </Button>
     </form>
