@@ -77,9 +77,10 @@ def _around(meter_id: int, start: datetime, end: datetime) -> list[Reading]:
     return ([before] if before is not None else []) + inside + ([after] if after is not None else [])
 
 
-def recompute(meter: Meter, first: date, last: date, zone: ZoneInfo | None = None) -> None:
+def recompute(meter: Meter, first: date, last: date, zone: ZoneInfo | None = None) -> int:
     """Rewrite the rollup rows of ``meter`` for the local days ``first``..``last`` and the flags of
-    the readings whose interval ends in them (the caller holds the household's lock)."""
+    the readings whose interval ends in them (the caller holds the household's lock); returns
+    the rows written."""
     db.session.flush()
     lock_household(meter.household_id)
     zone = zone or zone_of(meter.household_id)
@@ -109,7 +110,7 @@ def recompute(meter: Meter, first: date, last: date, zone: ZoneInfo | None = Non
         for day, share in split(previous.taken_at, reading.taken_at, delta, zone):
             if first <= day <= last:
                 totals[day] += share
-    _write_rows(meter, first, last, totals, counts)
+    return _write_rows(meter, first, last, totals, counts)
 
 
 def _set_flags(reading: Reading, wrapped: bool, rate: bool) -> None:
@@ -117,7 +118,7 @@ def _set_flags(reading: Reading, wrapped: bool, rate: bool) -> None:
         reading.wrapped, reading.high_rate = wrapped, rate
 
 
-def _write_rows(meter: Meter, first: date, last: date, totals: dict[date, int], counts: dict[date, int]) -> None:
+def _write_rows(meter: Meter, first: date, last: date, totals: dict[date, int], counts: dict[date, int]) -> int:
     rollups = DailyRollup.__table__
     db.session.execute(
         delete(rollups).where(
@@ -145,6 +146,7 @@ def _write_rows(meter: Meter, first: date, last: date, totals: dict[date, int], 
     ]
     if rows:
         db.session.execute(insert(rollups), rows)
+    return len(rows)
 
 
 def span_of(meter_id: int, instants: Iterable[datetime], zone: ZoneInfo) -> tuple[date, date]:
@@ -175,25 +177,25 @@ def merge(spans: Sequence[tuple[date, date]]) -> list[tuple[date, date]]:
     return merged
 
 
-def rebuild_meter(meter: Meter) -> None:
-    """Recompute every day and flag of one readings meter from its readings."""
+def rebuild_meter(meter: Meter) -> int:
+    """Recompute every day and flag of one readings meter from its readings; returns the rows written."""
     lock_household(meter.household_id)
     zone = zone_of(meter.household_id)
     db.session.execute(delete(DailyRollup).where(DailyRollup.meter_id == meter.id))
     bounds = db.session.execute(
         select(func.min(Reading.taken_at), func.max(Reading.taken_at)).where(Reading.meter_id == meter.id)
     ).one()
-    if bounds[0] is not None:
-        recompute(meter, local_day(_aware(bounds[0]), zone), local_day(_aware(bounds[1]), zone), zone)
+    if bounds[0] is None:
+        return 0
+    return recompute(meter, local_day(_aware(bounds[0]), zone), local_day(_aware(bounds[1]), zone), zone)
 
 
-def rebuild(household_id: int | None = None) -> None:
-    """Rebuild the rollups of every readings meter (of one household, or all)."""
+def rebuild(household_id: int | None = None) -> int:
+    """Rebuild the rollups of every readings meter (of one household, or all); returns the rows written."""
     stmt: Any = select(Meter).where(Meter.mode == "readings").order_by(Meter.id)
     if household_id is not None:
         stmt = stmt.where(Meter.household_id == household_id)
-    for meter in db.session.scalars(stmt):
-        rebuild_meter(meter)
+    return sum(rebuild_meter(meter) for meter in db.session.scalars(stmt).all())
 
 
 def latest_of(meter_ids: list[int]) -> dict[int, tuple[datetime, int]]:

@@ -60,7 +60,10 @@ TakenAt = Annotated[
 # A replacement carries the old register's final value; a plain reading does not.
 _KIND_SCHEMA: dict[str, Any] = {
     "anyOf": [
-        {"properties": {"kind": {"enum": ["replacement"]}}, "required": ["kind", "previous_final_value"]},
+        {
+            "properties": {"kind": {"enum": ["replacement"]}, "previous_final_value": {"type": "number"}},
+            "required": ["kind", "previous_final_value"],
+        },
         {"properties": {"kind": {"enum": ["reading"]}}, "not": {"required": ["previous_final_value"]}},
     ]
 }
