@@ -317,3 +317,14 @@ def test_meter_settings_rules(client: FlaskClient, acc: Any) -> None:
     assert client.delete(f"/api/meters/{meter}", headers=acc.headers).status_code == 409
     assert client.delete(f"/api/meters/{meter}?cascade=true", headers=acc.headers).status_code == 204
     assert client.get("/api/readings", headers=acc.headers).get_json()["total"] == 0
+
+
+def test_a_new_time_zone_derives_the_days_again(app: Flask, client: FlaskClient, acc: Any) -> None:
+    meter = readings_meter(client, acc, "UTC")
+    read(client, acc, meter, "2026-05-01T12:00:00Z", 0)
+    read(client, acc, meter, "2026-05-02T12:00:00Z", 24)
+    assert days(app, meter) == {"2026-05-01": (12_000, 1), "2026-05-02": (12_000, 1)}
+    home = acc.household_id
+    client.patch(f"/api/households/{home}", headers=acc.headers, json={"timezone": "Asia/Tokyo"})  # UTC+9
+    # 12:00 UTC is 21:00 in Tokyo: 3 hours of the interval on 1 May, 21 on 2 May.
+    assert days(app, meter) == {"2026-05-01": (3_000, 1), "2026-05-02": (21_000, 1)}
