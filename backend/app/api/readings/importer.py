@@ -117,16 +117,28 @@ def _parse(line: int, cells: dict[str, str], meters: dict[str, int], problems: P
     )
 
 
-def _stored(meter_ids: list[int]) -> dict[int, list[Row]]:
+def _stored(rows: list[Row]) -> dict[int, list[Row]]:
+    """Per meter of ``rows``, the stored readings the checks need: those within the rows' time
+    span, and the one just before and just after it (the rest cannot clash or break the order)."""
+    spans: dict[int, tuple[datetime, datetime]] = {}
+    for row in rows:
+        first, last = spans.get(row.meter_id, (row.taken_at, row.taken_at))
+        spans[row.meter_id] = (min(first, row.taken_at), max(last, row.taken_at))
     r = Reading
-    rows = db.session.execute(
-        select(r.taken_at, r.meter_id, r.value_milli, r.kind, r.previous_final_milli, r.note)
-        .where(r.meter_id.in_(meter_ids))
-        .order_by(r.meter_id, r.taken_at)
-    )
+    columns = (r.taken_at, r.meter_id, r.value_milli, r.kind, r.previous_final_milli, r.note)
     stored: dict[int, list[Row]] = defaultdict(list)
-    for taken_at, meter_id, value, kind, final, note in rows:
-        stored[meter_id].append(Row(taken_at, meter_id, value, kind, final, note, 0))
+    for meter_id, (first, last) in sorted(spans.items()):
+        mine = r.meter_id == meter_id
+        found = [
+            *db.session.execute(select(*columns).where(mine, r.taken_at < first).order_by(r.taken_at.desc()).limit(1)),
+            *db.session.execute(
+                select(*columns).where(mine, r.taken_at >= first, r.taken_at <= last).order_by(r.taken_at)
+            ),
+            *db.session.execute(select(*columns).where(mine, r.taken_at > last).order_by(r.taken_at).limit(1)),
+        ]
+        stored[meter_id] = [
+            Row(taken_at, m, value, kind, final, note, 0) for taken_at, m, value, kind, final, note in found
+        ]
     return stored
 
 
@@ -227,7 +239,7 @@ def _read(stream: IO[bytes], by_name: dict[str, int], progress: Callable[[int], 
 
 def _new_rows(rows: list[Row], meters: dict[int, Meter], zone: ZoneInfo) -> tuple[dict[int, list[Row]], int]:
     """The rows not stored yet, by meter, checked with the stored ones; and how many were stored already."""
-    stored = _stored(sorted({row.meter_id for row in rows}))
+    stored = _stored(rows)
     known = {meter_id: set(readings) for meter_id, readings in stored.items()}
     new_by_meter: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
