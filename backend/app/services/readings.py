@@ -33,7 +33,8 @@ _DAY_MICROS = 86_400_000_000
 
 
 def zone_of(household_id: int) -> ZoneInfo:
-    name = db.session.scalar(select(Household.timezone).where(Household.id == household_id)) or "UTC"
+    household = db.session.get(Household, household_id)  # usually already loaded by the role check
+    name = household.timezone if household is not None else "UTC"
     try:
         return ZoneInfo(name)
     except (KeyError, ValueError):
@@ -147,6 +148,13 @@ def _write_rows(meter: Meter, first: date, last: date, totals: dict[date, int], 
     if rows:
         db.session.execute(insert(rollups), rows)
     return len(rows)
+
+
+def span_between(before: Reading | None, instant: datetime, after: Reading | None, zone: ZoneInfo) -> tuple[date, date]:
+    """The local days of the intervals on both sides of ``instant``, its neighbours known."""
+    first = before.taken_at if before is not None else instant
+    last = after.taken_at if after is not None else instant
+    return local_day(first, zone), local_day(last, zone)
 
 
 def span_of(meter_id: int, instants: Iterable[datetime], zone: ZoneInfo) -> tuple[date, date]:
