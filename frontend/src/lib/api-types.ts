@@ -438,10 +438,10 @@ export interface paths {
             cookie?: never;
         };
         /** List the meters of your households (or of one). */
-        get: operations["records_list_meters_get"];
+        get: operations["meters_list_meters_get"];
         put?: never;
         /** Add a meter; the unit must suit the type. */
-        post: operations["records_create_meter_post"];
+        post: operations["meters_create_meter_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -456,15 +456,91 @@ export interface paths {
             cookie?: never;
         };
         /** One meter. */
-        get: operations["records_get_meter_get"];
+        get: operations["meters_get_meter_get"];
         put?: never;
         post?: never;
         /** Delete a meter; with records only when cascade=true, which deletes them too. */
-        delete: operations["records_delete_meter_delete"];
+        delete: operations["meters_delete_meter_delete"];
         options?: never;
         head?: never;
         /** Rename, archive, or (while it has no records) change the type and unit of a meter. */
-        patch: operations["records_update_meter_patch"];
+        patch: operations["meters_update_meter_patch"];
+        trace?: never;
+    };
+    "/api/readings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the readings of your households' meters, with filters and pagination. */
+        get: operations["readings_list_readings_get"];
+        put?: never;
+        /** Add a reading of a readings meter; its consumption is derived from its neighbours. */
+        post: operations["readings_create_reading_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/readings/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download your readings (with the list filters) as CSV or JSON, streamed. */
+        get: operations["readings_export_readings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/readings/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import readings from a CSV file, all or nothing.
+         * @description Meters are named by name and must be readings meters of the household. Any invalid row
+         *     answers 422 `validation_error` with every problem in `details` as `{row, field, message}`
+         *     and writes nothing. Rows equal to a stored reading or an earlier row are skipped and counted.
+         */
+        post: operations["readings_import_readings_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/readings/{reading_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One reading. */
+        get: operations["readings_get_reading_get"];
+        put?: never;
+        post?: never;
+        /** Delete a reading; the days around it are derived again. */
+        delete: operations["readings_delete_reading_delete"];
+        options?: never;
+        head?: never;
+        /** Change some fields of a reading. */
+        patch: operations["readings_update_reading_patch"];
         trace?: never;
     };
     "/api/records": {
@@ -901,6 +977,13 @@ export interface components {
              */
             role: "owner" | "editor" | "viewer";
         };
+        /** LastReading */
+        LastReading: {
+            /** Taken At */
+            taken_at: string;
+            /** Value */
+            value: number;
+        };
         /** LoginRequest */
         LoginRequest: {
             /** Email */
@@ -957,59 +1040,147 @@ export interface components {
          * MeterCreate
          * @description A new meter: the unit must suit the type (see the variants).
          */
-        MeterCreate: {
+        MeterCreate: ({
             /**
              * Household Id
              * @description Default: your default household
              * @default null
              */
             household_id?: number | null;
+            /**
+             * Max Per Day
+             * @description Readings meters: plausible most per day
+             * @default null
+             */
+            max_per_day?: number | null;
+            /**
+             * Mode
+             * @description readings: register values, consumption derived
+             * @default consumption
+             * @enum {string}
+             */
+            mode?: "consumption" | "readings";
             /** Name */
             name: string;
+            /**
+             * Rollover At
+             * @description Readings meters: the register wraps to 0
+             * @default null
+             */
+            rollover_at?: number | null;
             /** @enum {string} */
             type: "electricity";
             /** @enum {string} */
             unit: "kWh" | "Wh" | "MWh";
         } | {
+            /** @enum {unknown} */
+            mode: "readings";
+        } | unknown) | ({
             /**
              * Household Id
              * @description Default: your default household
              * @default null
              */
             household_id?: number | null;
+            /**
+             * Max Per Day
+             * @description Readings meters: plausible most per day
+             * @default null
+             */
+            max_per_day?: number | null;
+            /**
+             * Mode
+             * @description readings: register values, consumption derived
+             * @default consumption
+             * @enum {string}
+             */
+            mode?: "consumption" | "readings";
             /** Name */
             name: string;
+            /**
+             * Rollover At
+             * @description Readings meters: the register wraps to 0
+             * @default null
+             */
+            rollover_at?: number | null;
             /** @enum {string} */
             type: "water";
             /** @enum {string} */
             unit: "m3" | "L" | "gal";
         } | {
+            /** @enum {unknown} */
+            mode: "readings";
+        } | unknown) | ({
             /**
              * Household Id
              * @description Default: your default household
              * @default null
              */
             household_id?: number | null;
+            /**
+             * Max Per Day
+             * @description Readings meters: plausible most per day
+             * @default null
+             */
+            max_per_day?: number | null;
+            /**
+             * Mode
+             * @description readings: register values, consumption derived
+             * @default consumption
+             * @enum {string}
+             */
+            mode?: "consumption" | "readings";
             /** Name */
             name: string;
+            /**
+             * Rollover At
+             * @description Readings meters: the register wraps to 0
+             * @default null
+             */
+            rollover_at?: number | null;
             /** @enum {string} */
             type: "gas";
             /** @enum {string} */
             unit: "m3" | "ft3";
         } | {
+            /** @enum {unknown} */
+            mode: "readings";
+        } | unknown) | ({
             /**
              * Household Id
              * @description Default: your default household
              * @default null
              */
             household_id?: number | null;
+            /**
+             * Max Per Day
+             * @description Readings meters: plausible most per day
+             * @default null
+             */
+            max_per_day?: number | null;
+            /**
+             * Mode
+             * @description readings: register values, consumption derived
+             * @default consumption
+             * @enum {string}
+             */
+            mode?: "consumption" | "readings";
             /** Name */
             name: string;
+            /**
+             * Rollover At
+             * @description Readings meters: the register wraps to 0
+             * @default null
+             */
+            rollover_at?: number | null;
             /** @enum {string} */
             type: "other";
             /** Unit */
             unit: string;
-        };
+        } | {
+            /** @enum {unknown} */
+            mode: "readings";
+        } | unknown);
         /** MeterList */
         MeterList: {
             /** Items */
@@ -1025,8 +1196,31 @@ export interface components {
             household_id: number;
             /** Id */
             id: number;
+            /**
+             * @description The latest reading (readings meters)
+             * @default null
+             */
+            last_reading?: components["schemas"]["LastReading"] | null;
+            /**
+             * Max Per Day
+             * @description Readings meters: plausible most per day
+             * @default null
+             */
+            max_per_day?: number | null;
+            /**
+             * Mode
+             * @default consumption
+             * @enum {string}
+             */
+            mode?: "consumption" | "readings";
             /** Name */
             name: string;
+            /**
+             * Rollover At
+             * @description Readings meters: the register wraps to 0
+             * @default null
+             */
+            rollover_at?: number | null;
             /**
              * Type
              * @enum {string}
@@ -1049,10 +1243,29 @@ export interface components {
              */
             archived?: boolean | null;
             /**
+             * Max Per Day
+             * @description Readings meters; null removes it
+             * @default null
+             */
+            max_per_day?: number | null;
+            /**
+             * Mode
+             * @description Only while the meter has no records and no readings
+             * @default null
+             * @enum {string|null}
+             */
+            mode?: "consumption" | "readings" | null;
+            /**
              * Name
              * @default null
              */
             name?: string | null;
+            /**
+             * Rollover At
+             * @description Readings meters; null removes it
+             * @default null
+             */
+            rollover_at?: number | null;
             /**
              * Type
              * @default null
@@ -1064,62 +1277,147 @@ export interface components {
              * @default null
              */
             unit?: string | null;
-        } | unknown | {
+        } | unknown | ({
             /**
              * Archived
              * @default null
              */
             archived?: boolean | null;
             /**
+             * Max Per Day
+             * @description Readings meters; null removes it
+             * @default null
+             */
+            max_per_day?: number | null;
+            /**
+             * Mode
+             * @description Only while the meter has no records and no readings
+             * @default null
+             * @enum {string|null}
+             */
+            mode?: "consumption" | "readings" | null;
+            /**
              * Name
              * @default null
              */
             name?: string | null;
+            /**
+             * Rollover At
+             * @description Readings meters; null removes it
+             * @default null
+             */
+            rollover_at?: number | null;
             /** @enum {string} */
             type: "electricity";
             /** @enum {string} */
             unit: "kWh" | "Wh" | "MWh";
         } | {
+            /** @enum {unknown} */
+            mode: "readings";
+        } | unknown) | ({
             /**
              * Archived
              * @default null
              */
             archived?: boolean | null;
             /**
+             * Max Per Day
+             * @description Readings meters; null removes it
+             * @default null
+             */
+            max_per_day?: number | null;
+            /**
+             * Mode
+             * @description Only while the meter has no records and no readings
+             * @default null
+             * @enum {string|null}
+             */
+            mode?: "consumption" | "readings" | null;
+            /**
              * Name
              * @default null
              */
             name?: string | null;
+            /**
+             * Rollover At
+             * @description Readings meters; null removes it
+             * @default null
+             */
+            rollover_at?: number | null;
             /** @enum {string} */
             type: "water";
             /** @enum {string} */
             unit: "m3" | "L" | "gal";
         } | {
+            /** @enum {unknown} */
+            mode: "readings";
+        } | unknown) | ({
             /**
              * Archived
              * @default null
              */
             archived?: boolean | null;
             /**
+             * Max Per Day
+             * @description Readings meters; null removes it
+             * @default null
+             */
+            max_per_day?: number | null;
+            /**
+             * Mode
+             * @description Only while the meter has no records and no readings
+             * @default null
+             * @enum {string|null}
+             */
+            mode?: "consumption" | "readings" | null;
+            /**
              * Name
              * @default null
              */
             name?: string | null;
+            /**
+             * Rollover At
+             * @description Readings meters; null removes it
+             * @default null
+             */
+            rollover_at?: number | null;
             /** @enum {string} */
             type: "gas";
             /** @enum {string} */
             unit: "m3" | "ft3";
         } | {
+            /** @enum {unknown} */
+            mode: "readings";
+        } | unknown) | ({
             /**
              * Archived
              * @default null
              */
             archived?: boolean | null;
             /**
+             * Max Per Day
+             * @description Readings meters; null removes it
+             * @default null
+             */
+            max_per_day?: number | null;
+            /**
+             * Mode
+             * @description Only while the meter has no records and no readings
+             * @default null
+             * @enum {string|null}
+             */
+            mode?: "consumption" | "readings" | null;
+            /**
              * Name
              * @default null
              */
             name?: string | null;
+            /**
+             * Rollover At
+             * @description Readings meters; null removes it
+             * @default null
+             */
+            rollover_at?: number | null;
             /** @enum {string} */
             type: "other";
             /**
@@ -1127,7 +1425,10 @@ export interface components {
              * @default null
              */
             unit: string | null;
-        };
+        } | {
+            /** @enum {unknown} */
+            mode: "readings";
+        } | unknown);
         /** PasswordChangeRequest */
         PasswordChangeRequest: {
             /** Current Password */
@@ -1189,6 +1490,172 @@ export interface components {
              * @enum {string|null}
              */
             timezone?: "Africa/Abidjan" | "Africa/Accra" | "Africa/Addis_Ababa" | "Africa/Algiers" | "Africa/Asmara" | "Africa/Asmera" | "Africa/Bamako" | "Africa/Bangui" | "Africa/Banjul" | "Africa/Bissau" | "Africa/Blantyre" | "Africa/Brazzaville" | "Africa/Bujumbura" | "Africa/Cairo" | "Africa/Casablanca" | "Africa/Ceuta" | "Africa/Conakry" | "Africa/Dakar" | "Africa/Dar_es_Salaam" | "Africa/Djibouti" | "Africa/Douala" | "Africa/El_Aaiun" | "Africa/Freetown" | "Africa/Gaborone" | "Africa/Harare" | "Africa/Johannesburg" | "Africa/Juba" | "Africa/Kampala" | "Africa/Khartoum" | "Africa/Kigali" | "Africa/Kinshasa" | "Africa/Lagos" | "Africa/Libreville" | "Africa/Lome" | "Africa/Luanda" | "Africa/Lubumbashi" | "Africa/Lusaka" | "Africa/Malabo" | "Africa/Maputo" | "Africa/Maseru" | "Africa/Mbabane" | "Africa/Mogadishu" | "Africa/Monrovia" | "Africa/Nairobi" | "Africa/Ndjamena" | "Africa/Niamey" | "Africa/Nouakchott" | "Africa/Ouagadougou" | "Africa/Porto-Novo" | "Africa/Sao_Tome" | "Africa/Timbuktu" | "Africa/Tripoli" | "Africa/Tunis" | "Africa/Windhoek" | "America/Adak" | "America/Anchorage" | "America/Anguilla" | "America/Antigua" | "America/Araguaina" | "America/Argentina/Buenos_Aires" | "America/Argentina/Catamarca" | "America/Argentina/ComodRivadavia" | "America/Argentina/Cordoba" | "America/Argentina/Jujuy" | "America/Argentina/La_Rioja" | "America/Argentina/Mendoza" | "America/Argentina/Rio_Gallegos" | "America/Argentina/Salta" | "America/Argentina/San_Juan" | "America/Argentina/San_Luis" | "America/Argentina/Tucuman" | "America/Argentina/Ushuaia" | "America/Aruba" | "America/Asuncion" | "America/Atikokan" | "America/Atka" | "America/Bahia" | "America/Bahia_Banderas" | "America/Barbados" | "America/Belem" | "America/Belize" | "America/Blanc-Sablon" | "America/Boa_Vista" | "America/Bogota" | "America/Boise" | "America/Buenos_Aires" | "America/Cambridge_Bay" | "America/Campo_Grande" | "America/Cancun" | "America/Caracas" | "America/Catamarca" | "America/Cayenne" | "America/Cayman" | "America/Chicago" | "America/Chihuahua" | "America/Ciudad_Juarez" | "America/Coral_Harbour" | "America/Cordoba" | "America/Costa_Rica" | "America/Coyhaique" | "America/Creston" | "America/Cuiaba" | "America/Curacao" | "America/Danmarkshavn" | "America/Dawson" | "America/Dawson_Creek" | "America/Denver" | "America/Detroit" | "America/Dominica" | "America/Edmonton" | "America/Eirunepe" | "America/El_Salvador" | "America/Ensenada" | "America/Fort_Nelson" | "America/Fort_Wayne" | "America/Fortaleza" | "America/Glace_Bay" | "America/Godthab" | "America/Goose_Bay" | "America/Grand_Turk" | "America/Grenada" | "America/Guadeloupe" | "America/Guatemala" | "America/Guayaquil" | "America/Guyana" | "America/Halifax" | "America/Havana" | "America/Hermosillo" | "America/Indiana/Indianapolis" | "America/Indiana/Knox" | "America/Indiana/Marengo" | "America/Indiana/Petersburg" | "America/Indiana/Tell_City" | "America/Indiana/Vevay" | "America/Indiana/Vincennes" | "America/Indiana/Winamac" | "America/Indianapolis" | "America/Inuvik" | "America/Iqaluit" | "America/Jamaica" | "America/Jujuy" | "America/Juneau" | "America/Kentucky/Louisville" | "America/Kentucky/Monticello" | "America/Knox_IN" | "America/Kralendijk" | "America/La_Paz" | "America/Lima" | "America/Los_Angeles" | "America/Louisville" | "America/Lower_Princes" | "America/Maceio" | "America/Managua" | "America/Manaus" | "America/Marigot" | "America/Martinique" | "America/Matamoros" | "America/Mazatlan" | "America/Mendoza" | "America/Menominee" | "America/Merida" | "America/Metlakatla" | "America/Mexico_City" | "America/Miquelon" | "America/Moncton" | "America/Monterrey" | "America/Montevideo" | "America/Montreal" | "America/Montserrat" | "America/Nassau" | "America/New_York" | "America/Nipigon" | "America/Nome" | "America/Noronha" | "America/North_Dakota/Beulah" | "America/North_Dakota/Center" | "America/North_Dakota/New_Salem" | "America/Nuuk" | "America/Ojinaga" | "America/Panama" | "America/Pangnirtung" | "America/Paramaribo" | "America/Phoenix" | "America/Port-au-Prince" | "America/Port_of_Spain" | "America/Porto_Acre" | "America/Porto_Velho" | "America/Puerto_Rico" | "America/Punta_Arenas" | "America/Rainy_River" | "America/Rankin_Inlet" | "America/Recife" | "America/Regina" | "America/Resolute" | "America/Rio_Branco" | "America/Rosario" | "America/Santa_Isabel" | "America/Santarem" | "America/Santiago" | "America/Santo_Domingo" | "America/Sao_Paulo" | "America/Scoresbysund" | "America/Shiprock" | "America/Sitka" | "America/St_Barthelemy" | "America/St_Johns" | "America/St_Kitts" | "America/St_Lucia" | "America/St_Thomas" | "America/St_Vincent" | "America/Swift_Current" | "America/Tegucigalpa" | "America/Thule" | "America/Thunder_Bay" | "America/Tijuana" | "America/Toronto" | "America/Tortola" | "America/Vancouver" | "America/Virgin" | "America/Whitehorse" | "America/Winnipeg" | "America/Yakutat" | "America/Yellowknife" | "Antarctica/Casey" | "Antarctica/Davis" | "Antarctica/DumontDUrville" | "Antarctica/Macquarie" | "Antarctica/Mawson" | "Antarctica/McMurdo" | "Antarctica/Palmer" | "Antarctica/Rothera" | "Antarctica/South_Pole" | "Antarctica/Syowa" | "Antarctica/Troll" | "Antarctica/Vostok" | "Arctic/Longyearbyen" | "Asia/Aden" | "Asia/Almaty" | "Asia/Amman" | "Asia/Anadyr" | "Asia/Aqtau" | "Asia/Aqtobe" | "Asia/Ashgabat" | "Asia/Ashkhabad" | "Asia/Atyrau" | "Asia/Baghdad" | "Asia/Bahrain" | "Asia/Baku" | "Asia/Bangkok" | "Asia/Barnaul" | "Asia/Beirut" | "Asia/Bishkek" | "Asia/Brunei" | "Asia/Calcutta" | "Asia/Chita" | "Asia/Choibalsan" | "Asia/Chongqing" | "Asia/Chungking" | "Asia/Colombo" | "Asia/Dacca" | "Asia/Damascus" | "Asia/Dhaka" | "Asia/Dili" | "Asia/Dubai" | "Asia/Dushanbe" | "Asia/Famagusta" | "Asia/Gaza" | "Asia/Harbin" | "Asia/Hebron" | "Asia/Ho_Chi_Minh" | "Asia/Hong_Kong" | "Asia/Hovd" | "Asia/Irkutsk" | "Asia/Istanbul" | "Asia/Jakarta" | "Asia/Jayapura" | "Asia/Jerusalem" | "Asia/Kabul" | "Asia/Kamchatka" | "Asia/Karachi" | "Asia/Kashgar" | "Asia/Kathmandu" | "Asia/Katmandu" | "Asia/Khandyga" | "Asia/Kolkata" | "Asia/Krasnoyarsk" | "Asia/Kuala_Lumpur" | "Asia/Kuching" | "Asia/Kuwait" | "Asia/Macao" | "Asia/Macau" | "Asia/Magadan" | "Asia/Makassar" | "Asia/Manila" | "Asia/Muscat" | "Asia/Nicosia" | "Asia/Novokuznetsk" | "Asia/Novosibirsk" | "Asia/Omsk" | "Asia/Oral" | "Asia/Phnom_Penh" | "Asia/Pontianak" | "Asia/Pyongyang" | "Asia/Qatar" | "Asia/Qostanay" | "Asia/Qyzylorda" | "Asia/Rangoon" | "Asia/Riyadh" | "Asia/Saigon" | "Asia/Sakhalin" | "Asia/Samarkand" | "Asia/Seoul" | "Asia/Shanghai" | "Asia/Singapore" | "Asia/Srednekolymsk" | "Asia/Taipei" | "Asia/Tashkent" | "Asia/Tbilisi" | "Asia/Tehran" | "Asia/Tel_Aviv" | "Asia/Thimbu" | "Asia/Thimphu" | "Asia/Tokyo" | "Asia/Tomsk" | "Asia/Ujung_Pandang" | "Asia/Ulaanbaatar" | "Asia/Ulan_Bator" | "Asia/Urumqi" | "Asia/Ust-Nera" | "Asia/Vientiane" | "Asia/Vladivostok" | "Asia/Yakutsk" | "Asia/Yangon" | "Asia/Yekaterinburg" | "Asia/Yerevan" | "Atlantic/Azores" | "Atlantic/Bermuda" | "Atlantic/Canary" | "Atlantic/Cape_Verde" | "Atlantic/Faeroe" | "Atlantic/Faroe" | "Atlantic/Jan_Mayen" | "Atlantic/Madeira" | "Atlantic/Reykjavik" | "Atlantic/South_Georgia" | "Atlantic/St_Helena" | "Atlantic/Stanley" | "Australia/ACT" | "Australia/Adelaide" | "Australia/Brisbane" | "Australia/Broken_Hill" | "Australia/Canberra" | "Australia/Currie" | "Australia/Darwin" | "Australia/Eucla" | "Australia/Hobart" | "Australia/LHI" | "Australia/Lindeman" | "Australia/Lord_Howe" | "Australia/Melbourne" | "Australia/NSW" | "Australia/North" | "Australia/Perth" | "Australia/Queensland" | "Australia/South" | "Australia/Sydney" | "Australia/Tasmania" | "Australia/Victoria" | "Australia/West" | "Australia/Yancowinna" | "Brazil/Acre" | "Brazil/DeNoronha" | "Brazil/East" | "Brazil/West" | "CET" | "CST6CDT" | "Canada/Atlantic" | "Canada/Central" | "Canada/Eastern" | "Canada/Mountain" | "Canada/Newfoundland" | "Canada/Pacific" | "Canada/Saskatchewan" | "Canada/Yukon" | "Chile/Continental" | "Chile/EasterIsland" | "Cuba" | "EET" | "EST" | "EST5EDT" | "Egypt" | "Eire" | "Etc/GMT" | "Etc/GMT+0" | "Etc/GMT+1" | "Etc/GMT+10" | "Etc/GMT+11" | "Etc/GMT+12" | "Etc/GMT+2" | "Etc/GMT+3" | "Etc/GMT+4" | "Etc/GMT+5" | "Etc/GMT+6" | "Etc/GMT+7" | "Etc/GMT+8" | "Etc/GMT+9" | "Etc/GMT-0" | "Etc/GMT-1" | "Etc/GMT-10" | "Etc/GMT-11" | "Etc/GMT-12" | "Etc/GMT-13" | "Etc/GMT-14" | "Etc/GMT-2" | "Etc/GMT-3" | "Etc/GMT-4" | "Etc/GMT-5" | "Etc/GMT-6" | "Etc/GMT-7" | "Etc/GMT-8" | "Etc/GMT-9" | "Etc/GMT0" | "Etc/Greenwich" | "Etc/UCT" | "Etc/UTC" | "Etc/Universal" | "Etc/Zulu" | "Europe/Amsterdam" | "Europe/Andorra" | "Europe/Astrakhan" | "Europe/Athens" | "Europe/Belfast" | "Europe/Belgrade" | "Europe/Berlin" | "Europe/Bratislava" | "Europe/Brussels" | "Europe/Bucharest" | "Europe/Budapest" | "Europe/Busingen" | "Europe/Chisinau" | "Europe/Copenhagen" | "Europe/Dublin" | "Europe/Gibraltar" | "Europe/Guernsey" | "Europe/Helsinki" | "Europe/Isle_of_Man" | "Europe/Istanbul" | "Europe/Jersey" | "Europe/Kaliningrad" | "Europe/Kiev" | "Europe/Kirov" | "Europe/Kyiv" | "Europe/Lisbon" | "Europe/Ljubljana" | "Europe/London" | "Europe/Luxembourg" | "Europe/Madrid" | "Europe/Malta" | "Europe/Mariehamn" | "Europe/Minsk" | "Europe/Monaco" | "Europe/Moscow" | "Europe/Nicosia" | "Europe/Oslo" | "Europe/Paris" | "Europe/Podgorica" | "Europe/Prague" | "Europe/Riga" | "Europe/Rome" | "Europe/Samara" | "Europe/San_Marino" | "Europe/Sarajevo" | "Europe/Saratov" | "Europe/Simferopol" | "Europe/Skopje" | "Europe/Sofia" | "Europe/Stockholm" | "Europe/Tallinn" | "Europe/Tirane" | "Europe/Tiraspol" | "Europe/Ulyanovsk" | "Europe/Uzhgorod" | "Europe/Vaduz" | "Europe/Vatican" | "Europe/Vienna" | "Europe/Vilnius" | "Europe/Volgograd" | "Europe/Warsaw" | "Europe/Zagreb" | "Europe/Zaporozhye" | "Europe/Zurich" | "GB" | "GB-Eire" | "GMT" | "GMT+0" | "GMT-0" | "GMT0" | "Greenwich" | "HST" | "Hongkong" | "Iceland" | "Indian/Antananarivo" | "Indian/Chagos" | "Indian/Christmas" | "Indian/Cocos" | "Indian/Comoro" | "Indian/Kerguelen" | "Indian/Mahe" | "Indian/Maldives" | "Indian/Mauritius" | "Indian/Mayotte" | "Indian/Reunion" | "Iran" | "Israel" | "Jamaica" | "Japan" | "Kwajalein" | "Libya" | "MET" | "MST" | "MST7MDT" | "Mexico/BajaNorte" | "Mexico/BajaSur" | "Mexico/General" | "NZ" | "NZ-CHAT" | "Navajo" | "PRC" | "PST8PDT" | "Pacific/Apia" | "Pacific/Auckland" | "Pacific/Bougainville" | "Pacific/Chatham" | "Pacific/Chuuk" | "Pacific/Easter" | "Pacific/Efate" | "Pacific/Enderbury" | "Pacific/Fakaofo" | "Pacific/Fiji" | "Pacific/Funafuti" | "Pacific/Galapagos" | "Pacific/Gambier" | "Pacific/Guadalcanal" | "Pacific/Guam" | "Pacific/Honolulu" | "Pacific/Johnston" | "Pacific/Kanton" | "Pacific/Kiritimati" | "Pacific/Kosrae" | "Pacific/Kwajalein" | "Pacific/Majuro" | "Pacific/Marquesas" | "Pacific/Midway" | "Pacific/Nauru" | "Pacific/Niue" | "Pacific/Norfolk" | "Pacific/Noumea" | "Pacific/Pago_Pago" | "Pacific/Palau" | "Pacific/Pitcairn" | "Pacific/Pohnpei" | "Pacific/Ponape" | "Pacific/Port_Moresby" | "Pacific/Rarotonga" | "Pacific/Saipan" | "Pacific/Samoa" | "Pacific/Tahiti" | "Pacific/Tarawa" | "Pacific/Tongatapu" | "Pacific/Truk" | "Pacific/Wake" | "Pacific/Wallis" | "Pacific/Yap" | "Poland" | "Portugal" | "ROC" | "ROK" | "Singapore" | "Turkey" | "UCT" | "US/Alaska" | "US/Aleutian" | "US/Arizona" | "US/Central" | "US/East-Indiana" | "US/Eastern" | "US/Hawaii" | "US/Indiana-Starke" | "US/Michigan" | "US/Mountain" | "US/Pacific" | "US/Samoa" | "UTC" | "Universal" | "W-SU" | "WET" | "Zulu" | null;
+        };
+        /**
+         * ReadingCreate
+         * @description A register value; a ``replacement`` starts a new register at ``value``.
+         */
+        ReadingCreate: {
+            /**
+             * Kind
+             * @default reading
+             * @enum {string}
+             */
+            kind?: "reading" | "replacement";
+            /** Meter Id */
+            meter_id: number;
+            /**
+             * Note
+             * @default null
+             */
+            note?: string | null;
+            /**
+             * Previous Final Value
+             * @description Replacements only: the old register's last value
+             * @default null
+             */
+            previous_final_value?: number | null;
+            /**
+             * Taken At
+             * Format: date-time
+             * @description With its UTC offset; stored as UTC
+             */
+            taken_at: string;
+            /** Value */
+            value: number;
+        } | {
+            /** @enum {unknown} */
+            kind: "replacement";
+            previous_final_value: number;
+        } | {
+            /** @enum {unknown} */
+            kind?: "reading";
+        };
+        /** ReadingExportDocument */
+        ReadingExportDocument: {
+            /** Items */
+            items: components["schemas"]["ReadingExportRow"][];
+        };
+        /** ReadingExportRow */
+        ReadingExportRow: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "reading" | "replacement";
+            /** Meter */
+            meter: string;
+            /** Note */
+            note: string | null;
+            /** Previous Final Value */
+            previous_final_value: number | null;
+            /**
+             * Taken At
+             * @description In the household's local time, with its offset
+             */
+            taken_at: string;
+            /** Value */
+            value: number;
+        };
+        /** ReadingFlags */
+        ReadingFlags: {
+            /**
+             * High Rate
+             * @description The interval ending here averages more per day than max_per_day
+             */
+            high_rate: boolean;
+            /**
+             * Wrapped
+             * @description The register wrapped at rollover_at since the reading before
+             */
+            wrapped: boolean;
+        };
+        /** ReadingImportResult */
+        ReadingImportResult: {
+            /** Dry Run */
+            dry_run: boolean;
+            /** Errors */
+            errors: components["schemas"]["ImportRowError"][];
+            /** Imported */
+            imported: number;
+            /**
+             * Skipped Duplicates
+             * @description Rows equal to a stored reading or to an earlier row
+             */
+            skipped_duplicates: number;
+        };
+        /** ReadingOut */
+        ReadingOut: {
+            /** Created At */
+            created_at: string;
+            /**
+             * Created By
+             * @description Who wrote it; null once that account is deleted
+             */
+            created_by: number | null;
+            flags: components["schemas"]["ReadingFlags"];
+            /** Household Id */
+            household_id: number;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "reading" | "replacement";
+            /** Meter Id */
+            meter_id: number;
+            /** Note */
+            note: string | null;
+            /** Previous Final Value */
+            previous_final_value: number | null;
+            /** Taken At */
+            taken_at: string;
+            /** Updated At */
+            updated_at: string;
+            /** Value */
+            value: number;
+        };
+        /** ReadingPage */
+        ReadingPage: {
+            /** Items */
+            items: components["schemas"]["ReadingOut"][];
+            /** Page */
+            page: number;
+            /** Pages */
+            pages: number;
+            /** Per Page */
+            per_page: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * ReadingUpdate
+         * @description Fields left out stay; ``note`` and ``previous_final_value`` may be set to null.
+         */
+        ReadingUpdate: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind?: "reading" | "replacement";
+            /**
+             * Note
+             * @default null
+             */
+            note?: string | null;
+            /**
+             * Previous Final Value
+             * @default null
+             */
+            previous_final_value?: number | null;
+            /**
+             * Taken At
+             * Format: date-time
+             */
+            taken_at?: string;
+            /** Value */
+            value?: number;
         };
         /** RecordCreate */
         RecordCreate: {
@@ -4629,7 +5096,7 @@ export interface operations {
             };
         };
     };
-    records_list_meters_get: {
+    meters_list_meters_get: {
         parameters: {
             query?: {
                 /** @description Only this household's meters */
@@ -4709,7 +5176,7 @@ export interface operations {
             };
         };
     };
-    records_create_meter_post: {
+    meters_create_meter_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -4826,7 +5293,7 @@ export interface operations {
             };
         };
     };
-    records_get_meter_get: {
+    meters_get_meter_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -4905,7 +5372,7 @@ export interface operations {
             };
         };
     };
-    records_delete_meter_delete: {
+    meters_delete_meter_delete: {
         parameters: {
             query?: {
                 cascade?: boolean;
@@ -5011,7 +5478,7 @@ export interface operations {
             };
         };
     };
-    records_update_meter_patch: {
+    meters_update_meter_patch: {
         parameters: {
             query?: never;
             header?: never;
@@ -5078,6 +5545,716 @@ export interface operations {
                 };
             };
             /** @description Name taken, or type/unit change on a meter with records */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    readings_list_readings_get: {
+        parameters: {
+            query?: {
+                page?: number;
+                per_page?: number;
+                date_from?: string | null;
+                date_to?: string | null;
+                /** @description Only this household's readings */
+                household_id?: number | null;
+                meter_id?: number | null;
+                sort?: "taken_at" | "-taken_at";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingPage"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    readings_create_reading_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadingCreate"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingOut"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your role does not allow writing in this household */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The meter already has a reading at this instant */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    readings_export_readings_get: {
+        parameters: {
+            query?: {
+                date_from?: string | null;
+                date_to?: string | null;
+                /** @description Only this household's readings */
+                household_id?: number | null;
+                meter_id?: number | null;
+                format?: "csv" | "json";
+                sort?: "taken_at" | "-taken_at";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A download: CSV (the import's columns) or JSON */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingExportDocument"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    readings_import_readings_post: {
+        parameters: {
+            query?: {
+                /** @description Default: your default household */
+                household_id?: number | null;
+                /** @description Validate and report without writing anything */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description CSV, UTF-8 (BOM optional), comma or semicolon separated, header taken_at,meter,value,kind,previous_final_value,note
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Imported (or, with dry_run, what would be imported) */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingImportResult"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your role does not allow writing in this household */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description File too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not multipart/form-data, or not UTF-8 text */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid file */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    readings_get_reading_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reading_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingOut"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such reading */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    readings_delete_reading_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reading_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your role does not allow writing in this household */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such reading */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Its neighbours would be out of order */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    readings_update_reading_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reading_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadingUpdate"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingOut"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your role does not allow writing in this household */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such reading */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Another reading at that instant, or out of order */
             409: {
                 headers: {
                     [name: string]: unknown;
