@@ -388,3 +388,15 @@ def test_removing_rollover_while_readings_wrap_is_409(client: FlaskClient, acc: 
     response = client.patch(f"/api/meters/{meter}", headers=acc.headers, json={"rollover_at": None})
     assert response.status_code == 409
     assert client.get(f"/api/meters/{meter}", headers=acc.headers).get_json()["rollover_at"] == 1000
+
+
+def test_readings_do_not_count_as_records(client: FlaskClient, acc: Any) -> None:
+    meter = readings_meter(client, acc)
+    read(client, acc, meter, "2026-03-01T08:00:00+01:00", 1)
+    read(client, acc, meter, "2026-03-02T08:00:00+01:00", 2)
+    client.post(
+        "/api/records", headers=acc.headers, json={"meter_id": acc.meters["Gas"], "date": "2026-03-01", "amount": 2}
+    )
+    listed = client.get("/api/records?date_from=2026-03-01&date_to=2026-03-31", headers=acc.headers).get_json()
+    assert (listed["total"], len(listed["items"])) == (1, 1)
+    assert client.get(f"/api/records?meter_id={meter}", headers=acc.headers).get_json()["total"] == 0
