@@ -146,11 +146,15 @@ bench-analytics: bench-install ## Analytics at 2M records on PostgreSQL under gu
 
 
 .PHONY: bench
-bench: bench-analytics bench-import bench-live bench-soak ## Run every benchmark (results go in docs/benchmarks.md)
+bench: bench-analytics bench-import bench-readings bench-live bench-soak ## Run every benchmark (results go in docs/benchmarks.md)
 
 .PHONY: bench-soak
 bench-soak: bench-install ## Mixed traffic at 80% of the measured maximum for SOAK_SECONDS (default 600)
 	$(PY) scripts/bench/soak.py
+
+.PHONY: bench-readings
+bench-readings: install system-deps ## Reading create on a meter with 100,000 readings vs record create and /health; 1,000,000-row readings import vs psql \copy: make bench-readings [EXISTING=n ROWS=n SECONDS=s]
+	cd $(BACKEND) && .venv/bin/python ../scripts/bench/readings_bench.py
 
 .PHONY: bench-import
 bench-import: install system-deps ## Import/export 1,000,000 records through the API vs psql \copy: make bench-import [ROWS=n]

@@ -64,7 +64,7 @@ def create_admin(email: str, password: str | None, name: str) -> None:
 @analytics_cli.command("rebuild")
 @click.option("--user", "email", help="Only the rollups of this user's households.")
 def rebuild(email: str | None) -> None:
-    """Rebuild the daily rollups from the records."""
+    """Rebuild the daily rollups from the records and the readings."""
     if email:
         user = user_by_email(email)
         ids = list(db.session.scalars(tenancy.household_ids(user).order_by(Membership.household_id)))

@@ -52,6 +52,9 @@ ALLOWED_422 = {
     "invalid_password": "a current password that is not the account's",
     "too_many_points": "a time series window too long for its granularity (two parameters together)",
     "confirmation": "a household delete whose `confirm` is not the household's name",
+    "meter_mode": "a meter of the other mode (records on a readings meter, readings on a consumption meter)",
+    "reading_order": "a reading out of order with the meter's other readings, or above its rollover_at",
+    "readings_only": "rollover_at or max_per_day set on a meter that is (still) a consumption meter",
 }
 #: Cross-parameter rules OpenAPI 3.0 cannot state, recognised by their message.
 ALLOWED_422_MESSAGES = {"must not be before date_from", "must not be after today", "must be in the future"}

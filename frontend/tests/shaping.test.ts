@@ -124,9 +124,6 @@ function gasMeter(id: number, name: string, unit: string): Meter {
     type: "gas",
     unit,
     archived: false,
-    mode: "consumption",
-    rollover_at: null,
-    max_per_day: null,
     created_at: "2026-01-01T00:00:00+00:00",
     updated_at: "2026-01-01T00:00:00+00:00",
   };

@@ -33,7 +33,8 @@ _DAY_MICROS = 86_400_000_000
 
 
 def zone_of(household_id: int) -> ZoneInfo:
-    name = db.session.scalar(select(Household.timezone).where(Household.id == household_id)) or "UTC"
+    household = db.session.get(Household, household_id)  # usually already loaded by the role check
+    name = household.timezone if household is not None else "UTC"
     try:
         return ZoneInfo(name)
     except (KeyError, ValueError):
@@ -77,9 +78,10 @@ def _around(meter_id: int, start: datetime, end: datetime) -> list[Reading]:
     return ([before] if before is not None else []) + inside + ([after] if after is not None else [])
 
 
-def recompute(meter: Meter, first: date, last: date, zone: ZoneInfo | None = None) -> None:
+def recompute(meter: Meter, first: date, last: date, zone: ZoneInfo | None = None) -> int:
     """Rewrite the rollup rows of ``meter`` for the local days ``first``..``last`` and the flags of
-    the readings whose interval ends in them (the caller holds the household's lock)."""
+    the readings whose interval ends in them (the caller holds the household's lock); returns
+    the rows written."""
     db.session.flush()
     lock_household(meter.household_id)
     zone = zone or zone_of(meter.household_id)
@@ -109,7 +111,7 @@ def recompute(meter: Meter, first: date, last: date, zone: ZoneInfo | None = Non
         for day, share in split(previous.taken_at, reading.taken_at, delta, zone):
             if first <= day <= last:
                 totals[day] += share
-    _write_rows(meter, first, last, totals, counts)
+    return _write_rows(meter, first, last, totals, counts)
 
 
 def _set_flags(reading: Reading, wrapped: bool, rate: bool) -> None:
@@ -117,7 +119,7 @@ def _set_flags(reading: Reading, wrapped: bool, rate: bool) -> None:
         reading.wrapped, reading.high_rate = wrapped, rate
 
 
-def _write_rows(meter: Meter, first: date, last: date, totals: dict[date, int], counts: dict[date, int]) -> None:
+def _write_rows(meter: Meter, first: date, last: date, totals: dict[date, int], counts: dict[date, int]) -> int:
     rollups = DailyRollup.__table__
     db.session.execute(
         delete(rollups).where(
@@ -145,6 +147,14 @@ def _write_rows(meter: Meter, first: date, last: date, totals: dict[date, int], 
     ]
     if rows:
         db.session.execute(insert(rollups), rows)
+    return len(rows)
+
+
+def span_between(before: Reading | None, instant: datetime, after: Reading | None, zone: ZoneInfo) -> tuple[date, date]:
+    """The local days of the intervals on both sides of ``instant``, its neighbours known."""
+    first = before.taken_at if before is not None else instant
+    last = after.taken_at if after is not None else instant
+    return local_day(first, zone), local_day(last, zone)
 
 
 def span_of(meter_id: int, instants: Iterable[datetime], zone: ZoneInfo) -> tuple[date, date]:
@@ -175,25 +185,25 @@ def merge(spans: Sequence[tuple[date, date]]) -> list[tuple[date, date]]:
     return merged
 
 
-def rebuild_meter(meter: Meter) -> None:
-    """Recompute every day and flag of one readings meter from its readings."""
+def rebuild_meter(meter: Meter) -> int:
+    """Recompute every day and flag of one readings meter from its readings; returns the rows written."""
     lock_household(meter.household_id)
     zone = zone_of(meter.household_id)
     db.session.execute(delete(DailyRollup).where(DailyRollup.meter_id == meter.id))
     bounds = db.session.execute(
         select(func.min(Reading.taken_at), func.max(Reading.taken_at)).where(Reading.meter_id == meter.id)
     ).one()
-    if bounds[0] is not None:
-        recompute(meter, local_day(_aware(bounds[0]), zone), local_day(_aware(bounds[1]), zone), zone)
+    if bounds[0] is None:
+        return 0
+    return recompute(meter, local_day(_aware(bounds[0]), zone), local_day(_aware(bounds[1]), zone), zone)
 
 
-def rebuild(household_id: int | None = None) -> None:
-    """Rebuild the rollups of every readings meter (of one household, or all)."""
+def rebuild(household_id: int | None = None) -> int:
+    """Rebuild the rollups of every readings meter (of one household, or all); returns the rows written."""
     stmt: Any = select(Meter).where(Meter.mode == "readings").order_by(Meter.id)
     if household_id is not None:
         stmt = stmt.where(Meter.household_id == household_id)
-    for meter in db.session.scalars(stmt):
-        rebuild_meter(meter)
+    return sum(rebuild_meter(meter) for meter in db.session.scalars(stmt).all())
 
 
 def latest_of(meter_ids: list[int]) -> dict[int, tuple[datetime, int]]:

@@ -2,7 +2,9 @@
 
 A new record is added to its day's row with one upsert (totals add up, min and max widen).
 Anything that can take a value away (an edit, a delete, a bulk write) recomputes the
-affected days from the records instead. Every writer holds the household's lock (``lock_household``).
+affected days from the records instead. Readings meters' days are written by
+``readings.recompute`` (derived from the readings), which ``rebuild`` runs too. Every writer
+holds the household's lock (``lock_household``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import DailyRollup, Record
+from . import readings
 from .locks import lock_household
 
 _CHUNK = 500
@@ -146,7 +149,8 @@ def refresh_range(household_id: int, meter_id: int, date_from: date, date_to: da
 
 
 def rebuild(household_id: int | None = None) -> int:
-    """Rebuild rollups from scratch for one household or every one; returns the rows written."""
+    """Rebuild rollups from scratch for one household or every one, records and readings meters
+    alike; returns the rows written."""
     rollups = DailyRollup.__table__
     rc = Record.__table__.c
     stmt = delete(rollups)
@@ -168,4 +172,5 @@ def rebuild(household_id: int | None = None) -> int:
         agg = agg.where(rc.household_id == household_id)
     db.session.execute(stmt)
     result = db.session.execute(insert(rollups).from_select(_COLUMNS, agg))
-    return int(getattr(result, "rowcount", 0) or 0)
+    # Readings meters have no records: their days are derived from their readings (one writer).
+    return int(getattr(result, "rowcount", 0) or 0) + readings.rebuild(household_id)

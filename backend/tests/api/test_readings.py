@@ -317,3 +317,86 @@ def test_meter_settings_rules(client: FlaskClient, acc: Any) -> None:
     assert client.delete(f"/api/meters/{meter}", headers=acc.headers).status_code == 409
     assert client.delete(f"/api/meters/{meter}?cascade=true", headers=acc.headers).status_code == 204
     assert client.get("/api/readings", headers=acc.headers).get_json()["total"] == 0
+
+
+def test_a_new_time_zone_derives_the_days_again(app: Flask, client: FlaskClient, acc: Any) -> None:
+    meter = readings_meter(client, acc, "UTC")
+    read(client, acc, meter, "2026-05-01T12:00:00Z", 0)
+    read(client, acc, meter, "2026-05-02T12:00:00Z", 24)
+    assert days(app, meter) == {"2026-05-01": (12_000, 1), "2026-05-02": (12_000, 1)}
+    home = acc.household_id
+    client.patch(f"/api/households/{home}", headers=acc.headers, json={"timezone": "Asia/Tokyo"})  # UTC+9
+    # 12:00 UTC is 21:00 in Tokyo: 3 hours of the interval on 1 May, 21 on 2 May.
+    assert days(app, meter) == {"2026-05-01": (3_000, 1), "2026-05-02": (21_000, 1)}
+
+
+def test_moving_a_record_to_a_readings_meter_is_422(client: FlaskClient, acc: Any) -> None:
+    meter = readings_meter(client, acc)
+    record = client.post(
+        "/api/records", headers=acc.headers, json={"meter_id": acc.meters["Gas"], "date": "2026-03-01", "amount": 2}
+    ).get_json()
+    moved = client.patch(f"/api/records/{record['id']}", headers=acc.headers, json={"meter_id": meter})
+    assert _error(moved)[:2] == (422, ["body", "meter_id"])
+    replaced = client.put(
+        f"/api/records/{record['id']}", headers=acc.headers, json={"meter_id": meter, "date": "2026-03-01", "amount": 2}
+    )
+    assert _error(replaced)[:2] == (422, ["body", "meter_id"])
+    assert client.get(f"/api/records/{record['id']}", headers=acc.headers).get_json()["meter_id"] == acc.meters["Gas"]
+
+
+def test_edits_and_deletes_that_would_break_the_order(app: Flask, client: FlaskClient, acc: Any) -> None:
+    meter = readings_meter(client, acc, "UTC")
+    read(client, acc, meter, "2026-01-01T00:00:00Z", 500)
+    swap = read(client, acc, meter, "2026-01-02T00:00:00Z", 1, kind="replacement", previous_final_value=510).get_json()
+    last = read(client, acc, meter, "2026-01-03T00:00:00Z", 11).get_json()
+    before = days(app, meter)
+    assert before == {"2026-01-01": (10_000, 1), "2026-01-02": (10_000, 1), "2026-01-03": (0, 1)}
+    # Without the replacement, 11 would follow 500.
+    gone = client.delete(f"/api/readings/{swap['id']}", headers=acc.headers)
+    assert gone.status_code == 409
+    assert gone.get_json()["error"]["message"] == (
+        "Without this reading, the reading of 2026-01-03T00:00:00+00:00 (11.000) would be below "
+        "the reading of 2026-01-01T00:00:00+00:00 (500.000): delete or correct the later readings first."
+    )
+    moved = client.patch(
+        f"/api/readings/{swap['id']}", headers=acc.headers, json={"taken_at": "2026-01-04T00:00:00+00:00"}
+    )
+    assert moved.status_code == 409
+    clash = client.patch(
+        f"/api/readings/{last['id']}", headers=acc.headers, json={"taken_at": "2026-01-02T01:00:00+01:00"}
+    )
+    assert clash.status_code == 409
+    above = client.patch(f"/api/readings/{swap['id']}", headers=acc.headers, json={"value": 12})
+    assert _error(above) == (
+        422,
+        ["body", "value"],
+        "is above the reading of 2026-01-03T00:00:00+00:00 (11.000); "
+        "if the meter was replaced after this reading, record a replacement",
+    )
+    plain = client.patch(f"/api/readings/{swap['id']}", headers=acc.headers, json={"kind": "reading"})
+    assert _error(plain)[:2] == (422, ["body", "value"])  # 1 after 500 without the replacement
+    assert days(app, meter) == before
+    # A replacement turned into a plain reading drops its final value.
+    fixed = client.patch(f"/api/readings/{swap['id']}", headers=acc.headers, json={"kind": "reading", "value": 505})
+    assert _error(fixed)[:2] == (422, ["body", "value"])  # 505 is above the next reading (11)
+
+
+def test_removing_rollover_while_readings_wrap_is_409(client: FlaskClient, acc: Any) -> None:
+    meter = readings_meter(client, acc, "UTC", rollover_at=1000)
+    read(client, acc, meter, "2026-01-01T00:00:00Z", 990)
+    read(client, acc, meter, "2026-01-02T00:00:00Z", 5)
+    response = client.patch(f"/api/meters/{meter}", headers=acc.headers, json={"rollover_at": None})
+    assert response.status_code == 409
+    assert client.get(f"/api/meters/{meter}", headers=acc.headers).get_json()["rollover_at"] == 1000
+
+
+def test_readings_do_not_count_as_records(client: FlaskClient, acc: Any) -> None:
+    meter = readings_meter(client, acc)
+    read(client, acc, meter, "2026-03-01T08:00:00+01:00", 1)
+    read(client, acc, meter, "2026-03-02T08:00:00+01:00", 2)
+    client.post(
+        "/api/records", headers=acc.headers, json={"meter_id": acc.meters["Gas"], "date": "2026-03-01", "amount": 2}
+    )
+    listed = client.get("/api/records?date_from=2026-03-01&date_to=2026-03-31", headers=acc.headers).get_json()
+    assert (listed["total"], len(listed["items"])) == (1, 1)
+    assert client.get(f"/api/records?meter_id={meter}", headers=acc.headers).get_json()["total"] == 0

@@ -485,6 +485,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/readings/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download your readings (with the list filters) as CSV or JSON, streamed. */
+        get: operations["readings_export_readings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/readings/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import readings from a CSV file, all or nothing.
+         * @description Meters are named by name and must be readings meters of the household. Any invalid row
+         *     answers 422 `validation_error` with every problem in `details` as `{row, field, message}`
+         *     and writes nothing. Rows equal to a stored reading or an earlier row are skipped and counted.
+         */
+        post: operations["readings_import_readings_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/readings/{reading_id}": {
         parameters: {
             query?: never;
@@ -1162,17 +1201,26 @@ export interface components {
              * @default null
              */
             last_reading?: components["schemas"]["LastReading"] | null;
-            /** Max Per Day */
-            max_per_day: number | null;
+            /**
+             * Max Per Day
+             * @description Readings meters: plausible most per day
+             * @default null
+             */
+            max_per_day?: number | null;
             /**
              * Mode
+             * @default consumption
              * @enum {string}
              */
-            mode: "consumption" | "readings";
+            mode?: "consumption" | "readings";
             /** Name */
             name: string;
-            /** Rollover At */
-            rollover_at: number | null;
+            /**
+             * Rollover At
+             * @description Readings meters: the register wraps to 0
+             * @default null
+             */
+            rollover_at?: number | null;
             /**
              * Type
              * @enum {string}
@@ -1478,9 +1526,36 @@ export interface components {
         } | {
             /** @enum {unknown} */
             kind: "replacement";
+            previous_final_value: number;
         } | {
             /** @enum {unknown} */
             kind?: "reading";
+        };
+        /** ReadingExportDocument */
+        ReadingExportDocument: {
+            /** Items */
+            items: components["schemas"]["ReadingExportRow"][];
+        };
+        /** ReadingExportRow */
+        ReadingExportRow: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "reading" | "replacement";
+            /** Meter */
+            meter: string;
+            /** Note */
+            note: string | null;
+            /** Previous Final Value */
+            previous_final_value: number | null;
+            /**
+             * Taken At
+             * @description In the household's local time, with its offset
+             */
+            taken_at: string;
+            /** Value */
+            value: number;
         };
         /** ReadingFlags */
         ReadingFlags: {
@@ -1494,6 +1569,20 @@ export interface components {
              * @description The register wrapped at rollover_at since the reading before
              */
             wrapped: boolean;
+        };
+        /** ReadingImportResult */
+        ReadingImportResult: {
+            /** Dry Run */
+            dry_run: boolean;
+            /** Errors */
+            errors: components["schemas"]["ImportRowError"][];
+            /** Imported */
+            imported: number;
+            /**
+             * Skipped Duplicates
+             * @description Rows equal to a stored reading or to an earlier row
+             */
+            skipped_duplicates: number;
         };
         /** ReadingOut */
         ReadingOut: {
@@ -5677,6 +5766,211 @@ export interface operations {
                 };
             };
             /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    readings_export_readings_get: {
+        parameters: {
+            query?: {
+                date_from?: string | null;
+                date_to?: string | null;
+                /** @description Only this household's readings */
+                household_id?: number | null;
+                meter_id?: number | null;
+                format?: "csv" | "json";
+                sort?: "taken_at" | "-taken_at";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A download: CSV (the import's columns) or JSON */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingExportDocument"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    readings_import_readings_post: {
+        parameters: {
+            query?: {
+                /** @description Default: your default household */
+                household_id?: number | null;
+                /** @description Validate and report without writing anything */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description CSV, UTF-8 (BOM optional), comma or semicolon separated, header taken_at,meter,value,kind,previous_final_value,note
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Imported (or, with dry_run, what would be imported) */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingImportResult"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your role does not allow writing in this household */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description File too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not multipart/form-data, or not UTF-8 text */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid file */
             422: {
                 headers: {
                     [name: string]: unknown;

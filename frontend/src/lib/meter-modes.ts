@@ -2,7 +2,7 @@
 import type { Schema } from "@/lib/api-client";
 import type { Meter } from "@/lib/meters";
 
-export type MeterMode = Meter["mode"];
+export type MeterMode = NonNullable<Meter["mode"]>;
 export type LastReading = Schema<"LastReading">;
 /** A meter with its readings fields (mode, rollover, limit per day, last reading): every meter the API answers. */
 export type ModedMeter = Meter;

@@ -27,10 +27,6 @@ export function meter(id: number, name: string, type: Schema<"MeterOut">["type"]
     type,
     unit,
     archived,
-    mode: "consumption",
-    rollover_at: null,
-    max_per_day: null,
-    last_reading: null,
     created_at: "2026-01-01T00:00:00+00:00",
     updated_at: "2026-01-01T00:00:00+00:00",
   };

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from ...errors import InvalidField
 from ...extensions import db
 from ...models import Household, Membership, User
-from ...services import events, households
+from ...services import events, households, readings
 from . import access
 from .schemas import HouseholdCreate, HouseholdEvent, HouseholdUpdate
 
@@ -80,11 +80,14 @@ def announce_household(household: Household) -> None:
 def update_household(user: User, household_id: int, data: HouseholdUpdate) -> dict[str, Any]:
     access.lock(household_id)
     household, role = access.require(user, household_id, "owner")
+    zone = household.timezone
     for field in ("name", "timezone", "currency", "billing_day"):
         value = getattr(data, field)
         if value is not None:
             setattr(household, field, value)
     db.session.flush()
+    if household.timezone != zone:  # local midnights moved: readings meters' days are derived again
+        readings.rebuild(household_id)
     announce_household(household)
     db.session.commit()
     return view(household, role)

@@ -219,9 +219,9 @@ class MeterOut(OutSchema):
     type: MeterType
     unit: str
     archived: bool
-    mode: MeterMode
-    rollover_at: PositiveRegister | None
-    max_per_day: PositiveRegister | None
+    mode: MeterMode = "consumption"
+    rollover_at: PositiveRegister | None = Field(default=None, description="Readings meters: the register wraps to 0")
+    max_per_day: PositiveRegister | None = Field(default=None, description="Readings meters: plausible most per day")
     last_reading: LastReading | None = Field(default=None, description="The latest reading (readings meters)")
     created_at: Timestamp
     updated_at: Timestamp

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("readings", __name__, url_prefix="/api")
 
-from . import routes  # noqa: E402,F401
+from . import cli, routes  # noqa: E402,F401

@@ -2,13 +2,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Response, request, stream_with_context
+from werkzeug.datastructures import FileStorage
 
 from ...security import current_user
 from ...services import tenancy
-from ..decorators import authenticated, body, other_responses, paginated, query, response
-from . import bp, service
-from .schemas import ReadingCreate, ReadingOut, ReadingPage, ReadingQuery, ReadingUpdate
+from ..decorators import authenticated, body, limit_user, media, other_responses, paginated, query, response, upload
+from . import bp, export, importer, service
+from .schemas import (
+    ReadingCreate,
+    ReadingExportDocument,
+    ReadingExportQuery,
+    ReadingImportQuery,
+    ReadingImportResult,
+    ReadingOut,
+    ReadingPage,
+    ReadingQuery,
+    ReadingUpdate,
+)
 
 WRITE_REFUSALS = {403: "Your role does not allow writing in this household"}
 
@@ -42,6 +53,45 @@ def list_readings(query: ReadingQuery) -> Any:
 def create_reading(data: ReadingCreate) -> Any:
     """Add a reading of a readings meter; its consumption is derived from its neighbours."""
     return service.create_reading(current_user(), data)
+
+
+@bp.post("/readings/import")
+@authenticated
+@other_responses(WRITE_REFUSALS)
+@limit_user("RATELIMIT_IMPORT_EXPORT", "import-export")
+@response(ReadingImportResult, description="Imported (or, with dry_run, what would be imported)")
+@upload("file", "CSV, UTF-8 (BOM optional), comma or semicolon separated, header " + ",".join(importer.COLUMNS))
+@query(ReadingImportQuery, context=_owned_meters)
+def import_readings(query: ReadingImportQuery, file: FileStorage) -> Any:
+    """Import readings from a CSV file, all or nothing.
+
+    Meters are named by name and must be readings meters of the household. Any invalid row
+    answers 422 `validation_error` with every problem in `details` as `{row, field, message}`
+    and writes nothing. Rows equal to a stored reading or an earlier row are skipped and counted.
+    """
+    summary = importer.import_readings(
+        current_user(), file.stream, dry_run=query.dry_run, household_id=query.household_id
+    )
+    return ReadingImportResult(
+        imported=summary.imported, skipped_duplicates=summary.skipped_duplicates, errors=[], dry_run=summary.dry_run
+    )
+
+
+@bp.get("/readings/export")
+@authenticated
+@limit_user("RATELIMIT_IMPORT_EXPORT", "import-export")
+@response(ReadingExportDocument, description="A download: CSV (the import's columns) or JSON")
+@media({"text/csv": {"type": "string", "description": "Same columns as the import header"}})
+@query(ReadingExportQuery, context=_owned_meters)
+def export_readings(query: ReadingExportQuery) -> Any:
+    """Download your readings (with the list filters) as CSV or JSON, streamed."""
+    user = current_user()
+    mimetype = "text/csv" if query.format == "csv" else "application/json"
+    return Response(
+        stream_with_context(export.export_chunks(user, query)),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename={export.export_filename(user, query.format)}"},
+    )
 
 
 @bp.get("/readings/<int:reading_id>")

@@ -19,7 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from ..common import DATE_MAX, DATE_MIN, DateWindow, OutSchema, Pagination, QuerySchema, Schema, Timestamp
 from ..meters.schemas import HouseholdId, MeterId, RegisterValue, from_milli
-from ..records.schemas import Note, _not_nullable
+from ..records.schemas import ImportRowError, Note, _not_nullable
 
 Kind = Literal["reading", "replacement"]
 Sort = Literal["taken_at", "-taken_at"]
@@ -60,7 +60,10 @@ TakenAt = Annotated[
 # A replacement carries the old register's final value; a plain reading does not.
 _KIND_SCHEMA: dict[str, Any] = {
     "anyOf": [
-        {"properties": {"kind": {"enum": ["replacement"]}}, "required": ["kind", "previous_final_value"]},
+        {
+            "properties": {"kind": {"enum": ["replacement"]}, "previous_final_value": {"type": "number"}},
+            "required": ["kind", "previous_final_value"],
+        },
         {"properties": {"kind": {"enum": ["reading"]}}, "not": {"required": ["previous_final_value"]}},
     ]
 }
@@ -177,6 +180,13 @@ class ReadingPage(OutSchema):
 class ReadingImportQuery(QuerySchema):
     household_id: HouseholdId | None = Field(default=None, description="Default: your default household")
     dry_run: bool = Field(default=False, description="Validate and report without writing anything")
+
+
+class ReadingImportResult(OutSchema):
+    imported: int
+    skipped_duplicates: int = Field(description="Rows equal to a stored reading or to an earlier row")
+    errors: list[ImportRowError]
+    dry_run: bool
 
 
 class ReadingExportQuery(ReadingFilters):

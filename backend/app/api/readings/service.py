@@ -5,7 +5,7 @@ touches (``services.readings.recompute``) and its live event.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -124,8 +124,9 @@ def _pair_ok(meter: Meter, before: Reading, after: Reading) -> bool:
     return found is not None
 
 
-def _check(meter: Meter, reading: Reading, zone: ZoneInfo) -> None:
-    """The rules of one reading at its place among the others (422 naming the neighbour)."""
+def _check(meter: Meter, reading: Reading, zone: ZoneInfo) -> tuple[date, date]:
+    """The rules of one reading at its place among the others (422 naming the neighbour); the
+    local days of the intervals on both sides of it."""
     rollover = meter.rollover_at_milli
     for name, milli in (("value", reading.value_milli), ("previous_final_value", reading.previous_final_milli)):
         if rollover is not None and milli is not None and milli > rollover:
@@ -161,6 +162,7 @@ def _check(meter: Meter, reading: Reading, zone: ZoneInfo) -> None:
         raise InvalidField(
             "value", f"is above {what}; if the meter was replaced after this reading, record a replacement", ORDER
         )
+    return derived.span_between(before, reading.taken_at, after, zone)
 
 
 def _check_gap(meter: Meter, reading: Reading, zone: ZoneInfo) -> None:
@@ -193,8 +195,7 @@ def create_reading(user: User, data: ReadingCreate) -> Reading:
         wrapped=False,
         high_rate=False,
     )
-    _check(meter, reading, zone)
-    span = derived.span_of(meter.id, [reading.taken_at], zone)
+    span = _check(meter, reading, zone)
     db.session.add(reading)
     derived.recompute(meter, *span, zone=zone)
     events.emit_household(meter.household_id, events.READING_CREATED, reading=reading_payload(reading))
@@ -228,9 +229,8 @@ def update_reading(user: User, reading_id: int, data: ReadingUpdate) -> Reading:
     if reading.kind == "replacement" and reading.previous_final_milli is None:
         raise InvalidField("previous_final_value", PREVIOUS_FINAL_REQUIRED, "missing")
     with db.session.no_autoflush:
-        _check(meter, reading, zone)
+        spans.append(_check(meter, reading, zone))
     db.session.flush()
-    spans.append(derived.span_of(meter.id, [reading.taken_at], zone))
     for first, last in derived.merge(spans):
         derived.recompute(meter, first, last, zone=zone)
     events.emit_household(meter.household_id, events.READING_UPDATED, reading=reading_payload(reading))

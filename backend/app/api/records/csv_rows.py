@@ -92,8 +92,9 @@ class Problems:
         )
 
 
-def scaled(raw: str, places: int) -> int | str:
-    """``raw`` as an integer count of 10^-places, or the reason it is not acceptable."""
+def scaled(raw: str, places: int, whole_digits: int = 9) -> int | str:
+    """``raw`` as an integer count of 10^-places, or the reason it is not acceptable (below
+    10^whole_digits)."""
     match = _NUMBER.fullmatch(raw)
     if match is None:
         if raw.startswith("-") and _NUMBER.fullmatch(raw[1:]):
@@ -102,8 +103,8 @@ def scaled(raw: str, places: int) -> int | str:
     whole, fraction = match.group(1), (match.group(2) or "").rstrip("0")
     if len(fraction) > places:
         return f"must have at most {places} decimal places"
-    if len(whole.lstrip("0")) > 9:
-        return "must be less than 1000000000"
+    if len(whole.lstrip("0")) > whole_digits:
+        return f"must be less than {10**whole_digits}"
     value: int = int(whole) * 10**places + (int(fraction.ljust(places, "0")) if fraction else 0)
     return value
 

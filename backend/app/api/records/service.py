@@ -69,6 +69,9 @@ def _count(user: User, query: RecordQuery, stmt: Select[Any]) -> int:
         return db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Record.id).subquery())) or 0
     r = DailyRollup
     counted = tenancy.scoped(r, user, query.household_id).with_only_columns(func.coalesce(func.sum(r.count), 0))
+    # A readings meter's rows count its readings, not records.
+    readings_meters = tenancy.scoped(Meter, user).with_only_columns(Meter.id).where(Meter.mode == "readings")
+    counted = counted.where(r.meter_id.not_in(readings_meters))
     if query.meter_id is not None:
         counted = counted.where(r.meter_id == query.meter_id)
     if query.type:

@@ -31,7 +31,7 @@ STAGING = Table(
 )
 
 
-def _copy_escape(value: str) -> str:
+def copy_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
@@ -60,7 +60,7 @@ class Stage:
         self.count += 1
         if self.postgres:
             cost = _COPY_NULL if cost_cents is None else cost_cents
-            copy_note = _COPY_NULL if note is None else _copy_escape(note)
+            copy_note = _COPY_NULL if note is None else copy_escape(note)
             self._buffer.append(f"{line}\t{meter_id}\t{day.isoformat()}\t{amount_milli}\t{cost}\t{copy_note}\n")
         else:
             self._buffer.append(
