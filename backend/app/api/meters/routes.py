@@ -4,6 +4,7 @@ from typing import Any
 
 from ...security import current_user
 from ...services import tenancy
+from ...services.idempotency import idempotent
 from ..decorators import authenticated, body, other_responses, query, response
 from . import bp, service
 from .schemas import MeterCreate, MeterDeleteQuery, MeterList, MeterListQuery, MeterOut, MeterUpdate
@@ -26,6 +27,7 @@ def list_meters(query: MeterListQuery) -> Any:
 
 @bp.post("/meters")
 @authenticated
+@idempotent
 @other_responses({403: "Your role does not allow writing in this household", 409: "Name already used"})
 @response(MeterOut, 201)
 @body(MeterCreate, context=_households)

@@ -7,6 +7,8 @@ from werkzeug.datastructures import FileStorage
 
 from ...security import current_user
 from ...services import tenancy
+from ...services.idempotency import idempotent
+from .. import batch
 from ..decorators import authenticated, body, limit_user, media, other_responses, paginated, query, response, upload
 from . import bp, export, importer, service
 from .schemas import (
@@ -47,6 +49,7 @@ def list_readings(query: ReadingQuery) -> Any:
 
 @bp.post("/readings")
 @authenticated
+@idempotent
 @other_responses({**WRITE_REFUSALS, 409: "The meter already has a reading at this instant"})
 @response(ReadingOut, 201)
 @body(ReadingCreate, context=_owned_meters)
@@ -55,8 +58,26 @@ def create_reading(data: ReadingCreate) -> Any:
     return service.create_reading(current_user(), data)
 
 
+ReadingBatch, ReadingBatchResult = batch.models(ReadingCreate, ReadingOut, "Reading")
+
+
+@bp.post("/readings/batch")
+@authenticated
+@idempotent
+@other_responses(
+    {403: "Your role does not allow writing in a household of the batch", 409: "Two readings at one instant"}
+)
+@response(ReadingBatchResult, 201, "Every item created")
+@body(ReadingBatch, context=_owned_meters)
+def create_readings(data: Any) -> Any:
+    """Add up to 1,000 readings at once, all or nothing; a bad item answers 422 at its index."""
+    user = current_user()
+    return batch.create_all(data.items, lambda item: service.add_reading(user, item))
+
+
 @bp.post("/readings/import")
 @authenticated
+@idempotent
 @other_responses(WRITE_REFUSALS)
 @limit_user("RATELIMIT_IMPORT_EXPORT", "import-export")
 @response(ReadingImportResult, description="Imported (or, with dry_run, what would be imported)")

@@ -180,6 +180,13 @@ def _check_gap(meter: Meter, reading: Reading, zone: ZoneInfo) -> None:
 
 
 def create_reading(user: User, data: ReadingCreate) -> Reading:
+    reading = add_reading(user, data)
+    db.session.commit()
+    return reading
+
+
+def add_reading(user: User, data: ReadingCreate) -> Reading:
+    """Add a reading in the current transaction (the caller commits; a batch adds many)."""
     locks.lock_household(_meter_for_reading(user, data.meter_id).household_id)
     meter = _meter_for_reading(user, data.meter_id)  # again, under the lock
     zone = derived.zone_of(meter.household_id)
@@ -199,7 +206,6 @@ def create_reading(user: User, data: ReadingCreate) -> Reading:
     db.session.add(reading)
     derived.recompute(meter, *span, zone=zone)
     events.emit_household(meter.household_id, events.READING_CREATED, reading=reading_payload(reading))
-    db.session.commit()
     return reading
 
 
