@@ -38,6 +38,10 @@ def test_migrations_match_models(app: Flask) -> None:
                     "readings",
                     "tariff_versions",
                     "bills",
+                    "audit_events",
+                    "access_tokens",
+                    "recovery_codes",
+                    "idempotency_keys",
                 }
             )
     assert diff == []

@@ -1,7 +1,9 @@
 """Database models. Every row of tenant data carries household_id."""
 
-from .auth import TokenFamily
+from .audit import AuditEvent
+from .auth import AccessToken, MfaChallenge, RecoveryCode, TokenFamily, TwoFactor
 from .household import ROLES, Household, Membership
+from .idempotency import IdempotencyKey
 from .meter import METER_MODES, METER_TYPES, Meter
 from .outbox import OutboxMessage
 from .reading import READING_KINDS, Reading
@@ -15,17 +17,23 @@ __all__ = [
     "METER_TYPES",
     "READING_KINDS",
     "ROLES",
+    "AccessToken",
+    "AuditEvent",
     "Bill",
     "DailyRollup",
     "Household",
+    "IdempotencyKey",
     "Invitation",
     "Membership",
     "Meter",
+    "MfaChallenge",
     "OutboxMessage",
     "Reading",
     "Record",
+    "RecoveryCode",
     "ShareLink",
     "TariffVersion",
     "TokenFamily",
+    "TwoFactor",
     "User",
 ]

@@ -71,6 +71,7 @@ def test_list_users_searches_and_paginates(client: FlaskClient, app: Flask, admi
         "last_seen_at",
         "default_household_id",
         "locked_until",
+        "two_factor_enabled",
     }
     by_name = client.get("/api/admin/users?q=olga", headers=admin.headers).get_json()
     assert [u["email"] for u in by_name["items"]] == ["other@sample.org"]

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from ...errors import Conflict, NotFound
 from ...extensions import db
 from ...models import Household, Record, User
-from ...services import clock
+from ...services import audit, clock, tokens
 from ..auth import service as auth_service
 from ..common import MAX_ID, contains_ignoring_case
 from .schemas import AdminUserUpdate, UserSearch
@@ -41,12 +41,18 @@ def update_user(admin: User, user_id: int, data: AdminUserUpdate) -> User:
     user = get_user(user_id)
     if user.id == admin.id and (data.is_active is False or data.role == "user"):
         raise Conflict("You cannot demote or deactivate your own account.")
-    if data.role is not None:
+    changes: dict[str, object] = {}
+    if data.role is not None and data.role != user.role:
+        changes["role"] = data.role
         user.role = data.role
     if data.is_active is not None and data.is_active != user.is_active:
+        changes["is_active"] = data.is_active
         user.is_active = data.is_active
         if not data.is_active:
             auth_service.revoke_all_sessions(user.id)
+            tokens.revoke_all(user.id)
+    if changes:
+        audit.record(audit.ADMIN_USER_UPDATED, user.id, actor_id=admin.id, **changes)
     db.session.commit()
     log.info("admin %s updated user %s: %s", admin.id, user.id, data.model_dump(exclude_none=True))
     return user
@@ -57,6 +63,7 @@ def delete_user(admin: User, user_id: int) -> None:
         raise Conflict("You cannot delete your own account here.")
     get_user(user_id)
     admin_id = admin.id
+    audit.record(audit.ADMIN_USER_DELETED, user_id, actor_id=admin_id)
     auth_service.delete_user(user_id)
     log.info("admin %s deleted user %s", admin_id, user_id)
 

@@ -7,20 +7,28 @@ from flask_jwt_extended import get_jwt, set_refresh_cookies, unset_jwt_cookies, 
 
 from ... import ratelimit
 from ...security import current_user
+from ...services import totp
 from ..decorators import authenticated, body, limit_ip, other_responses, parse_json, public, response
-from . import bp, service, sessions, signin
+from . import bp, service, sessions, signin, twofactor
 from .schemas import (
     Accepted,
+    CodeRequest,
     DeleteAccountRequest,
     EmailRequest,
     LoginRequest,
+    LoginResult,
     MeUpdate,
+    MfaLoginRequest,
     PasswordChangeRequest,
+    PasswordCodeRequest,
+    PasswordRequest,
+    RecoveryCodes,
     RefreshRequest,
     RegisterRequest,
     ResetPasswordRequest,
     TokenPair,
     TokenRequest,
+    TwoFactorSetup,
     UserEnvelope,
     UserOut,
 )
@@ -70,13 +78,86 @@ def resend_verification(data: EmailRequest) -> Any:
 @bp.post("/login")
 @public
 @other_responses({401: "Wrong e-mail or password", 403: "E-mail not verified or account deactivated", 423: "Locked"})
-@response(TokenPair, 200, "Signed in; the refresh token is also set as an httpOnly cookie")
+@response(
+    LoginResult,
+    200,
+    "Signed in (the refresh token is also set as an httpOnly cookie); or, with two-factor sign-in on, "
+    "mfa_required and the mfa_token for POST /api/auth/login/2fa (no session yet)",
+)
 @limit_ip("RATELIMIT_LOGIN", "login")
 @body(LoginRequest)
 def login(data: LoginRequest) -> Any:
     """Sign in with e-mail and password."""
     ratelimit.per_email("RATELIMIT_LOGIN", "login", data.email)
-    return _with_cookie(sessions.start_session(signin.authenticate(data)))
+    user = signin.authenticate(data)
+    if totp.is_enabled(user.id):
+        return twofactor.challenge(user)
+    return _with_cookie(sessions.start_session(user))
+
+
+@bp.post("/login/2fa")
+@public
+@other_responses({401: "Wrong or replayed code, or an expired or used mfa_token", 423: "Locked"})
+@response(TokenPair, 200, "Signed in; the refresh token is also set as an httpOnly cookie")
+@limit_ip("RATELIMIT_LOGIN", "login")
+@body(MfaLoginRequest)
+def login_second_step(data: MfaLoginRequest) -> Any:
+    """Complete a sign-in with the authenticator's code or a recovery code.
+
+    Wrong codes count toward the lockout as wrong passwords do; each code works once.
+    """
+    return _with_cookie(sessions.start_session(twofactor.second_step(data)))
+
+
+@bp.post("/2fa/setup")
+@authenticated
+@other_responses({409: "Two-factor sign-in is already on"})
+@response(TwoFactorSetup)
+@body(PasswordRequest)
+def two_factor_setup(data: PasswordRequest) -> Any:
+    """Start setting up two-factor sign-in: a new secret, confirmed by POST /api/auth/2fa/enable.
+
+    A wrong password answers 422 on ``password``.
+    """
+    user = current_user()
+    ratelimit.hit("RATELIMIT_LOGIN", "password-check", str(user.id))
+    return twofactor.setup(user, data.password)
+
+
+@bp.post("/2fa/enable")
+@authenticated
+@other_responses({409: "Not set up, or already on"})
+@response(RecoveryCodes)
+@body(CodeRequest)
+def two_factor_enable(data: CodeRequest) -> Any:
+    """Turn two-factor sign-in on with a first code; answers the 10 recovery codes (shown only here)."""
+    user = current_user()
+    ratelimit.hit("RATELIMIT_LOGIN", "password-check", str(user.id))
+    return twofactor.enable(user, data.code)
+
+
+@bp.post("/2fa/disable")
+@authenticated
+@other_responses({409: "Two-factor sign-in is not on"})
+@response(None, 204, "Two-factor sign-in is off; the recovery codes are gone")
+@body(PasswordCodeRequest)
+def two_factor_disable(data: PasswordCodeRequest) -> Any:
+    """Turn two-factor sign-in off (the password and a current code are required)."""
+    user = current_user()
+    ratelimit.hit("RATELIMIT_LOGIN", "password-check", str(user.id))
+    twofactor.disable(user, data.password, data.code)
+
+
+@bp.post("/2fa/recovery-codes")
+@authenticated
+@other_responses({409: "Two-factor sign-in is not on"})
+@response(RecoveryCodes)
+@body(PasswordCodeRequest)
+def two_factor_recovery_codes(data: PasswordCodeRequest) -> Any:
+    """Replace the recovery codes with 10 new ones (the old ones stop working)."""
+    user = current_user()
+    ratelimit.hit("RATELIMIT_LOGIN", "password-check", str(user.id))
+    return twofactor.renew_recovery_codes(user, data.password, data.code)
 
 
 @bp.post("/refresh")

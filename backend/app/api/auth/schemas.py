@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from importlib import resources
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, EmailStr, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, EmailStr, Field, RootModel, ValidationInfo, field_validator, model_validator
 
+from ...models import User
 from ..common import Id, OutSchema, Schema, SingleLine, Text, Timestamp
 
 Name = Annotated[SingleLine, Field(min_length=1, max_length=100)]
@@ -77,8 +78,19 @@ class UserOut(OutSchema):
     default_household_id: int | None = Field(
         description="Where new meters and analytics go when no household is named; null when the user has none"
     )
+    two_factor_enabled: bool = Field(default=False, description="Whether sign-in asks for a TOTP code")
     created_at: Timestamp
     updated_at: Timestamp
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_user(cls, data: Any) -> Any:
+        if isinstance(data, User):
+            from ...services import totp
+
+            found = {name: getattr(data, name) for name in cls.model_fields if name != "two_factor_enabled"}
+            return {**found, "two_factor_enabled": totp.is_enabled(data.id)}
+        return data
 
 
 class UserEnvelope(OutSchema):
@@ -151,3 +163,55 @@ class PasswordChangeRequest(Schema):
 
 class DeleteAccountRequest(Schema):
     password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+# --- two-factor sign-in -----------------------------------------------------------------------
+
+Code = Annotated[str, Field(pattern=r"^[0-9]{6}$", description="The 6-digit code of the authenticator app")]
+AnyPassword = Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class MfaRequired(OutSchema):
+    mfa_required: Literal[True] = True
+    mfa_token: str = Field(description="For POST /api/auth/login/2fa; single use, valid expires_in seconds")
+    expires_in: int
+
+
+class LoginResult(RootModel[TokenPair | MfaRequired]):
+    """The session, or (with two-factor sign-in on) the token of the second step."""
+
+
+class MfaLoginRequest(Schema):
+    mfa_token: Annotated[str, Field(min_length=1, max_length=200)]
+    code: Code | None = None
+    recovery_code: Annotated[str, Field(min_length=1, max_length=32)] | None = Field(
+        default=None, description="One of the recovery codes, instead of code"
+    )
+
+    @model_validator(mode="after")
+    def _one_of(self) -> MfaLoginRequest:
+        if (self.code is None) == (self.recovery_code is None):
+            raise ValueError("send either code or recovery_code")
+        return self
+
+
+class PasswordRequest(Schema):
+    password: AnyPassword
+
+
+class CodeRequest(Schema):
+    code: Code
+
+
+class PasswordCodeRequest(Schema):
+    password: AnyPassword
+    code: Code
+
+
+class TwoFactorSetup(OutSchema):
+    secret: str = Field(description="Base32, for typing into an authenticator app")
+    otpauth_uri: str = Field(description="The same secret as an otpauth:// URI, for a QR code")
+
+
+class RecoveryCodes(OutSchema):
+    recovery_codes: list[str] = Field(description="10 single-use codes, shown only now")

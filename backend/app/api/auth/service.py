@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ...errors import Conflict, FieldError
 from ...extensions import db
 from ...models import OutboxMessage, User
-from ...services import clock, events, households, locks, mail, signed_tokens, tenancy, users
+from ...services import audit, clock, events, households, locks, mail, signed_tokens, tenancy, tokens, users
 from ...services.passwords import hash_password, verify_password
 from .schemas import (
     DeleteAccountRequest,
@@ -81,6 +81,7 @@ def verify_email(token: str) -> User:
     ):
         raise FieldError.single(["body", "token"], TOKEN_INVALID, "invalid_token")
     user.email_verified_at = clock.now()
+    audit.record(audit.EMAIL_VERIFIED, user.id)
     db.session.commit()
     return user
 
@@ -153,6 +154,8 @@ def reset_password(data: ResetPasswordRequest) -> User:
     _password_not_email(user, data.password)
     _set_password(user, data.password)
     revoke_all_sessions(user.id)
+    tokens.revoke_all(user.id)
+    audit.record(audit.PASSWORD_RESET, user.id)
     _queue_password_changed(user)
     db.session.commit()
     log.info("password reset for user %s; every session revoked", user.id)
@@ -173,6 +176,7 @@ def change_password(user: User, data: PasswordChangeRequest, keep_family: str | 
         )
     _set_password(user, data.password)
     revoke_all_sessions(user.id, keep=keep_family)
+    audit.record(audit.PASSWORD_CHANGED, user.id)
     _queue_password_changed(user)
     db.session.commit()
     log.info("password changed by user %s; other sessions revoked", user.id)

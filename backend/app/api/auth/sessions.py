@@ -17,7 +17,7 @@ from ... import ratelimit
 from ...errors import Unauthorized
 from ...extensions import db
 from ...models import TokenFamily, User
-from ...services import clock, events
+from ...services import audit, clock, events
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,7 @@ def rotate(token_data: dict[str, Any] | None = None, encoded: str | None = None)
         raise Unauthorized("The token has been revoked.", code="token_revoked")
     if data.get("jti") != family.current_jti and not _within_grace(data.get("jti")):
         family.revoked_at = clock.now()
+        audit.record(audit.REFRESH_REUSED, family.user_id)
         db.session.commit()
         log.warning("refresh token reuse detected for user %s; session revoked", family.user_id)
         raise Unauthorized("The token has been revoked.", code="token_revoked")
@@ -147,6 +148,7 @@ def revoke_family(family_id: str) -> None:
     family = db.session.get(TokenFamily, family_id)
     if family is not None and family.revoked_at is None:
         family.revoked_at = clock.now()
+        audit.record(audit.LOGOUT, family.user_id)
     db.session.commit()
 
 

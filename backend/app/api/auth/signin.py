@@ -13,7 +13,7 @@ from ... import ratelimit
 from ...errors import APIError, Unauthorized
 from ...extensions import db
 from ...models import User
-from ...services import clock, users
+from ...services import audit, clock, totp, users
 from ...services.passwords import verify_password
 from .schemas import LoginRequest
 
@@ -26,7 +26,7 @@ LOCK_FOR = timedelta(minutes=15)
 UNKNOWN_COUNT_TTL = 24 * 3600
 
 
-def _check_lock(locked_until: datetime | None) -> None:
+def check_lock(locked_until: datetime | None) -> None:
     now = clock.now()
     if locked_until is not None and locked_until > now:
         retry = max(1, math.ceil((locked_until - now).total_seconds()))
@@ -69,26 +69,38 @@ def _count_unknown_failure(email: str) -> None:
         log.error("counter storage unavailable (%s); sign-in failure not counted", type(exc).__name__)
 
 
-def _count_failure(user: User) -> None:
+def count_failure(user: User, method: str = "password") -> None:
+    """Count a wrong password or code toward the lockout, with its audit entries."""
     # One atomic UPDATE so concurrent failures in other processes all count.
     now = clock.now()
     db.session.execute(update(User).where(User.id == user.id).values(failed_login_count=User.failed_login_count + 1))
     db.session.refresh(user)
+    audit.record(audit.LOGIN_FAILED, user.id, method=method)
     if user.failed_login_count >= LOCK_AFTER:
         user.locked_until = now + LOCK_FOR
         user.failed_login_count = 0
+        audit.record(audit.LOGIN_LOCKED, user.id, until=user.locked_until.isoformat())
         log.warning("account %s locked after %d failed sign-ins", user.id, LOCK_AFTER)
     db.session.commit()
 
 
+def reset_failures(user: User) -> None:
+    """A complete sign-in clears the failure count (committed with the new session)."""
+    if user.failed_login_count or user.locked_until:
+        user.failed_login_count = 0
+        user.locked_until = None
+
+
 def authenticate(data: LoginRequest) -> User:
-    """Check credentials, counting failures toward the lockout."""
+    """Check credentials, counting failures toward the lockout.
+
+    Without two-factor sign-in the success is recorded here and committed with the session."""
     email = users.normalise_email(data.email)
     user = users.find_by_email(email)
-    _check_lock(user.locked_until if user is not None else _unknown_locked_until(email))
+    check_lock(user.locked_until if user is not None else _unknown_locked_until(email))
     if not verify_password(user.password_hash if user else None, data.password) or user is None:
         if user is not None:
-            _count_failure(user)
+            count_failure(user)
         else:
             _count_unknown_failure(email)
         raise Unauthorized("The e-mail address or password is incorrect.")
@@ -96,8 +108,9 @@ def authenticate(data: LoginRequest) -> User:
         raise APIError(403, "forbidden", "This account has been deactivated.")
     if current_app.config["REQUIRE_EMAIL_VERIFICATION"] and user.email_verified_at is None:
         raise APIError(403, "email_not_verified", "Please confirm your e-mail address before signing in.")
-    if user.failed_login_count or user.locked_until:
-        user.failed_login_count = 0
-        user.locked_until = None
-        db.session.commit()
+    if not totp.is_enabled(user.id):
+        # With two-factor sign-in the count is cleared only by the second step: a known
+        # password must not reset the count of wrong codes.
+        reset_failures(user)
+        audit.record(audit.LOGIN_SUCCEEDED, user.id, method="password")
     return user
