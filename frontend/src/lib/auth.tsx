@@ -19,12 +19,7 @@ export function endReason(error: ApiError): EndReason | null {
   return null;
 }
 /** With two-factor sign-in on, the password alone opens no session: the login page then asks for a code. */
-export interface MfaChallenge {
-  mfa_required: true;
-  mfa_token: string;
-  /** Seconds the challenge stays valid (300). */
-  expires_in: number;
-}
+export type MfaChallenge = Schema<"MfaRequired">;
 /** The second step's proof: a code from the authenticator app, or one of the recovery codes. */
 export type MfaProof = { code: string } | { recovery_code: string };
 
@@ -125,26 +120,27 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const login = useCallback(
     async (email: string, password: string) => {
-      const data = (await client.POST("/api/auth/login", {
+      const data = await client.POST("/api/auth/login", {
         body: { email, password },
         withCredentials: true,
         skipAuthRefresh: true,
         silent: true,
-      })) as TokenPair | MfaChallenge;
-      if ("mfa_required" in data && data.mfa_required) return data;
-      adopt(data as TokenPair);
-      return (data as TokenPair).user;
+      });
+      if ("mfa_token" in data) return data;
+      adopt(data);
+      return data.user;
     },
     [adopt],
   );
 
   const loginSecondStep = useCallback(
     async (mfaToken: string, proof: MfaProof) => {
-      const { data } = await apiClient.http.post<TokenPair>(
-        "/api/auth/login/2fa",
-        { mfa_token: mfaToken, ...proof },
-        { withCredentials: true, skipAuthRefresh: true, silent: true },
-      );
+      const data = await client.POST("/api/auth/login/2fa", {
+        body: { mfa_token: mfaToken, ...proof },
+        withCredentials: true,
+        skipAuthRefresh: true,
+        silent: true,
+      });
       adopt(data);
       return data.user;
     },

@@ -47,7 +47,7 @@ export function LoginForm() {
     setUnverified(null);
     try {
       const result = await login(values.email, values.password);
-      if ("mfa_required" in result) {
+      if ("mfa_token" in result) {
         setPending({ challenge: result, expiresAt: Date.now() + result.expires_in * 1000 });
         return;
       }

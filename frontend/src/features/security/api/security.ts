@@ -1,16 +1,9 @@
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { z } from "zod";
 
-import { api } from "@/lib/api-client";
+import { api, client, type Schema } from "@/lib/api-client";
 
-// The API's shapes (PRODUCT.md §13).
-export interface TwoFactorSetup {
-  secret: string;
-  otpauth_uri: string;
-}
-export interface RecoveryCodes {
-  recovery_codes: string[];
-}
+export type TwoFactorSetup = Schema<"TwoFactorSetup">;
 export type TokenScope = "read" | "write";
 export interface PersonalToken {
   id: number;
@@ -69,7 +62,7 @@ export const passwordAndCodeSchema = z.object({ password, code });
 export type PasswordAndCodeInput = z.input<typeof passwordAndCodeSchema>;
 
 export const tokenSchema = z.object({
-  name: z.string().trim().min(1, "Name is required").max(100, "Name must be at most 100 characters"),
+  name: z.string().trim().min(1, "Name is required").max(64, "Name must be at most 64 characters"),
   scopes: z.array(z.enum(["read", "write"])).min(1, "Choose at least one scope"),
   household_ids: z.array(z.string()),
   expires_in_days: z.coerce
@@ -82,20 +75,20 @@ export type TokenInput = z.input<typeof tokenSchema>;
 export type TokenValues = z.output<typeof tokenSchema>;
 
 // Forms show every failure themselves (on a field or above the form): the requests are silent.
-export async function setUpTwoFactor(password: string): Promise<TwoFactorSetup> {
-  return (await api.post<TwoFactorSetup>("/api/auth/2fa/setup", { password }, { silent: true })).data;
+export function setUpTwoFactor(password: string): Promise<TwoFactorSetup> {
+  return client.POST("/api/auth/2fa/setup", { body: { password }, silent: true });
 }
 
 export async function enableTwoFactor(code: string): Promise<string[]> {
-  return (await api.post<RecoveryCodes>("/api/auth/2fa/enable", { code }, { silent: true })).data.recovery_codes;
+  return (await client.POST("/api/auth/2fa/enable", { body: { code }, silent: true })).recovery_codes;
 }
 
 export async function disableTwoFactor(password: string, code: string): Promise<void> {
-  await api.post("/api/auth/2fa/disable", { password, code }, { silent: true });
+  await client.POST("/api/auth/2fa/disable", { body: { password, code }, silent: true });
 }
 
 export async function newRecoveryCodes(password: string, code: string): Promise<string[]> {
-  return (await api.post<RecoveryCodes>("/api/auth/2fa/recovery-codes", { password, code }, { silent: true })).data.recovery_codes;
+  return (await client.POST("/api/auth/2fa/recovery-codes", { body: { password, code }, silent: true })).recovery_codes;
 }
 
 export const tokensQuery = () =>

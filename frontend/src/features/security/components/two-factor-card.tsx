@@ -22,7 +22,7 @@ import {
   type PasswordOnlyInput,
   type TwoFactorSetup,
 } from "@/features/security/api/security";
-import { useAuth, type User } from "@/lib/auth";
+import { useAuth } from "@/lib/auth";
 import { applyApiErrors } from "@/lib/forms";
 
 import { CopyButton } from "./copy-button";
@@ -176,21 +176,16 @@ function PasswordAndCodeForm({
   );
 }
 
-/** Whether the account asks for a code at sign-in (`two_factor_enabled` of /me). */
-export function twoFactorEnabled(user: User): boolean {
-  return (user as User & { two_factor_enabled?: boolean }).two_factor_enabled === true;
-}
-
 export function TwoFactorCard() {
   const { user, setUser } = useAuth();
   const toast = useToast();
   const invalidateAudit = useInvalidateAudit();
   const [step, setStep] = useState<Step>({ name: "idle" });
   if (!user) return null;
-  const enabled = twoFactorEnabled(user);
+  const enabled = user.two_factor_enabled === true;
   const idle = () => setStep({ name: "idle" });
   const setEnabled = (on: boolean) => {
-    setUser({ ...user, two_factor_enabled: on } as User);
+    setUser({ ...user, two_factor_enabled: on });
     void invalidateAudit();
   };
 
