@@ -92,7 +92,7 @@ function CodeForm(props: StepProps) {
     if (wrong) form.setError("code", { type: "server", message: wrong }, { shouldFocus: true });
   });
   return (
-    <form onSubmit={submit} noValidate className="space-y-4" aria-label="Second sign-in step: code">
+    <form onSubmit={submit} noValidate className="space-y-4">
       <p className="text-sm text-slate-700 dark:text-slate-200">Enter the 6-digit code from your authenticator app.</p>
       <FormError message={formError} />
       <TextField
@@ -123,7 +123,7 @@ function RecoveryForm(props: StepProps) {
     if (wrong) form.setError("recovery_code", { type: "server", message: wrong }, { shouldFocus: true });
   });
   return (
-    <form onSubmit={submit} noValidate className="space-y-4" aria-label="Second sign-in step: recovery code">
+    <form onSubmit={submit} noValidate className="space-y-4">
       <p className="text-sm text-slate-700 dark:text-slate-200">
         Enter one of the recovery codes you saved when you turned on two-factor sign-in. Each code works once.
       </p>
