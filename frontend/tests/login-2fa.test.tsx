@@ -115,7 +115,7 @@ test("the link switches to a recovery code, which is sent as recovery_code", asy
   expect(apiClient.getToken()).toBe("access-2");
 });
 
-test("the link back from a recovery code shows the code field again", async () => {
+test("the link back from a recovery code shows the code field again; Start again returns to the password", async () => {
   const person = userEvent.setup();
   renderSignedIn(<LoginForm />);
   await signInWithPassword(person);
@@ -123,6 +123,12 @@ test("the link back from a recovery code shows the code field again", async () =
   await person.click(screen.getByRole("button", { name: "Use a code from the app instead" }));
   expect(screen.getByLabelText("6-digit code")).toBeInTheDocument();
   expect(screen.queryByLabelText("Recovery code")).not.toBeInTheDocument();
+
+  await person.click(screen.getByRole("button", { name: "Start again" }));
+  expect(screen.getByLabelText("E-mail")).toHaveValue("ada@example.com");
+  expect(screen.getByLabelText("Password")).toHaveValue("");
+  expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  expect(secondSteps).toEqual([]);
 });
 
 test("an expired sign-in step goes back to the password once, with the e-mail kept; signing in again gets a new step", async () => {

@@ -77,7 +77,7 @@ export function LoginForm() {
         onRestart={(message) => {
           setPending(null);
           form.resetField("password");
-          setFormError(message);
+          setFormError(message || undefined);
         }}
       />
     );

@@ -83,6 +83,15 @@ function useSecondStep({ pending, onSignedIn, onRestart }: StepProps) {
   return { formError, send };
 }
 
+/** Back to the password (another account, or a mistyped e-mail). */
+function StartAgain({ onRestart }: { onRestart(message: string): void }) {
+  return (
+    <button type="button" className="text-slate-700 underline dark:text-slate-200" onClick={() => onRestart("")}>
+      Start again
+    </button>
+  );
+}
+
 function CodeForm(props: StepProps) {
   const { formError, send } = useSecondStep(props);
   const form = useForm<TotpCodeInput>({ resolver: zodResolver(totpCodeSchema), defaultValues: { code: "" } });
@@ -107,9 +116,12 @@ function CodeForm(props: StepProps) {
       <Button type="submit" className="w-full" busy={isSubmitting}>
         Verify
       </Button>
-      <button type="button" className="text-sm text-indigo-700 underline dark:text-indigo-300" onClick={props.onToggle}>
-        Use a recovery code instead
-      </button>
+      <div className="flex flex-wrap justify-between gap-2 text-sm">
+        <button type="button" className="text-indigo-700 underline dark:text-indigo-300" onClick={props.onToggle}>
+          Use a recovery code instead
+        </button>
+        <StartAgain onRestart={props.onRestart} />
+      </div>
     </form>
   );
 }
@@ -140,9 +152,12 @@ function RecoveryForm(props: StepProps) {
       <Button type="submit" className="w-full" busy={isSubmitting}>
         Verify
       </Button>
-      <button type="button" className="text-sm text-indigo-700 underline dark:text-indigo-300" onClick={props.onToggle}>
-        Use a code from the app instead
-      </button>
+      <div className="flex flex-wrap justify-between gap-2 text-sm">
+        <button type="button" className="text-indigo-700 underline dark:text-indigo-300" onClick={props.onToggle}>
+          Use a code from the app instead
+        </button>
+        <StartAgain onRestart={props.onRestart} />
+      </div>
     </form>
   );
 }
