@@ -326,6 +326,28 @@ test("closing the new token's dialog with Escape also forgets the token", async 
   expect(document.body.innerHTML).not.toContain("mbp_secretsecret");
 });
 
+test("the API's refusal of a household shows once, under the households", async () => {
+  server.use(
+    http.get(`${API}/api/households`, () => HttpResponse.json({ items: [HOME, household(2, "Cabin", "viewer")] })),
+    http.post(`${API}/api/auth/tokens`, () =>
+      error(422, "validation_error", "Some fields are not valid.", [
+        { loc: ["body", "household_ids", 0], msg: "Value error, you are not a member of household 2", type: "value_error" },
+      ]),
+    ),
+  );
+  const person = userEvent.setup();
+  renderInHousehold(<SecurityPage />);
+  await screen.findByText("No access tokens");
+  await person.click(screen.getByRole("button", { name: "New token" }));
+  const dialog = screen.getByRole("dialog", { name: "New access token" });
+  await person.type(within(dialog).getByLabelText(/^Name/), "Cabin script");
+  await person.click(within(dialog).getByRole("checkbox", { name: "Cabin" }));
+  await person.click(within(dialog).getByRole("button", { name: "Create token" }));
+  expect(await within(dialog).findByText("you are not a member of household 2")).toBeInTheDocument();
+  expect(within(dialog).getAllByRole("alert")).toHaveLength(1);
+  expect(screen.queryByTestId("toast")).not.toBeInTheDocument();
+});
+
 test("revoking a token asks first, then removes it from the list", async () => {
   tokens = [token(1, "Home Assistant"), token(2, "Pi")];
   const deleted: string[] = [];

@@ -21,6 +21,7 @@ import {
   type TokenValues,
 } from "@/features/security/api/security";
 import { formatMoment } from "@/features/security/utils/audit";
+import { ApiError } from "@/lib/api-client";
 import { householdsQuery, type Household } from "@/lib/household";
 import { applyApiErrors } from "@/lib/forms";
 
@@ -46,7 +47,14 @@ function NewTokenForm({ households, onCreated }: { households: Household[]; onCr
     try {
       onCreated(await create.mutateAsync(values));
     } catch (error) {
-      setFormError(applyApiErrors(error, form.setError, ["name", "scopes", "household_ids", "expires_in_days"]));
+      let message = applyApiErrors(error, form.setError, ["name", "scopes", "household_ids", "expires_in_days"]);
+      // A refused household is named by its place in the list ("household_ids.0"): show it on the list.
+      const refused = error instanceof ApiError && Object.entries(error.fieldErrors).find(([field]) => field.startsWith("household_ids."));
+      if (refused) {
+        form.setError("household_ids", { type: "server", message: refused[1] });
+        message = undefined;
+      }
+      setFormError(message);
     }
   });
   return (
@@ -187,7 +195,7 @@ export function TokensCard() {
     <Card title="Access tokens" actions={<Button onClick={() => setCreating(true)}>New token</Button>}>
       <p className="mb-3 text-sm text-slate-600 dark:text-slate-300">
         Scripts send a token as <code className="font-mono">Authorization: Bearer mbp_…</code>. A token cannot change your account, your
-        password or these settings.
+        password or these settings, and every token stops working when your password is reset or you sign out everywhere.
       </p>
       {tokens.error && !tokens.data ? (
         <ErrorState error={tokens.error} onRetry={() => void tokens.refetch()} />
