@@ -2,20 +2,74 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
-from flask import Flask, Response, current_app, g
+from flask import Blueprint, Flask, Response, current_app, g, request
 from flask_jwt_extended import current_user as _current_user
 from jwt import InvalidTokenError
 from sqlalchemy import select
 
-from .errors import envelope
+from .errors import Forbidden, envelope
 from .extensions import db, jwt
-from .models import TokenFamily, User
+from .models import AccessToken, TokenFamily, User
+from .services import tokens
+
+TokenScope = Literal["read", "write"]
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def current_user() -> User:
+    """The signed-in user: of the access token, or of the personal access token."""
+    user = g.get("meterbook_token_user")
+    if user is not None:
+        return user  # type: ignore[no-any-return]
     return _current_user  # type: ignore[no-any-return]
+
+
+def personal_token_used() -> bool:
+    return g.get("meterbook_token_user") is not None
+
+
+def current_personal_token() -> AccessToken | None:
+    """The personal access token of this request, if one was used."""
+    return g.get("meterbook_token")  # type: ignore[no-any-return]
+
+
+def declared_scope(endpoint: str, method: str) -> TokenScope | None:
+    """The scope a personal access token needs for this route, or None when tokens are refused.
+
+    The route's own ``@token_scope`` wins; else a blueprint that ``allow_tokens`` answers
+    ``read`` for GET and ``write`` for the other methods; else tokens are refused."""
+    info = getattr(current_app.view_functions.get(endpoint), "__openapi__", None) or {}
+    if "token_scope" in info:
+        return info["token_scope"]  # type: ignore[no-any-return]
+    blueprint = current_app.blueprints.get(endpoint.rpartition(".")[0]) if "." in endpoint else None
+    if blueprint is not None and getattr(blueprint, "token_scopes", False):
+        return "read" if method in ("GET", "HEAD") else "write"
+    return None
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    kind, _, value = header.partition(" ")
+    return value.strip() if kind.lower() == "bearer" else None
+
+
+def check_personal_token() -> None:
+    """Before every request: a personal access token must be valid (else 401) and the route
+    must allow it with one of its scopes (else 403), whatever the route otherwise needs."""
+    raw = _bearer()
+    if raw is None or not tokens.looks_like_token(raw) or request.endpoint is None:
+        return
+    token, user = tokens.authenticate(raw)
+    needed = declared_scope(request.endpoint, request.method)
+    if needed is None:
+        raise Forbidden("Personal access tokens cannot be used here; sign in instead.")
+    if needed not in token.scopes:
+        raise Forbidden(f"This token lacks the {needed} scope.")
+    g.meterbook_token = token
+    g.meterbook_token_user = user
 
 
 def session_user(data: dict[str, Any]) -> User | None:
@@ -77,6 +131,7 @@ def _check_request_session(data: dict[str, Any]) -> bool:
 
 def register_jwt(app: Flask) -> None:
     jwt.decode_key_loader(_signing_key)
+    app.before_request(check_personal_token)
 
     @jwt.user_identity_loader
     def _identity(user: User | int | str) -> str:
@@ -114,3 +169,25 @@ def register_jwt(app: Flask) -> None:
     @jwt.user_lookup_error_loader
     def _lookup_failed(_header: dict[str, Any], _data: dict[str, Any]) -> Response:
         return envelope(401, "unauthorized", "The account no longer exists or has been deactivated.")
+
+
+def token_scope(scope: TokenScope | None) -> Callable[[F], F]:
+    """Declare whether a personal access token may call this route, and with which scope
+    (``read`` or ``write``); ``None`` refuses tokens even in a blueprint that allows them.
+
+    One line under the route decorator: ``@token_scope("read")``. A route without a
+    declaration (here or by ``allow_tokens`` on its blueprint) refuses tokens with 403."""
+
+    def decorator(func: F) -> F:
+        spec = dict(getattr(func, "__openapi__", {}))
+        spec["token_scope"] = scope
+        func.__openapi__ = spec  # type: ignore[attr-defined]
+        return func
+
+    return decorator
+
+
+def allow_tokens(blueprint: Blueprint) -> None:
+    """Let personal access tokens call every route of ``blueprint``: GETs with the ``read``
+    scope, every other method with ``write`` (a route's own ``@token_scope`` wins)."""
+    blueprint.token_scopes = True  # type: ignore[attr-defined]

@@ -522,7 +522,9 @@ def test_the_guide_has_an_example_for_every_route(app: Flask) -> None:
         # ids are numbers; a shell variable in the path stands for a string parameter (a token)
         (
             step.method,
-            re.sub(r"/\$\w+", "/<str>", re.sub(r"/\d+", "/<int:id>", step.url.replace("$API", "").split("?")[0])),
+            re.sub(
+                r"/\$\w+", "/<str>", re.sub(r"/\d+(?=/|$)", "/<int:id>", step.url.replace("$API", "").split("?")[0])
+            ),
         )
         for step in steps
         if isinstance(step, Curl) and step.answer is not None

@@ -50,11 +50,17 @@ ALLOWED_422 = {
     "not_found": "an id in the body or query that is unknown or another user's",
     "invalid_token": "an e-mail link token that is not one the API issued (or is used up)",
     "invalid_password": "a current password that is not the account's",
+    "invalid_code": "a two-factor code that is not the current one",
     "too_many_points": "a time series window too long for its granularity (two parameters together)",
     "confirmation": "a household delete whose `confirm` is not the household's name",
 }
 #: Cross-parameter rules OpenAPI 3.0 cannot state, recognised by their message.
-ALLOWED_422_MESSAGES = {"must not be before date_from", "must not be after today", "must be in the future"}
+ALLOWED_422_MESSAGES = {
+    "must not be before date_from",
+    "must not be after today",
+    "must be in the future",
+    "Value error, send either code or recovery_code",
+}
 #: Statuses that answer the state of the data, not the shape of the request.
 STATE_STATUSES = {401, 403, 404, 409, 423, 429}
 #: An import file's content (UTF-8 text, then CSV rows) is judged by the import, not the document:

@@ -25,6 +25,9 @@ OWNED_PARAMS = {"household_id", "meter_id", "record_id", "user_id", "invitation_
 SHARE_PARAM = "token"
 # Routes whose id is another account's by design: only admins reach them, everyone else gets 403.
 ADMIN_PREFIX = "/api/admin/"
+# The account's own things (personal access tokens): not household data; another account's id
+# answers 404 (tests/api/test_tokens.py).
+PERSONAL_PREFIX = "/api/auth/"
 MARKERS = ("OwnerSecretMeter", "owner-secret-note", "777.777", "owner@example.com")
 # What a share link may show (aggregates, meter names) leaves these: no notes, no member data.
 SHARE_MARKERS = ("owner-secret-note", "owner@example.com", "viewer@example.com", "editor@example.com")
@@ -103,7 +106,7 @@ class World:
 def _id_routes(app: Flask) -> list[Rule]:
     rules = []
     for rule in _api_rules(app):
-        if not rule.arguments or rule.rule.startswith(ADMIN_PREFIX) or SHARE_PARAM in rule.arguments:
+        if not rule.arguments or rule.rule.startswith((ADMIN_PREFIX, PERSONAL_PREFIX)) or SHARE_PARAM in rule.arguments:
             continue
         unknown = set(rule.arguments) - OWNED_PARAMS
         assert not unknown, f"{rule.rule}: path parameters {unknown} are not covered by the isolation matrix"

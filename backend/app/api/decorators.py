@@ -17,9 +17,10 @@ from flask_jwt_extended import verify_jwt_in_request
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import FileStorage
 
+from .. import security
 from ..errors import APIError, FieldError, InvalidField, pydantic_details
 from ..ratelimit import hit, per_ip, per_user
-from ..security import current_user
+from ..security import current_user, personal_token_used
 from .common import Pagination
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -140,11 +141,8 @@ def located(location: str) -> Iterator[None]:
 
 
 def body(model: type[BaseModel], context: Context | None = None) -> Callable[[F], F]:
-    """Validate the JSON body and pass it to the view as its first argument.
-
-    ``context`` builds the validation context (e.g. checks of ids against the database), so
-    those problems are listed in the same 422 as the field rules.
-    """
+    """Validate the JSON body and pass it to the view as its first argument; ``context`` builds
+    the validation context (e.g. id checks), so those problems join the field rules' 422."""
 
     def decorator(func: F) -> F:
         @functools.wraps(func)
@@ -240,11 +238,12 @@ def other_responses(responses: dict[int, str]) -> Callable[[F], F]:
 
 
 def authenticated(func: F) -> F:
-    """Require a valid, unrevoked access token from the Authorization header."""
+    """Require a valid, unrevoked access token (a personal one was checked before the view)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        verify_jwt_in_request(locations=["headers"])
+        if not personal_token_used():
+            verify_jwt_in_request(locations=["headers"])
         per_user(current_user().id)
         return func(*args, **kwargs)
 
@@ -295,3 +294,6 @@ def limit_ip(setting: str, scope: str) -> Callable[[F], F]:
         return typing.cast(F, wrapper)
 
     return decorator
+
+
+token_scope, allow_tokens = security.token_scope, security.allow_tokens  # which routes take access tokens

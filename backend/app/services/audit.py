@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 
 from ..extensions import db
 from ..models import AuditEvent
@@ -92,3 +92,17 @@ def prune() -> int:
     result = db.session.execute(delete(AuditEvent).where(AuditEvent.at < clock.now() - KEEP))
     db.session.commit()
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def page(
+    number: int, per_page: int, user_id: int | None = None, event: str | None = None
+) -> tuple[list[AuditEvent], int]:
+    """One page of entries, newest first, and how many match."""
+    stmt = select(AuditEvent)
+    if user_id is not None:
+        stmt = stmt.where(AuditEvent.user_id == user_id)
+    if event is not None:
+        stmt = stmt.where(AuditEvent.event == event)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.scalars(stmt.order_by(AuditEvent.id.desc()).offset((number - 1) * per_page).limit(per_page))
+    return list(rows), total

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from flask import g, has_request_context
 from sqlalchemy import Select, select
 
 from ..errors import Forbidden, InvalidField, NotFound
@@ -39,10 +40,25 @@ Tenant = TypeVar("Tenant", Meter, Record, DailyRollup)
 _ROLE_WORDS = {"editor": "edit this household's data", "owner": "manage this household"}
 
 
+def _token_households(user_id: int) -> list[int] | None:
+    """The households this request's personal access token is limited to, when it acts for
+    ``user_id``: the others do not exist for it (404 / 422, as for a non-member)."""
+    if not has_request_context():
+        return None
+    token = g.get("meterbook_token")
+    if token is None or token.user_id != user_id or token.household_ids is None:
+        return None
+    return list(token.household_ids)
+
+
 def household_ids(user: User | int) -> Select[tuple[int]]:
     """The ids of the households a user (or user id) is a member of, any role, as a subquery-ready select."""
     user_id = user if isinstance(user, int) else user.id
-    return select(Membership.household_id).where(Membership.user_id == user_id)
+    stmt = select(Membership.household_id).where(Membership.user_id == user_id)
+    limited = _token_households(user_id)
+    if limited is not None:
+        stmt = stmt.where(Membership.household_id.in_(limited))
+    return stmt
 
 
 def readable_ids(user: User) -> list[int]:
@@ -65,6 +81,9 @@ def scoped(model: type[Tenant], user: User, household_id: int | None = None) -> 
 
 def membership(user: User, household_id: int) -> Membership | None:
     if not 1 <= household_id <= MAX_ID:
+        return None
+    limited = _token_households(user.id)
+    if limited is not None and household_id not in limited:
         return None
     return db.session.get(Membership, (household_id, user.id))
 

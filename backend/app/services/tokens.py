@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask import has_request_context, request
 from sqlalchemy import or_, select, update
 
-from ..errors import NotFound, Unauthorized
+from ..errors import InvalidField, NotFound, Unauthorized
 from ..extensions import db
 from ..models import AccessToken, User
-from . import audit, clock
+from . import audit, clock, tenancy
 
 PREFIX = "mbp_"
 SECRET_CHARS = 40
@@ -40,8 +41,12 @@ def _secret() -> str:
 
 
 def create(
-    user: User, name: str, scopes: list[str], household_ids: list[int] | None, days: int
+    user: User, name: str, scopes: Sequence[str], household_ids: Sequence[int] | None, days: int
 ) -> tuple[AccessToken, str]:
+    """A new token and its secret; ``household_ids`` None means every household of the user now."""
+    mine = tenancy.readable_ids(user)
+    if household_ids is not None and not set(household_ids) <= set(mine):
+        raise InvalidField("household_ids", "Each id must name one of your households.", "not_found")
     raw = PREFIX + _secret()
     now = clock.now()
     token = AccessToken(
@@ -50,7 +55,7 @@ def create(
         token_hash=_hash(raw),
         prefix=raw[:SHOWN_PREFIX],
         scopes=[scope for scope in SCOPES if scope in scopes],
-        household_ids=sorted(set(household_ids)) if household_ids is not None else None,
+        household_ids=sorted(set(household_ids if household_ids is not None else mine)),
         created_at=now,
         expires_at=now + timedelta(days=days),
     )

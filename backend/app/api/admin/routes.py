@@ -9,9 +9,11 @@ from typing import Any, TypeVar
 
 from ...errors import Forbidden
 from ...security import current_user
+from ...services import audit
+from ..auth.schemas import AuditPage
 from ..decorators import annotate, authenticated, body, other_responses, paginated, query, response
 from . import bp, service
-from .schemas import AdminUserOut, AdminUserUpdate, Stats, UserPage, UserSearch
+from .schemas import AdminUserOut, AdminUserUpdate, AuditSearch, Stats, UserPage, UserSearch
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,3 +72,13 @@ def delete_user(user_id: int) -> Any:
 def stats() -> Any:
     """Counts of accounts, records, and accounts active in the last 30 days."""
     return service.stats()
+
+
+@bp.get("/audit")
+@authenticated
+@admin_required
+@query(AuditSearch)
+@paginated(AuditPage)
+def audit_log(query: AuditSearch) -> Any:
+    """The audit log of every account, newest first; filter by account or kind of event."""
+    return audit.page(query.page, query.per_page, user_id=query.user_id, event=query.event)

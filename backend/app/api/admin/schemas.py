@@ -4,8 +4,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from ...services.audit import EVENTS
 from ..auth.schemas import UserOut
-from ..common import NoControl, OutSchema, Pagination, Schema, Timestamp
+from ..common import Id, NoControl, OutSchema, Pagination, Schema, Timestamp
 
 
 class UserSearch(Pagination):
@@ -39,3 +40,11 @@ class Stats(OutSchema):
     active_last_30d: int = Field(
         description="Accounts that signed in, refreshed a session or wrote a record in the last 30 days"
     )
+
+
+AuditEventKind = Literal[EVENTS]  # type: ignore[valid-type]
+
+
+class AuditSearch(Pagination):
+    user_id: Id | None = Field(default=None, description="Only the entries about this account")
+    event: AuditEventKind | None = Field(default=None, description="Only this kind of event")

@@ -215,3 +215,74 @@ class TwoFactorSetup(OutSchema):
 
 class RecoveryCodes(OutSchema):
     recovery_codes: list[str] = Field(description="10 single-use codes, shown only now")
+
+
+# --- personal access tokens -------------------------------------------------------------------
+
+Scope = Literal["read", "write"]
+
+
+class TokenCreate(Schema):
+    name: Annotated[SingleLine, Field(min_length=1, max_length=64)]
+    scopes: Annotated[list[Scope], Field(min_length=1, max_length=2)] = Field(
+        description="read: the GETs of meters, records, readings, analytics, bills, exports; "
+        "write: their POST, PUT, PATCH and DELETE (imports and batches included)"
+    )
+    household_ids: Annotated[list[Id], Field(min_length=1, max_length=100)] | None = Field(
+        default=None, description="The households the token may reach (default: all of yours now)"
+    )
+    expires_in_days: int = Field(default=90, ge=1, le=365)
+
+    @field_validator("scopes")
+    @classmethod
+    def _distinct(cls, scopes: list[str]) -> list[str]:
+        if len(set(scopes)) != len(scopes):
+            raise ValueError("must not repeat a scope")
+        return scopes
+
+
+class TokenOut(OutSchema):
+    id: int
+    name: str
+    scopes: list[Scope]
+    household_ids: list[int]
+    prefix: str = Field(description="The token's first characters, to recognise it")
+    created_at: Timestamp
+    expires_at: Timestamp
+    last_used_at: Timestamp | None
+    last_used_ip: str | None
+
+
+class TokenCreated(OutSchema):
+    id: int
+    name: str
+    scopes: list[Scope]
+    household_ids: list[int]
+    prefix: str
+    token: str = Field(description="mbp_ and 40 characters: shown only now, send as Authorization: Bearer")
+    created_at: Timestamp
+    expires_at: Timestamp
+
+
+class TokenList(OutSchema):
+    items: list[TokenOut]
+
+
+# --- audit log --------------------------------------------------------------------------------
+
+
+class AuditOut(OutSchema):
+    id: int
+    at: Timestamp
+    event: str
+    ip: str | None
+    user_agent: str | None
+    details: dict[str, Any]
+
+
+class AuditPage(OutSchema):
+    items: list[AuditOut]
+    page: int
+    per_page: int
+    total: int
+    pages: int

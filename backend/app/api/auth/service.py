@@ -35,6 +35,7 @@ __all__ = [  # start_session and revoke_all_sessions too: the admin service and 
     "resend_verification",
     "reset_password",
     "revoke_all_sessions",
+    "sign_out_everywhere",
     "start_session",
     "update_me",
     "verify_email",
@@ -204,6 +205,14 @@ def delete_account(user: User, data: DeleteAccountRequest) -> None:
     user_id = user.id
     delete_user(user_id)
     log.info("user %s deleted their account", user_id)
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session and every personal access token of the account."""
+    revoke_all_sessions(user.id)
+    tokens.revoke_all(user.id)
+    audit.record(audit.SIGNED_OUT_EVERYWHERE, user.id)
+    db.session.commit()
 
 
 def update_me(user: User, data: MeUpdate) -> User:

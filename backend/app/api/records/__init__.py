@@ -1,5 +1,8 @@
 from flask import Blueprint
 
+from ..decorators import allow_tokens
+
 bp = Blueprint("records", __name__, url_prefix="/api")
+allow_tokens(bp)  # personal access tokens: read for GET, write for the rest
 
 from . import cli, routes  # noqa: E402,F401
