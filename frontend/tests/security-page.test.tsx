@@ -43,7 +43,7 @@ function entry(id: number, event: string, extra: Partial<AuditEntry> = {}): Audi
     event,
     ip: "192.0.2.7",
     user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:135.0) Gecko/20100101 Firefox/135.0",
-    details: null,
+    details: {},
     ...extra,
   };
 }

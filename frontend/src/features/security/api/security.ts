@@ -1,39 +1,13 @@
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { z } from "zod";
 
-import { api, client, type Schema } from "@/lib/api-client";
+import { client, type Schema } from "@/lib/api-client";
 
 export type TwoFactorSetup = Schema<"TwoFactorSetup">;
-export type TokenScope = "read" | "write";
-export interface PersonalToken {
-  id: number;
-  name: string;
-  scopes: TokenScope[];
-  household_ids: number[];
-  prefix: string;
-  created_at: string;
-  expires_at: string;
-  last_used_at?: string | null;
-  last_used_ip?: string | null;
-}
-export interface PersonalTokenCreated extends PersonalToken {
-  token: string;
-}
-export interface AuditEntry {
-  id: number;
-  at: string;
-  event: string;
-  ip?: string | null;
-  user_agent?: string | null;
-  details?: Record<string, unknown> | null;
-}
-export interface AuditPage {
-  items: AuditEntry[];
-  page: number;
-  per_page: number;
-  total: number;
-  pages: number;
-}
+export type PersonalToken = Schema<"TokenOut">;
+export type PersonalTokenCreated = Schema<"TokenCreated">;
+export type AuditEntry = Schema<"AuditOut">;
+export type AuditPage = Schema<"AuditPage">;
 
 /** The security page's cached queries: the user's own, in no household. */
 export const securityKeys = {
@@ -94,14 +68,13 @@ export async function newRecoveryCodes(password: string, code: string): Promise<
 export const tokensQuery = () =>
   queryOptions({
     queryKey: securityKeys.tokens,
-    queryFn: async ({ signal }) => (await api.get<{ items: PersonalToken[] }>("/api/auth/tokens", { signal, silent: true })).data.items,
+    queryFn: async ({ signal }) => (await client.GET("/api/auth/tokens", { signal, silent: true })).items,
   });
 
 export const auditQuery = (page: number) =>
   queryOptions({
     queryKey: securityKeys.audit(page),
-    queryFn: async ({ signal }) =>
-      (await api.get<AuditPage>("/api/auth/audit", { params: { page, per_page: AUDIT_PER_PAGE }, signal, silent: true })).data,
+    queryFn: ({ signal }) => client.GET("/api/auth/audit", { query: { page, per_page: AUDIT_PER_PAGE }, signal, silent: true }),
     placeholderData: keepPreviousData,
   });
 
@@ -114,16 +87,17 @@ function useInvalidate(...keys: (readonly unknown[])[]) {
 export function useCreateToken() {
   const invalidate = useInvalidate(securityKeys.all);
   return useMutation({
-    mutationFn: async (values: TokenValues) => {
-      const body = {
-        name: values.name,
-        scopes: values.scopes,
-        expires_in_days: values.expires_in_days,
-        // None chosen: every household of the user (the API's default).
-        ...(values.household_ids.length ? { household_ids: values.household_ids.map(Number) } : {}),
-      };
-      return (await api.post<PersonalTokenCreated>("/api/auth/tokens", body, { silent: true })).data;
-    },
+    mutationFn: (values: TokenValues) =>
+      client.POST("/api/auth/tokens", {
+        body: {
+          name: values.name,
+          scopes: values.scopes,
+          expires_in_days: values.expires_in_days,
+          // None chosen: every household of the user (the API's default).
+          ...(values.household_ids.length ? { household_ids: values.household_ids.map(Number) } : {}),
+        },
+        silent: true,
+      }),
     onSuccess: invalidate,
   });
 }
@@ -131,9 +105,7 @@ export function useCreateToken() {
 export function useRevokeToken() {
   const invalidate = useInvalidate(securityKeys.all);
   return useMutation({
-    mutationFn: async (id: number) => {
-      await api.delete(`/api/auth/tokens/${id}`, { silent: true });
-    },
+    mutationFn: (id: number) => client.DELETE("/api/auth/tokens/{token_id}", { path: { token_id: id }, silent: true }),
     onSuccess: invalidate,
   });
 }
