@@ -5,12 +5,15 @@
  * /settings/security in both themes.
  */
 import { createHmac } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 
 import { apiUrl, linkIn, noHorizontalScroll, PASSWORD, signIn, waitForMail, webUrl } from "./support/helpers";
 
+const SHOTS = resolve(__dirname, "..", "..", "docs", "screenshots");
 const email = `alan.${Date.now()}@example.com`;
 let secret = "";
 let recoveryCodes: string[] = [];
@@ -52,6 +55,12 @@ async function freshCode(): Promise<string> {
     }
     await new Promise((done) => setTimeout(done, (now + 1) * 30_000 - Date.now() + 200));
   }
+}
+
+async function shoot(page: Page, name: string) {
+  if (process.env.E2E_SCREENSHOTS !== "1") return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: resolve(SHOTS, `${name}.png`), fullPage: true });
 }
 
 /** No WCAG 2 A/AA violation on the page as it is. */
@@ -101,12 +110,14 @@ test("turn on two-factor sign-in: the QR code is drawn in the page, the recovery
   expect((await qr.getAttribute("src"))?.startsWith("data:image/svg+xml")).toBe(true);
   secret = ((await page.getByTestId("totp-secret").textContent()) ?? "").replace(/\s/g, "");
   expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+  await shoot(page, "security-setup-light");
 
   await page.getByLabel("6-digit code").fill(await freshCode());
   await page.getByRole("button", { name: "Turn on" }).click();
   const codes = page.getByTestId("recovery-codes").getByRole("listitem");
   await expect(codes).toHaveCount(10);
   recoveryCodes = await codes.allTextContents();
+  await shoot(page, "security-recovery-codes-light");
   await expect(page.getByTestId("two-factor-status")).toHaveText(/^On:/);
   await page.getByRole("button", { name: "I have saved them" }).click();
   await expect(page.getByTestId("recovery-codes")).toHaveCount(0);
@@ -121,6 +132,7 @@ test("sign in with the app's code: the password alone opens no session", async (
   await signIn(page, email);
   await expect(page.getByLabel("6-digit code")).toBeVisible();
   await expect(page).toHaveURL(/\/login/);
+  await shoot(page, "login-second-step-light");
   // A wrong code is refused under the field; the right one signs in.
   await page.getByLabel("6-digit code").fill(totp(secret, lastStep + 1000));
   await page.getByRole("button", { name: "Verify" }).click();
@@ -138,7 +150,7 @@ test("sign in with a recovery code, which then shows in the activity", async ({ 
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page).toHaveURL(webUrl("/settings/security"));
   const activity = page.getByTestId("audit");
-  await expect(activity).toContainText("Signed in with a recovery code");
+  await expect(activity).toContainText("Signed in with a recovery code (9 left)");
   await expect(activity).toContainText("Two-factor sign-in turned on");
   await logOut(page);
 
@@ -164,6 +176,7 @@ test("an access token works from a script until it is revoked; axe finds nothing
   await dialog.getByRole("button", { name: "Create token" }).click();
   const shown = page.getByRole("dialog", { name: "Your new token" });
   const token = await shown.getByTestId("new-token").inputValue();
+  await shoot(page, "security-new-token-light");
   expect(token).toMatch(/^mbp_[\w-]{40}$/);
   await shown.getByRole("button", { name: "Done" }).click();
   await expect(page.getByRole("dialog")).toHaveCount(0);
@@ -183,11 +196,13 @@ test("an access token works from a script until it is revoked; axe finds nothing
   for (const theme of ["light", "dark"] as const) {
     await page.getByLabel("Theme").selectOption(theme);
     await accessible(page);
+    await shoot(page, `security-${theme}`);
   }
   // On a phone the tables scroll inside their card; the page itself does not.
   const desktop = page.viewportSize()!;
   await page.setViewportSize({ width: 375, height: 800 });
   await noHorizontalScroll(page);
+  await shoot(page, "security-375-dark");
   await page.setViewportSize(desktop);
 
   await row.getByRole("button", { name: "Revoke the token Cellar Pi" }).click();
@@ -196,5 +211,5 @@ test("an access token works from a script until it is revoked; axe finds nothing
   const refused = await fetch(apiUrl("/api/meters"), { headers: { Authorization: `Bearer ${token}` } });
   expect(refused.status).toBe(401);
   expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("token_revoked");
-  await expect(page.getByTestId("audit")).toContainText("Access token revoked");
+  await expect(page.getByTestId("audit")).toContainText("Access token revoked: “Cellar Pi”");
 });

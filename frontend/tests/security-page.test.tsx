@@ -5,7 +5,7 @@ import { http, HttpResponse } from "msw";
 import { SecurityPage } from "@/features/security/components/security-page";
 import type { AuditEntry, PersonalToken } from "@/features/security/api/security";
 import { recoveryCodesText } from "@/features/security/components/recovery-codes";
-import { deviceInWords, eventInWords } from "@/features/security/utils/audit";
+import { deviceInWords, entryInWords, eventInWords } from "@/features/security/utils/audit";
 import { apiClient } from "@/lib/api-client";
 
 import { API, error, HOME, household, server, USER } from "./support/api";
@@ -376,7 +376,8 @@ test("revoking a token asks first, then removes it from the list", async () => {
 
 test("the activity is a paged table in words, newest first as the API sends it; the page is in the URL", async () => {
   const pageOne = [
-    entry(30, "login.succeeded", { at: "2026-11-20T08:30:00+00:00" }),
+    entry(31, "login.failed", { details: { method: "totp" } }),
+    entry(30, "login.succeeded", { at: "2026-11-20T08:30:00+00:00", details: { method: "password" } }),
     entry(29, "2fa.enabled", { user_agent: "curl/8.5.0", ip: "2001:db8::1" }),
     entry(28, "webhook.secret_rotated", { user_agent: null, ip: null }),
   ];
@@ -385,7 +386,7 @@ test("the activity is a paged table in words, newest first as the API sends it; 
       const query = new URL(request.url).searchParams;
       auditRequests.push(query.toString());
       const page = Number(query.get("page"));
-      const items = page === 1 ? pageOne : [entry(5, "token.revoked")];
+      const items = page === 1 ? pageOne : [entry(5, "token.revoked", { details: { token_id: 2, name: "Pi" } })];
       return HttpResponse.json({ items, page, per_page: 20, total: 21, pages: 2 });
     }),
   );
@@ -402,6 +403,7 @@ test("the activity is a paged table in words, newest first as the API sends it; 
         .map((cell) => cell.textContent),
     );
   expect(rows).toEqual([
+    ["Failed sign-in: wrong code", "192.0.2.7", "Firefox on Linux"],
     ["Signed in", "192.0.2.7", "Firefox on Linux"],
     ["Two-factor sign-in turned on", "2001:db8::1", "curl"],
     ["Webhook secret rotated", "—", "Unknown"],
@@ -409,7 +411,7 @@ test("the activity is a paged table in words, newest first as the API sends it; 
   expect(auditRequests).toEqual(["page=1&per_page=20"]);
 
   await person.click(screen.getByRole("button", { name: "Next page" }));
-  expect(await within(screen.getByTestId("audit")).findByText("Access token revoked")).toBeInTheDocument();
+  expect(await within(screen.getByTestId("audit")).findByText("Access token revoked: “Pi”")).toBeInTheDocument();
   expect(auditRequests).toEqual(["page=1&per_page=20", "page=2&per_page=20"]);
   expect(window.location.search).toBe("?page=2");
 });
@@ -417,6 +419,12 @@ test("the activity is a paged table in words, newest first as the API sends it; 
 test("events and devices in words", () => {
   expect(eventInWords("2fa.recovery_code_used")).toBe("Signed in with a recovery code");
   expect(eventInWords("something_new.happened")).toBe("Something new happened");
+  expect(entryInWords("login.succeeded", { method: "totp" })).toBe("Signed in with a code");
+  expect(entryInWords("login.failed", { method: "password" })).toBe("Failed sign-in: wrong password");
+  expect(entryInWords("login.failed", { method: "recovery_code" })).toBe("Failed sign-in: wrong recovery code");
+  expect(entryInWords("token.revoked", { token_id: 4, name: "Pi" })).toBe("Access token revoked: “Pi”");
+  expect(entryInWords("2fa.recovery_code_used", { remaining: 9 })).toBe("Signed in with a recovery code (9 left)");
+  expect(entryInWords("logout", {})).toBe("Signed out");
   expect(
     deviceInWords("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile Safari/604.1"),
   ).toBe("Safari on iOS");

@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Pagination } from "@/components/ui/pagination";
 import { Card, EmptyState, ErrorState, Spinner } from "@/components/ui/states";
 import { auditQuery } from "@/features/security/api/security";
-import { deviceInWords, eventInWords, formatMoment } from "@/features/security/utils/audit";
+import { deviceInWords, entryInWords, formatMoment } from "@/features/security/utils/audit";
 import { useSearchState } from "@/lib/url-state";
 
 /** The page of the log in the URL (`?page=2`), so a reload shows the same entries. */
@@ -64,7 +64,7 @@ export function AuditCard() {
                     <td className="py-2 pr-3 whitespace-nowrap">
                       <time dateTime={entry.at}>{formatMoment(entry.at)}</time>
                     </td>
-                    <td className="py-2 pr-3">{eventInWords(entry.event)}</td>
+                    <td className="py-2 pr-3">{entryInWords(entry.event, entry.details)}</td>
                     <td className="py-2 pr-3 font-mono text-xs">{entry.ip ?? "—"}</td>
                     <td className="py-2" title={entry.user_agent ?? undefined}>
                       {deviceInWords(entry.user_agent)}

@@ -32,6 +32,23 @@ export function eventInWords(event: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+const METHODS: Record<string, string> = { password: "password", totp: "code", recovery_code: "recovery code" };
+
+/** An entry of the log in words, with what its details add: how a sign-in went, which token, codes left. */
+export function entryInWords(event: string, details: Record<string, unknown> | null | undefined): string {
+  const words = eventInWords(event);
+  const method = typeof details?.method === "string" ? METHODS[details.method] : undefined;
+  if (event === "login.failed" && method) return `${words}: wrong ${method}`;
+  if (event === "login.succeeded" && method && method !== "password") return `${words} with a ${method}`;
+  if ((event === "token.created" || event === "token.revoked") && typeof details?.name === "string") {
+    return `${words}: “${details.name}”`;
+  }
+  if (event === "2fa.recovery_code_used" && typeof details?.remaining === "number") {
+    return `${words} (${details.remaining} left)`;
+  }
+  return words;
+}
+
 const BROWSERS: [RegExp, string][] = [
   [/Edg(e|A|iOS)?\//, "Edge"],
   [/OPR\//, "Opera"],
