@@ -57,6 +57,14 @@ def _path(rule: str) -> tuple[str, list[dict[str, Any]]]:
 
 Operation = tuple[str, str, str, dict[str, Any]]
 Refs = Mapping[tuple[Any, JsonSchemaMode], dict[str, Any]]
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Send the request again with the same key (24 h) to get the first answer again, "
+    "with Idempotent-Replayed: true, and no second write; the same key with another body answers 409",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
 RATE_LIMIT_HEADERS = {
     "X-RateLimit-Limit": "Requests allowed in the window of the tightest limit this request counted against",
     "X-RateLimit-Remaining": "Requests left in that window",
@@ -153,6 +161,8 @@ def _operation(app: Flask, operation: Operation, refs: Refs) -> tuple[str, dict[
         op["description"] = "\n".join(line.strip() for line in doc[1:]).strip()
     if info.get("query"):
         params.extend(_query_params(info["query"]))
+    if info.get("idempotent"):
+        params.append(IDEMPOTENCY_KEY)
     if params:
         op["parameters"] = params
     body = _request_body(info, refs)

@@ -59,7 +59,7 @@ ALLOWED_422_MESSAGES = {
     "must not be before date_from",
     "must not be after today",
     "must be in the future",
-    "Value error, send either code or recovery_code",
+    "send either code or recovery_code",  # the two-factor step: one of two fields
 }
 #: Statuses that answer the state of the data, not the shape of the request.
 STATE_STATUSES = {401, 403, 404, 409, 423, 429}

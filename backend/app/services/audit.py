@@ -31,7 +31,6 @@ RECOVERY_CODE_USED = "2fa.recovery_code_used"
 RECOVERY_CODES_RENEWED = "2fa.recovery_codes_renewed"
 TOKEN_CREATED = "token.created"
 TOKEN_REVOKED = "token.revoked"
-MEMBER_JOINED = "member.joined"
 MEMBER_ROLE_CHANGED = "member.role_changed"
 MEMBER_REMOVED = "member.removed"
 INVITATION_SENT = "invitation.sent"
@@ -55,7 +54,6 @@ EVENTS = (
     RECOVERY_CODES_RENEWED,
     TOKEN_CREATED,
     TOKEN_REVOKED,
-    MEMBER_JOINED,
     MEMBER_ROLE_CHANGED,
     MEMBER_REMOVED,
     INVITATION_SENT,

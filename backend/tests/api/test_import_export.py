@@ -679,7 +679,7 @@ def test_openapi_documents_upload_and_download(client: FlaskClient) -> None:
         "$ref": "#/components/schemas/ImportResult"
     }
     assert {"413", "415", "422"} <= set(post["responses"])
-    assert [p["name"] for p in post["parameters"]] == ["household_id", "dry_run"]
+    assert [p["name"] for p in post["parameters"]] == ["household_id", "dry_run", "Idempotency-Key"]
     get = spec["paths"]["/api/records/export"]["get"]
     assert set(get["responses"]["200"]["content"]) == {"application/json", "text/csv"}
     assert {p["name"] for p in get["parameters"]} == {

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
 
-from . import routes, tokens  # noqa: E402,F401
+from . import cli, routes, tokens  # noqa: E402,F401

@@ -224,7 +224,7 @@ Scope = Literal["read", "write"]
 
 class TokenCreate(Schema):
     name: Annotated[SingleLine, Field(min_length=1, max_length=64)]
-    scopes: Annotated[list[Scope], Field(min_length=1, max_length=2)] = Field(
+    scopes: Annotated[list[Scope], Field(min_length=1, max_length=2, json_schema_extra={"uniqueItems": True})] = Field(
         description="read: the GETs of meters, records, readings, analytics, bills, exports; "
         "write: their POST, PUT, PATCH and DELETE (imports and batches included)"
     )

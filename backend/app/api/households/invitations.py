@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from ...errors import Conflict, FieldError, Forbidden, NotFound
 from ...extensions import db
 from ...models import Household, Invitation, Membership, User
-from ...services import clock, mail, signed_tokens
+from ...services import audit, clock, mail, signed_tokens
 from . import access
 from .members import announce
 from .service import view
@@ -58,6 +58,7 @@ def create_invitation(user: User, household_id: int, email: str, role: str) -> I
         role=role,
         link=f"{current_app.config['FRONTEND_URL']}/invitations/accept?token={token}",
     )
+    audit.record(audit.INVITATION_SENT, user.id, household_id=household_id, email=email, role=role)
     db.session.commit()
     return invitation
 
@@ -129,6 +130,7 @@ def accept(user: User, token: str) -> dict[str, Any]:
         user.default_household_id = household.id
     db.session.flush()
     announce(household.id, user.id, invitation.role)
+    audit.record(audit.INVITATION_ACCEPTED, user.id, household_id=household.id, role=invitation.role)
     answer = view(household, invitation.role)
     db.session.commit()
     return answer

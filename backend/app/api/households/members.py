@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from ...errors import Conflict, NotFound
 from ...extensions import db
 from ...models import Membership, User
-from ...services import events, households
+from ...services import audit, events, households
 from . import access
 from .service import member_ids
 
@@ -70,6 +70,7 @@ def change_role(user: User, household_id: int, user_id: int, role: str) -> dict[
         target.role = role
         db.session.flush()
         announce(household_id, user_id, role)
+        audit.record(audit.MEMBER_ROLE_CHANGED, user_id, actor_id=user.id, household_id=household_id, role=role)
     member = db.session.get(User, user_id)
     db.session.commit()
     assert member is not None
@@ -87,6 +88,7 @@ def remove_member(user: User, household_id: int, user_id: int) -> None:
         raise Conflict("The last owner cannot leave while others remain; make another member owner first.")
     db.session.delete(target)
     announce(household_id, user_id, None)
+    audit.record(audit.MEMBER_REMOVED, user_id, actor_id=user.id, household_id=household_id)
     db.session.flush()
     if db.session.scalar(select(User.default_household_id).where(User.id == user_id)) == household_id:
         households.fallback_default(user_id)

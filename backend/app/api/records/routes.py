@@ -7,6 +7,8 @@ from werkzeug.datastructures import FileStorage
 
 from ...security import current_user
 from ...services import tenancy
+from ...services.idempotency import idempotent
+from .. import batch
 from ..decorators import authenticated, body, limit_user, media, other_responses, paginated, query, response, upload
 from . import bp, export, importer, service
 from .schemas import (
@@ -52,6 +54,7 @@ def list_meters(query: MeterListQuery) -> Any:
 
 @bp.post("/meters")
 @authenticated
+@idempotent
 @other_responses({403: "Your role does not allow writing in this household", 409: "Name already used"})
 @response(MeterOut, 201)
 @body(MeterCreate, context=_owned_meters)
@@ -112,6 +115,7 @@ def list_records(query: RecordQuery) -> Any:
 
 @bp.post("/records")
 @authenticated
+@idempotent
 @other_responses({403: "Your role does not allow writing in this household"})
 @response(RecordOut, 201)
 @body(RecordCreate, context=_owned_meters)
@@ -120,8 +124,24 @@ def create_record(data: RecordCreate) -> Any:
     return service.create_record(current_user(), data)
 
 
+RecordBatch, RecordBatchResult = batch.models(RecordCreate, RecordOut, "Record")
+
+
+@bp.post("/records/batch")
+@authenticated
+@idempotent
+@other_responses({403: "Your role does not allow writing in a household of the batch"})
+@response(RecordBatchResult, 201, "Every item created")
+@body(RecordBatch, context=_owned_meters)
+def create_records(data: Any) -> Any:
+    """Add up to 1,000 records at once, all or nothing; a bad item answers 422 at its index."""
+    user = current_user()
+    return batch.create_all(data.items, lambda item: service.add_record(user, item))
+
+
 @bp.post("/records/import")
 @authenticated
+@idempotent
 @other_responses({403: "Your role does not allow writing in this household"})
 @limit_user("RATELIMIT_IMPORT_EXPORT", "import-export")
 @response(ImportResult, description="Imported (or, with dry_run, what would be imported)")

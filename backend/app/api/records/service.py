@@ -234,6 +234,13 @@ def _meter_for_record(user: User, meter_id: int) -> Meter:
 
 
 def create_record(user: User, data: RecordCreate) -> Record:
+    record = add_record(user, data)
+    db.session.commit()
+    return record
+
+
+def add_record(user: User, data: RecordCreate) -> Record:
+    """Add a record in the current transaction (the caller commits; a batch adds many)."""
     household_id = _meter_for_record(user, data.meter_id).household_id
     locks.lock_household(household_id)
     meter = _meter_for_record(user, data.meter_id)  # again, under the lock
@@ -244,7 +251,6 @@ def create_record(user: User, data: RecordCreate) -> Record:
     db.session.flush()
     rollups.add_record(meter.household_id, meter.id, data.date, record.amount_milli, record.cost_cents)
     events.emit_household(meter.household_id, "record.created", record=record_payload(record))
-    db.session.commit()
     return record
 
 
