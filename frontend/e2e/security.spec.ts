@@ -150,7 +150,8 @@ test("sign in with a recovery code, which then shows in the activity", async ({ 
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page).toHaveURL(webUrl("/settings/security"));
   const activity = page.getByTestId("audit");
-  await expect(activity).toContainText("Signed in with a recovery code (9 left)");
+  await expect(activity).toContainText("Signed in with a recovery code");
+  await expect(activity).toContainText("Recovery code used (9 left)");
   await expect(activity).toContainText("Two-factor sign-in turned on");
   await logOut(page);
 

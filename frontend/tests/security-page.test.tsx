@@ -417,13 +417,13 @@ test("the activity is a paged table in words, newest first as the API sends it; 
 });
 
 test("events and devices in words", () => {
-  expect(eventInWords("2fa.recovery_code_used")).toBe("Signed in with a recovery code");
+  expect(eventInWords("2fa.recovery_code_used")).toBe("Recovery code used");
   expect(eventInWords("something_new.happened")).toBe("Something new happened");
   expect(entryInWords("login.succeeded", { method: "totp" })).toBe("Signed in with a code");
   expect(entryInWords("login.failed", { method: "password" })).toBe("Failed sign-in: wrong password");
   expect(entryInWords("login.failed", { method: "recovery_code" })).toBe("Failed sign-in: wrong recovery code");
   expect(entryInWords("token.revoked", { token_id: 4, name: "Pi" })).toBe("Access token revoked: “Pi”");
-  expect(entryInWords("2fa.recovery_code_used", { remaining: 9 })).toBe("Signed in with a recovery code (9 left)");
+  expect(entryInWords("2fa.recovery_code_used", { remaining: 9 })).toBe("Recovery code used (9 left)");
   expect(entryInWords("logout", {})).toBe("Signed out");
   expect(
     deviceInWords("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile Safari/604.1"),

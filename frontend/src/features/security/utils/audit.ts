@@ -11,7 +11,7 @@ const EVENT_WORDS: Record<string, string> = {
   "email.verified": "E-mail address confirmed",
   "2fa.enabled": "Two-factor sign-in turned on",
   "2fa.disabled": "Two-factor sign-in turned off",
-  "2fa.recovery_code_used": "Signed in with a recovery code",
+  "2fa.recovery_code_used": "Recovery code used",
   "2fa.recovery_codes_renewed": "New recovery codes made",
   "token.created": "Access token created",
   "token.revoked": "Access token revoked",
