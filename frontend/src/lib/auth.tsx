@@ -18,6 +18,11 @@ export function endReason(error: ApiError): EndReason | null {
   if ((error.status === 401 || error.status === 403) && /deactivated/i.test(error.message)) return "deactivated";
   return null;
 }
+/** With two-factor sign-in on, the password alone opens no session: the login page then asks for a code. */
+export type MfaChallenge = Schema<"MfaRequired">;
+/** The second step's proof: a code from the authenticator app, or one of the recovery codes. */
+export type MfaProof = { code: string } | { recovery_code: string };
+
 /** "unreachable": the session could not be restored because the API did not answer (it is kept). */
 export type AuthStatus = "loading" | "authenticated" | "anonymous" | "unreachable";
 
@@ -26,7 +31,10 @@ interface AuthValue {
   user: User | null;
   /** Why the last session ended (set when the API refused it), for the login page. */
   ended: EndReason | null;
-  login(email: string, password: string): Promise<User>;
+  /** Sign in with the password: the user, or the challenge of a second step (two-factor sign-in on). */
+  login(email: string, password: string): Promise<User | MfaChallenge>;
+  /** The second step of a sign-in: the challenge's token with a code or a recovery code. */
+  loginSecondStep(mfaToken: string, proof: MfaProof): Promise<User>;
   logout(): Promise<void>;
   /** Forget the session locally (after the account was deleted, for instance). */
   clear(): void;
@@ -118,6 +126,21 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         skipAuthRefresh: true,
         silent: true,
       });
+      if ("mfa_token" in data) return data;
+      adopt(data);
+      return data.user;
+    },
+    [adopt],
+  );
+
+  const loginSecondStep = useCallback(
+    async (mfaToken: string, proof: MfaProof) => {
+      const data = await client.POST("/api/auth/login/2fa", {
+        body: { mfa_token: mfaToken, ...proof },
+        withCredentials: true,
+        skipAuthRefresh: true,
+        silent: true,
+      });
       adopt(data);
       return data.user;
     },
@@ -135,8 +158,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [clear]);
 
   const value = useMemo<AuthValue>(
-    () => ({ status, user, ended, login, logout, clear, restore, setUser: setUserState }),
-    [status, user, ended, login, logout, clear, restore],
+    () => ({ status, user, ended, login, loginSecondStep, logout, clear, restore, setUser: setUserState }),
+    [status, user, ended, login, loginSecondStep, logout, clear, restore],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

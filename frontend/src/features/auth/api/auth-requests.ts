@@ -9,6 +9,21 @@ export const loginSchema = z.object({
 });
 export type LoginInput = z.infer<typeof loginSchema>;
 
+/** The second step of a sign-in: a 6-digit code (spaces allowed, as apps show "123 456"). */
+export const totpCodeSchema = z.object({
+  code: z
+    .string()
+    .transform((value) => value.replace(/\s/g, ""))
+    .pipe(z.string().regex(/^\d{6}$/, "Enter the 6-digit code from your app")),
+});
+export type TotpCodeInput = z.input<typeof totpCodeSchema>;
+
+/** Or one of the recovery codes ("abcde-fghjk"; the API ignores case and dashes). */
+export const recoveryCodeSchema = z.object({
+  recovery_code: z.string().trim().min(1, "Enter a recovery code").max(32, "A recovery code is at most 32 characters"),
+});
+export type RecoveryCodeInput = z.input<typeof recoveryCodeSchema>;
+
 export const registerSchema = z
   .object({
     name: z.string().trim().min(1, "Name is required").max(100, "Name must be at most 100 characters"),

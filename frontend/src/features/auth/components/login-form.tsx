@@ -14,6 +14,8 @@ import { ApiError } from "@/lib/api-client";
 import { safeNext, useAuth, type EndReason } from "@/lib/auth";
 import { applyApiErrors } from "@/lib/forms";
 
+import { SecondStepForm, type PendingSignIn } from "./second-step-form";
+
 /** Why the user is back on the sign-in page (`?reason=…`, set when the API ended the session). */
 export const END_MESSAGES: Record<EndReason, string> = {
   deactivated: "Your account has been deactivated. Contact an administrator if you think this is a mistake.",
@@ -31,6 +33,8 @@ export function LoginForm() {
   const ended = reason && reason in END_MESSAGES ? END_MESSAGES[reason as EndReason] : null;
   const [formError, setFormError] = useState<string>();
   const [unverified, setUnverified] = useState<string | null>(null);
+  // With two-factor sign-in on, the password opens a second step (a code) instead of a session.
+  const [pending, setPending] = useState<PendingSignIn | null>(null);
   const form = useForm<LoginInput>({ resolver: zodResolver(loginSchema), defaultValues: { email: "", password: "" } });
   const { errors, isSubmitting } = form.formState;
 
@@ -42,7 +46,11 @@ export function LoginForm() {
     setFormError(undefined);
     setUnverified(null);
     try {
-      await login(values.email, values.password);
+      const result = await login(values.email, values.password);
+      if ("mfa_token" in result) {
+        setPending({ challenge: result, expiresAt: Date.now() + result.expires_in * 1000 });
+        return;
+      }
       router.replace(next);
     } catch (error) {
       if (error instanceof ApiError && error.code === "email_not_verified") setUnverified(values.email);
@@ -60,6 +68,20 @@ export function LoginForm() {
       // the toast shows the failure
     }
   };
+
+  if (pending) {
+    return (
+      <SecondStepForm
+        pending={pending}
+        onSignedIn={() => router.replace(next)}
+        onRestart={(message) => {
+          setPending(null);
+          form.resetField("password");
+          setFormError(message || undefined);
+        }}
+      />
+    );
+  }
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4">
