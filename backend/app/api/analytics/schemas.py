@@ -118,7 +118,10 @@ class SummaryGroup(OutSchema):
     average_per_day: Figure
     min: NullableFigure
     max: NullableFigure
-    cost_total: Figure
+    cost_usage: Figure = Field(description="Explicit record costs + tariff usage charges before tax")
+    cost_standing: Figure = Field(description="Tariff standing charges before tax")
+    cost_tax: Figure = Field(description="Tax on the tariff charges")
+    cost_total: Figure = Field(description="cost_usage + cost_standing + cost_tax")
     previous_total: Figure
     change_pct: NullableFigure = Field(
         description=(
@@ -138,7 +141,10 @@ class Point(OutSchema):
     period_start: date
     total: Figure
     count: int
-    cost: Figure
+    cost: Figure = Field(description="cost_usage + cost_standing + cost_tax")
+    cost_usage: Figure
+    cost_standing: Figure
+    cost_tax: Figure
 
 
 class Series(OutSchema):
