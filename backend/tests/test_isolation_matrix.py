@@ -201,6 +201,7 @@ def test_a_share_token_shows_aggregates_and_opens_nothing_else(
         "/api/shared/<token>",
         "/api/shared/<token>/analytics/summary",
         "/api/shared/<token>/analytics/timeseries",
+        "/api/shared/<token>/analytics/billing",
     }
     for rule in shared:
         assert _methods(rule) == ["GET"]

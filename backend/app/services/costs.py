@@ -62,15 +62,15 @@ class Price:
     def rates(self) -> tuple[int, int, int]:
         return self.unit_price_micro, self.standing_charge_micro, self.tax_pct_milli
 
-    def usage(self, milli: int) -> Decimal:
+    def usage(self, milli: int | Decimal) -> Decimal:
         """Before tax: thousandths x millionths, exact."""
-        return Decimal(milli * self.unit_price_micro).scaleb(-9)
+        return EXACT.multiply(Decimal(milli), Decimal(self.unit_price_micro)).scaleb(-9, EXACT)
 
     def standing(self, days: int) -> Decimal:
-        return Decimal(days * self.standing_charge_micro).scaleb(-6)
+        return Decimal(days * self.standing_charge_micro).scaleb(-6, EXACT)
 
     def tax(self, before_tax: Decimal) -> Decimal:
-        return EXACT.multiply(before_tax, Decimal(self.tax_pct_milli).scaleb(-5))
+        return EXACT.multiply(before_tax, Decimal(self.tax_pct_milli).scaleb(-5, EXACT))
 
 
 @dataclass
@@ -89,7 +89,7 @@ class Cost:
         self.tax = EXACT.add(self.tax, other.tax)
         return self
 
-    def add_usage(self, price: Price, milli: int) -> None:
+    def add_usage(self, price: Price, milli: int | Decimal) -> None:
         usage = price.usage(milli)
         self.usage = EXACT.add(self.usage, usage)
         self.tax = EXACT.add(self.tax, price.tax(usage))
