@@ -28,6 +28,7 @@ __all__ = [
     "Buckets",
     "Cost",
     "Price",
+    "meter_figures",
     "price_at",
     "prices_of",
     "round_cents",
@@ -242,3 +243,17 @@ def tariff_costs(
         key = (meter_id, _as_date(bucket) if buckets is not None else None)
         out.setdefault(key, Cost()).add_usage(tariffed[meter_id][int(version)], int(milli))
     return out
+
+
+def meter_figures(household_id: int, meter_id: int, start: date, end: date, today: date) -> tuple[int, Cost]:
+    """One meter's consumption (thousandths of its unit) and exact cost from ``start`` to ``end``."""
+    r = DailyRollup.__table__.c
+    milli, cents = db.session.execute(
+        select(func.coalesce(func.sum(r.total_milli), 0), func.coalesce(func.sum(r.cost_cents), 0)).where(
+            r.household_id == household_id, r.meter_id == meter_id, r.date >= start, r.date <= end
+        )
+    ).one()
+    cost = Cost(explicit_cents=int(cents))
+    for part in tariff_costs(household_id, [meter_id], start, end, today).values():
+        cost.add(part)
+    return int(milli), cost
