@@ -97,6 +97,51 @@ def naive(
     return (*figures, float(sum(Decimal(str(f)) for f in figures)))
 
 
+def naive_forecast(
+    meter: int,
+    day_amounts: dict[tuple[int, date], tuple[Decimal, Decimal]],
+    totals: dict[tuple[int, date], Decimal],
+    tariffs: dict[int, list[Version]],
+    start: date,
+    end: date,
+    today: date,
+) -> float:
+    """The forecast cost of PRODUCT §11 spelled out: to date, plus the mean of the 28 days before
+    today (from the meter's first data) over the days left, priced with today's version."""
+    usage = standing = tax = Decimal(0)
+    with localcontext() as ctx:
+        ctx.prec = 90
+        day = start
+        while day <= min(end, today):
+            explicit, uncosted = day_amounts.get((meter, day), (Decimal(0), Decimal(0)))
+            usage += explicit
+            valid = [v for v in tariffs.get(meter, []) if v.valid_from <= day]
+            if valid:
+                version = max(valid, key=lambda v: v.valid_from)
+                usage += uncosted * version.unit_price
+                standing += version.standing
+                tax += (uncosted * version.unit_price + version.standing) * version.tax / 100
+            day += timedelta(days=1)
+        days_left = (end - max(today, start - timedelta(days=1))).days if end > today else 0
+        firsts = [d for (m, d) in totals if m == meter]
+        first = max(today - timedelta(days=28), min(firsts)) if firsts else today
+        counted = (today - first).days
+        mean = (
+            sum((a for (m, d), a in totals.items() if m == meter and first <= d < today), Decimal(0)) / counted
+            if counted > 0
+            else Decimal(0)
+        )
+        valid = [v for v in tariffs.get(meter, []) if v.valid_from <= today]
+        if days_left and valid:
+            version = max(valid, key=lambda v: v.valid_from)
+            extra_usage = mean * days_left * version.unit_price
+            extra_standing = version.standing * days_left
+            usage += extra_usage
+            standing += extra_standing
+            tax += (extra_usage + extra_standing) * version.tax / 100
+    return float(sum(Decimal(str(r2(x))) for x in (usage, standing, tax)))
+
+
 def test_every_cost_figure_matches_a_day_by_day_computation(app: Flask, client: FlaskClient, clock: Any) -> None:
     clock.current = datetime(2024, 2, 1, tzinfo=UTC)
     acc = account(app, client)
@@ -127,10 +172,12 @@ def test_every_cost_figure_matches_a_day_by_day_computation(app: Flask, client: 
             db.session.commit()
         clock.current = datetime.combine(scenario["today"], datetime.min.time(), UTC) + timedelta(hours=12)
         day_amounts: dict[tuple[int, date], tuple[Decimal, Decimal]] = {}
+        totals: dict[tuple[int, date], Decimal] = {}  # every amount, costed or not
         for index, day, amount, cost in scenario["records"]:
             add_record(app, acc.id, meters[index], day, amount, cost)
             explicit, uncosted = day_amounts.get((meters[index], day), (Decimal(0), Decimal(0)))
             day_amounts[(meters[index], day)] = (explicit + (cost or 0), uncosted + (amount if cost is None else 0))
+            totals[(meters[index], day)] = totals.get((meters[index], day), Decimal(0)) + amount
         with app.app_context():
             for day, milli in scenario["derived"].items():
                 db.session.add(
@@ -148,6 +195,7 @@ def test_every_cost_figure_matches_a_day_by_day_computation(app: Flask, client: 
                     )
                 )
                 day_amounts[(readings, day)] = (Decimal(0), Decimal(milli).scaleb(-3))
+                totals[(readings, day)] = Decimal(milli).scaleb(-3)
             db.session.commit()
         tariffs: dict[int, list[Version]] = {}
         for meter, chosen in zip(meters, scenario["versions"], strict=True):
@@ -199,6 +247,12 @@ def test_every_cost_figure_matches_a_day_by_day_computation(app: Flask, client: 
                 float(group["previous_cost"])
                 == naive(meter, day_amounts, tariffs, before, start - timedelta(1), today)[3]
             )
+            year_start = start.replace(year=start.year - 1)
+            year_end = (year_start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            assert float(group["last_year_cost"]) == naive(meter, day_amounts, tariffs, year_start, year_end, today)[3]
+            assert float(group["forecast_cost"]) == naive_forecast(
+                meter[0], day_amounts, totals, tariffs, start, end, today
+            ), (group["key"], start, today)
 
         b1, b2 = scenario["bill"]
         bill = client.post(
