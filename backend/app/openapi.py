@@ -86,6 +86,8 @@ def _collect(app: Flask) -> tuple[list[Operation], set[tuple[type[BaseModel], Js
                 wanted.add((info["body"], "validation"))
             if info.get("response"):
                 wanted.add((info["response"], "serialization"))
+            for model in info.get("alternatives", {}).values():
+                wanted.add((model, "serialization"))
     return sorted(operations), wanted
 
 
@@ -131,9 +133,15 @@ def _responses(info: dict[str, Any], refs: Refs) -> dict[str, Any]:
         entry: dict[str, Any] = {"description": description}
         if status == info.get("status"):
             if info.get("response") is not None:
-                entry["content"] = {"application/json": {"schema": dict(refs[(info["response"], "serialization")])}}
+                schema = dict(refs[(info["response"], "serialization")])
+                if status in info.get("alternatives", {}):  # the same status answers either shape
+                    schema = {"oneOf": [schema, dict(refs[(info["alternatives"][status], "serialization")])]}
+                entry["content"] = {"application/json": {"schema": schema}}
             for media_type, schema in info.get("media", {}).items():
                 entry.setdefault("content", {})[media_type] = {"schema": schema}
+        elif status in info.get("alternatives", {}):
+            model = info["alternatives"][status]
+            entry["content"] = {"application/json": {"schema": dict(refs[(model, "serialization")])}}
         elif status >= 400:
             entry["content"] = error_ref
         if limited and (status == info.get("status") or status == 429):

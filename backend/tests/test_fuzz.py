@@ -63,6 +63,8 @@ ALLOWED_422_MESSAGES = {
     "must not be after today",
     "must be in the future",
     "send either code or recovery_code",  # the two-factor step: one of two fields
+    "must not be before period_from",
+    "a bill covers at most 400 days",
 }
 #: Statuses that answer the state of the data, not the shape of the request.
 STATE_STATUSES = {401, 403, 404, 409, 423, 429}

@@ -17,7 +17,6 @@ from flask_jwt_extended import verify_jwt_in_request
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import FileStorage
 
-from .. import security
 from ..errors import APIError, FieldError, InvalidField, pydantic_details
 from ..ratelimit import hit, per_ip, per_user
 from ..security import current_user, personal_token_used
@@ -31,8 +30,8 @@ def annotate(func: Callable[..., Any], **info: Any) -> None:
     """Add to the OpenAPI fragment a view carries (read by ``openapi.build_spec``)."""
     spec = dict(getattr(func, "__openapi__", {}))
     for key, value in info.items():
-        if key == "responses":
-            spec["responses"] = {**spec.get("responses", {}), **value}
+        if key in ("responses", "alternatives"):
+            spec[key] = {**spec.get(key, {}), **value}
         else:
             spec[key] = value
     func.__openapi__ = spec  # type: ignore[attr-defined]
@@ -227,11 +226,14 @@ def paginated(model: type[BaseModel]) -> Callable[[F], F]:
     return decorator
 
 
-def other_responses(responses: dict[int, str]) -> Callable[[F], F]:
-    """Document further statuses the view answers with (all use the error envelope)."""
+def other_responses(
+    responses: dict[int, str], alternatives: dict[int, type[BaseModel]] | None = None
+) -> Callable[[F], F]:
+    """Document further statuses the view answers with: errors (the envelope), and ``alternatives``,
+    success answers with a body of their own (a ``dry_run``'s 200), which the view returns as a ``Response``."""
 
     def decorator(func: F) -> F:
-        annotate(func, responses=responses)
+        annotate(func, responses=responses, alternatives=alternatives or {})
         return func
 
     return decorator
@@ -294,6 +296,3 @@ def limit_ip(setting: str, scope: str) -> Callable[[F], F]:
         return typing.cast(F, wrapper)
 
     return decorator
-
-
-token_scope, allow_tokens = security.token_scope, security.allow_tokens  # which routes take access tokens

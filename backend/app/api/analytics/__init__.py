@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-from ..decorators import allow_tokens
+from ...security import allow_tokens
 
 bp = Blueprint("analytics", __name__, url_prefix="/api/analytics")
 allow_tokens(bp)  # personal access tokens: read for GET, write for the rest
