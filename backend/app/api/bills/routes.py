@@ -5,8 +5,8 @@ from typing import Any
 from flask import request
 
 from ...security import current_user
-from ...services.idempotency import idempotent
 from ...services import tenancy
+from ...services.idempotency import idempotent
 from ..decorators import authenticated, body, other_responses, paginated, query, response
 from . import bp, service
 from .schemas import BillCreate, BillOut, BillPage, BillQuery, BillUpdate
