@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { FlatCompat } from "@eslint/eslintrc";
 
 const compat = new FlatCompat({ baseDirectory: dirname(fileURLToPath(import.meta.url)) });
-const features = ["auth", "records", "meters", "analytics", "admin", "settings", "households"];
+const features = ["auth", "records", "meters", "analytics", "admin", "settings", "households", "tariffs", "bills"];
 
 const config = [
   {

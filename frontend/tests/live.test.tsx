@@ -134,6 +134,10 @@ test("every event type invalidates what shows it", () => {
     "meter.changed": [["meters"], ["records"], ["analytics"]],
     "household.changed": [["households"], ["analytics"]],
     "member.changed": [["households"]],
-    resync: [["households"], ["meters"], ["records"], ["analytics"]],
+    "tariff.changed": [["tariffs"], ["analytics"], ["bills"]],
+    "bill.created": [["bills"]],
+    "bill.updated": [["bills"]],
+    "bill.deleted": [["bills"]],
+    resync: [["households"], ["meters"], ["records"], ["analytics"], ["tariffs"], ["bills"]],
   });
 });

@@ -17,6 +17,7 @@ const LINKS = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/records", label: "Records" },
   { href: "/meters", label: "Meters" },
+  { href: "/bills", label: "Bills" },
   { href: "/households", label: "Households" },
   { href: "/settings", label: "Settings" },
 ];
