@@ -97,7 +97,11 @@ test("bills are listed per meter with the period, what was billed and what the r
   const headings = screen.getAllByRole("heading", { level: 2 }).map((heading) => heading.textContent);
   expect(headings).toEqual(["Power", "Water"]);
   const power = screen.getByTestId("bill-2").closest("table")!;
-  expect(within(power).getAllByTestId(/^bill-\d$/).map((row) => row.dataset.testid)).toEqual(["bill-2", "bill-1"]);
+  expect(
+    within(power)
+      .getAllByTestId(/^bill-\d$/)
+      .map((row) => row.dataset.testid),
+  ).toEqual(["bill-2", "bill-1"]);
 });
 
 test("the meter filter is in the URL and narrows the request", async () => {

@@ -194,9 +194,7 @@ test("deleting a tariff shows what changes in past costs before it is confirmed"
 });
 
 test("a dry run that changes nothing says so", async () => {
-  server.use(
-    http.post(`${API}/api/meters/1/tariffs`, () => HttpResponse.json({ days: 0, cost_before: 0, cost_after: 0, difference: 0 })),
-  );
+  server.use(http.post(`${API}/api/meters/1/tariffs`, () => HttpResponse.json({ days: 0, cost_before: 0, cost_after: 0, difference: 0 })));
   const person = userEvent.setup();
   renderCard();
   await person.click(await screen.findByRole("button", { name: "Add tariff" }));
