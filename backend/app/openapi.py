@@ -78,6 +78,8 @@ def _collect(app: Flask) -> tuple[list[Operation], set[tuple[type[BaseModel], Js
                 wanted.add((info["body"], "validation"))
             if info.get("response"):
                 wanted.add((info["response"], "serialization"))
+            for model in info.get("alternatives", {}).values():
+                wanted.add((model, "serialization"))
     return sorted(operations), wanted
 
 
@@ -126,6 +128,9 @@ def _responses(info: dict[str, Any], refs: Refs) -> dict[str, Any]:
                 entry["content"] = {"application/json": {"schema": dict(refs[(info["response"], "serialization")])}}
             for media_type, schema in info.get("media", {}).items():
                 entry.setdefault("content", {})[media_type] = {"schema": schema}
+        elif status in info.get("alternatives", {}):
+            model = info["alternatives"][status]
+            entry["content"] = {"application/json": {"schema": dict(refs[(model, "serialization")])}}
         elif status >= 400:
             entry["content"] = error_ref
         if limited and (status == info.get("status") or status == 429):

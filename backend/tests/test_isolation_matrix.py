@@ -21,7 +21,7 @@ from tests.factories import Account, account, add_meter, add_record
 from tests.test_hostile import _snapshot
 
 # Path parameters that name a household's data, and where the owner's id for each comes from.
-OWNED_PARAMS = {"household_id", "meter_id", "record_id", "user_id", "invitation_id", "link_id"}
+OWNED_PARAMS = {"household_id", "meter_id", "record_id", "user_id", "invitation_id", "link_id", "tariff_id"}
 SHARE_PARAM = "token"
 # Routes whose id is another account's by design: only admins reach them, everyone else gets 403.
 ADMIN_PREFIX = "/api/admin/"
@@ -32,6 +32,7 @@ HOUSEHOLD = "/api/households/<int:household_id>"
 # The member-level reads of a household; every other route under it is for owners only.
 MEMBER_READS = {HOUSEHOLD, f"{HOUSEHOLD}/members"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+TARIFFS = "/api/meters/<int:meter_id>/tariffs"
 
 
 def _bodies(ids: dict[str, int]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -44,6 +45,8 @@ def _bodies(ids: dict[str, int]) -> dict[tuple[str, str], dict[str, Any]]:
         ("PATCH", f"{HOUSEHOLD}/members/<int:user_id>"): {"role": "viewer"},
         ("POST", f"{HOUSEHOLD}/invitations"): {"email": "new@example.com", "role": "viewer"},
         ("POST", f"{HOUSEHOLD}/share-links"): {"label": "Hijack"},
+        ("POST", TARIFFS): {"valid_from": "2026-02-01", "unit_price": 9},
+        ("PATCH", f"{TARIFFS}/<int:tariff_id>"): {"unit_price": 9},
     }
 
 
@@ -83,6 +86,11 @@ class World:
         ).get_json()
         link = client.post(f"{url}/share-links", headers=self.owner.headers, json={"label": "Family"}).get_json()
         self.share_token: str = link["token"]
+        tariff = client.post(
+            f"/api/meters/{secret_meter}/tariffs",
+            headers=self.owner.headers,
+            json={"valid_from": "2026-01-01", "unit_price": 0.5},
+        ).get_json()
         self.ids = {
             "household_id": self.household,
             "meter_id": secret_meter,
@@ -90,6 +98,7 @@ class World:
             "user_id": self.owner.id,  # a member's id: the owner's, whom only an owner may touch
             "invitation_id": invitation["id"],
             "link_id": link["id"],
+            "tariff_id": tariff["id"],
         }
 
     def url(self, rule: Rule) -> str:
@@ -129,7 +138,7 @@ def test_every_id_route_for_a_non_member_a_viewer_and_an_editor(
     pairs = [(method, rule) for rule in _id_routes(app) for method in _methods(rule)]
     # Writes that delete come last, records before meters, so the editor's own writes leave
     # every route something to answer about.
-    pairs.sort(key=lambda pair: (pair[0] == "DELETE", "/meters/" in pair[1].rule))
+    pairs.sort(key=lambda pair: (pair[0] == "DELETE", pair[1].rule == "/api/meters/<int:meter_id>"))
 
     for method, rule in pairs:  # a non-member: 404 and nothing else, whatever the route
         before = _snapshot(app)
@@ -169,7 +178,7 @@ def test_every_id_route_for_a_non_member_a_viewer_and_an_editor(
 
 # Every operation with an id in its path (admin routes aside); a new one must be counted here
 # and in docs/security.md.
-EXPECTED_ID_OPERATIONS = 19
+EXPECTED_ID_OPERATIONS = 23
 
 
 def test_admin_routes_refuse_everyone_else(app: Flask, client: FlaskClient) -> None:

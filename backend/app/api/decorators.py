@@ -30,8 +30,8 @@ def annotate(func: Callable[..., Any], **info: Any) -> None:
     """Add to the OpenAPI fragment a view carries (read by ``openapi.build_spec``)."""
     spec = dict(getattr(func, "__openapi__", {}))
     for key, value in info.items():
-        if key == "responses":
-            spec["responses"] = {**spec.get("responses", {}), **value}
+        if key in ("responses", "alternatives"):
+            spec[key] = {**spec.get(key, {}), **value}
         else:
             spec[key] = value
     func.__openapi__ = spec  # type: ignore[attr-defined]
@@ -229,11 +229,14 @@ def paginated(model: type[BaseModel]) -> Callable[[F], F]:
     return decorator
 
 
-def other_responses(responses: dict[int, str]) -> Callable[[F], F]:
-    """Document further statuses the view answers with (all use the error envelope)."""
+def other_responses(
+    responses: dict[int, str], alternatives: dict[int, type[BaseModel]] | None = None
+) -> Callable[[F], F]:
+    """Document further statuses the view answers with: errors (the envelope), and ``alternatives``,
+    success answers with a body of their own (a ``dry_run``'s 200), which the view returns as a ``Response``."""
 
     def decorator(func: F) -> F:
-        annotate(func, responses=responses)
+        annotate(func, responses=responses, alternatives=alternatives or {})
         return func
 
     return decorator
