@@ -12,12 +12,21 @@ const SPRING: Tariff = {
   id: 5,
   meter_id: 1,
   valid_from: "2026-03-01",
-  unit_price: "0.25",
-  standing_charge: "0.4",
-  tax_pct: "5",
+  valid_to: null,
+  unit_price: 0.25,
+  standing_charge: 0.4,
+  tax_pct: 5,
   created_at: "2026-03-01T00:00:00+00:00",
 };
-const WINTER: Tariff = { ...SPRING, id: 4, valid_from: "2026-01-01", unit_price: "0.3", standing_charge: "0.35", tax_pct: "20" };
+const WINTER: Tariff = {
+  ...SPRING,
+  id: 4,
+  valid_from: "2026-01-01",
+  valid_to: "2026-02-28",
+  unit_price: 0.3,
+  standing_charge: 0.35,
+  tax_pct: 20,
+};
 
 /** Each request to the tariffs: method, dry run or not, body. */
 let calls: { method: string; path: string; dryRun: boolean; body: unknown }[];

@@ -1,34 +1,16 @@
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { z } from "zod";
 
-import { api } from "@/lib/api-client";
+import { client, type Schema } from "@/lib/api-client";
 import { decimalNumber, decimalString, isoDate } from "@/lib/forms";
 import { householdKey } from "@/lib/household";
 import { queryRoots } from "@/lib/query-keys";
 
 // Tariff versions of a meter (PRODUCT.md §11): each applies from valid_from to the day before the next one.
-export interface Tariff {
-  id: number;
-  meter_id: number;
-  valid_from: string;
-  unit_price: number | string;
-  standing_charge: number | string;
-  tax_pct: number | string;
-  created_at: string;
-}
-export interface TariffBody {
-  valid_from: string;
-  unit_price: number;
-  standing_charge: number;
-  tax_pct: number;
-}
+export type Tariff = Schema<"TariffOut">;
+export type TariffBody = Schema<"TariffCreate">;
 /** What a change would do to the meter's past costs (`?dry_run=true`): nothing is saved. */
-export interface TariffDryRun {
-  days: number;
-  cost_before: number | string;
-  cost_after: number | string;
-  difference: number | string;
-}
+export type TariffDryRun = Schema<"CostChange">;
 
 /** A tariff as the form holds it: decimals typed as text (a decimal comma is a point). */
 export const tariffSchema = z.object({
@@ -39,7 +21,7 @@ export const tariffSchema = z.object({
 });
 export type TariffInput = z.infer<typeof tariffSchema>;
 
-export function tariffBody(input: TariffInput): TariffBody {
+export function tariffBody(input: TariffInput): Required<TariffBody> {
   return {
     valid_from: input.valid_from,
     unit_price: decimalNumber(input.unit_price),
@@ -58,8 +40,7 @@ export const tariffsQuery = (meterId: number) =>
   queryOptions({
     queryKey: tariffKeys.list(meterId),
     queryFn: async ({ signal }) => {
-      const { data } = await api.get<{ items: Tariff[] } | Tariff[]>(`/api/meters/${meterId}/tariffs`, { signal, silent: true });
-      const items = Array.isArray(data) ? data : data.items;
+      const { items } = await client.GET("/api/meters/{meter_id}/tariffs", { path: { meter_id: meterId }, signal, silent: true });
       return [...items].sort((a, b) => b.valid_from.localeCompare(a.valid_from));
     },
   });
@@ -67,32 +48,34 @@ export const tariffsQuery = (meterId: number) =>
 /** A change to a tariff: a new one, an edit (id), or a deletion. */
 export type TariffChange =
   | { kind: "create"; meterId: number; body: TariffBody }
-  | { kind: "update"; meterId: number; id: number; body: Partial<TariffBody> }
+  | { kind: "update"; meterId: number; id: number; body: Schema<"TariffUpdate"> }
   | { kind: "delete"; meterId: number; id: number };
 
-function send<T>(change: TariffChange, dryRun: boolean): Promise<T> {
-  const base = `/api/meters/${change.meterId}/tariffs`;
-  const params = dryRun ? { dry_run: true } : undefined;
+/** Sends the change, or with ``dryRun`` asks what it would do (the API then answers 200 with the cost change). */
+function send(change: TariffChange, dryRun: boolean) {
+  const path = { meter_id: change.meterId };
+  const query = dryRun ? { dry_run: true } : {};
   // Forms and dialogs show the failure themselves: silent.
-  const request =
-    change.kind === "create"
-      ? api.post<T>(base, change.body, { params, silent: true })
-      : change.kind === "update"
-        ? api.patch<T>(`${base}/${change.id}`, change.body, { params, silent: true })
-        : api.delete<T>(`${base}/${change.id}`, { params, silent: true });
-  return request.then((response) => response.data);
+  if (change.kind === "create") return client.POST("/api/meters/{meter_id}/tariffs", { path, query, body: change.body, silent: true });
+  const item = { ...path, tariff_id: change.id };
+  if (change.kind === "update")
+    return client.PATCH("/api/meters/{meter_id}/tariffs/{tariff_id}", { path: item, query, body: change.body, silent: true });
+  return client.DELETE("/api/meters/{meter_id}/tariffs/{tariff_id}", { path: item, query, silent: true });
 }
 
 /** What the change would do to past costs, asked before it is saved. */
 export function useTariffDryRun() {
-  return useMutation({ mutationFn: (change: TariffChange) => send<TariffDryRun>(change, true) });
+  // The answer of a dry run is the cost change (200), whatever the method.
+  return useMutation({ mutationFn: async (change: TariffChange) => (await send(change, true)) as TariffDryRun });
 }
 
 /** Saves the change: the tariffs, and every cost (analytics, bills' computed side), change with it. */
 export function useApplyTariff() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (change: TariffChange) => send<unknown>(change, false),
+    mutationFn: async (change: TariffChange) => {
+      await send(change, false);
+    },
     onSuccess: () =>
       Promise.all([
         queryClient.invalidateQueries({ queryKey: queryRoots.tariffs }),

@@ -15,13 +15,9 @@ import { useCanWrite } from "@/lib/household";
 import { DryRunSummary } from "./dry-run-summary";
 import { TariffForm } from "./tariff-form";
 
-/** "until 30/11/2026" for a version followed by another, "onwards" for the newest. */
-function until(tariffs: Tariff[], index: number): string {
-  const next = tariffs[index - 1];
-  if (!next) return "onwards";
-  const day = new Date(`${next.valid_from}T00:00:00Z`);
-  day.setUTCDate(day.getUTCDate() - 1);
-  return `to ${formatDate(day.toISOString().slice(0, 10))}`;
+/** "to 11/30/2026" for a version followed by another (the API's valid_to), "onwards" for the newest. */
+function until(tariff: Tariff): string {
+  return tariff.valid_to ? `to ${formatDate(tariff.valid_to)}` : "onwards";
 }
 
 /** A meter's tariff versions as a dated list; editors add, edit and delete them, each after seeing what it does to past costs. */
@@ -92,10 +88,10 @@ export function TariffsCard({ meterId, unit, currency, today }: { meterId: numbe
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-              {tariffs.data.map((tariff, index, all) => (
+              {tariffs.data.map((tariff) => (
                 <tr key={tariff.id} data-testid={`tariff-${tariff.id}`}>
                   <td className="py-2 pr-3">
-                    {formatDate(tariff.valid_from)} <span className="text-slate-500 dark:text-slate-400">{until(all, index)}</span>
+                    {formatDate(tariff.valid_from)} <span className="text-slate-500 dark:text-slate-400">{until(tariff)}</span>
                   </td>
                   <td className="py-2 pr-3 text-right tabular-nums">
                     {money(tariff.unit_price)}/{formatUnit(unit)}
