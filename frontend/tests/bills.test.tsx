@@ -1,9 +1,10 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
 
 import type { Bill } from "@/features/bills/api/bills";
 import { BillsPage } from "@/features/bills/components/bills-page";
+import { invalidateFor } from "@/lib/live";
 
 import { API, household, meter, server } from "./support/api";
 import { renderInHousehold } from "./support/render";
@@ -151,4 +152,16 @@ test("a viewer sees the bills but no control that would change them", async () =
   renderInHousehold(<BillsPage />);
   await screen.findByTestId("bill-1");
   expect(screen.queryAllByRole("button")).toEqual([]);
+});
+
+test("pushed bill and tariff events refetch the bills on screen", async () => {
+  const { queryClient } = renderInHousehold(<BillsPage />);
+  await screen.findByTestId("bill-1");
+  expect(billQueries).toHaveLength(1);
+  bills = bills.filter((item) => item.id !== 1);
+  await act(() => invalidateFor(queryClient, { type: "bill.deleted", id: 1 }));
+  await waitFor(() => expect(screen.queryByTestId("bill-1")).not.toBeInTheDocument());
+  expect(billQueries).toHaveLength(2);
+  await act(() => invalidateFor(queryClient, { type: "tariff.changed", meter_id: 1 }));
+  await waitFor(() => expect(billQueries).toHaveLength(3));
 });

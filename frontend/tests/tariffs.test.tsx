@@ -1,9 +1,10 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
 
 import type { Tariff } from "@/features/tariffs/api/tariffs";
 import { TariffsCard } from "@/features/tariffs/components/tariffs-card";
+import { invalidateFor } from "@/lib/live";
 
 import { API, error, household, server } from "./support/api";
 import { renderInHousehold } from "./support/render";
@@ -220,4 +221,16 @@ test("a viewer sees the tariffs but no control that would change them", async ()
   renderCard();
   await screen.findByTestId("tariff-5");
   expect(screen.queryAllByRole("button")).toEqual([]);
+});
+
+test("a pushed tariff.changed refetches the tariffs on screen; a bill event does not", async () => {
+  const { queryClient } = renderCard();
+  await screen.findByTestId("tariff-5");
+  expect(lists).toBe(1);
+  await act(() => invalidateFor(queryClient, { type: "bill.created" }));
+  expect(lists).toBe(1);
+  tariffs = [SPRING];
+  await act(() => invalidateFor(queryClient, { type: "tariff.changed", meter_id: 1 }));
+  await waitFor(() => expect(screen.queryByTestId("tariff-4")).not.toBeInTheDocument());
+  expect(lists).toBe(2);
 });
