@@ -21,7 +21,7 @@ from tests.factories import Account, account, add_meter, add_record
 from tests.test_hostile import _snapshot
 
 # Path parameters that name a household's data, and where the owner's id for each comes from.
-OWNED_PARAMS = {"household_id", "meter_id", "record_id", "user_id", "invitation_id", "link_id", "tariff_id"}
+OWNED_PARAMS = {"household_id", "meter_id", "record_id", "user_id", "invitation_id", "link_id", "tariff_id", "bill_id"}
 SHARE_PARAM = "token"
 # Routes whose id is another account's by design: only admins reach them, everyone else gets 403.
 ADMIN_PREFIX = "/api/admin/"
@@ -47,6 +47,7 @@ def _bodies(ids: dict[str, int]) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", f"{HOUSEHOLD}/share-links"): {"label": "Hijack"},
         ("POST", TARIFFS): {"valid_from": "2026-02-01", "unit_price": 9},
         ("PATCH", f"{TARIFFS}/<int:tariff_id>"): {"unit_price": 9},
+        ("PATCH", "/api/bills/<int:bill_id>"): {"cost": 9},
     }
 
 
@@ -91,6 +92,11 @@ class World:
             headers=self.owner.headers,
             json={"valid_from": "2026-01-01", "unit_price": 0.5},
         ).get_json()
+        bill = client.post(
+            "/api/bills",
+            headers=self.owner.headers,
+            json={"meter_id": secret_meter, "period_from": "2026-01-01", "period_to": "2026-01-31", "cost": 77.77},
+        ).get_json()
         self.ids = {
             "household_id": self.household,
             "meter_id": secret_meter,
@@ -99,6 +105,7 @@ class World:
             "invitation_id": invitation["id"],
             "link_id": link["id"],
             "tariff_id": tariff["id"],
+            "bill_id": bill["id"],
         }
 
     def url(self, rule: Rule) -> str:
@@ -178,7 +185,7 @@ def test_every_id_route_for_a_non_member_a_viewer_and_an_editor(
 
 # Every operation with an id in its path (admin routes aside); a new one must be counted here
 # and in docs/security.md.
-EXPECTED_ID_OPERATIONS = 23
+EXPECTED_ID_OPERATIONS = 26
 
 
 def test_admin_routes_refuse_everyone_else(app: Flask, client: FlaskClient) -> None:
@@ -201,6 +208,7 @@ def test_a_share_token_shows_aggregates_and_opens_nothing_else(
         "/api/shared/<token>",
         "/api/shared/<token>/analytics/summary",
         "/api/shared/<token>/analytics/timeseries",
+        "/api/shared/<token>/analytics/billing",
     }
     for rule in shared:
         assert _methods(rule) == ["GET"]

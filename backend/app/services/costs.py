@@ -28,6 +28,7 @@ __all__ = [
     "Buckets",
     "Cost",
     "Price",
+    "meter_figures",
     "price_at",
     "prices_of",
     "round_cents",
@@ -62,15 +63,15 @@ class Price:
     def rates(self) -> tuple[int, int, int]:
         return self.unit_price_micro, self.standing_charge_micro, self.tax_pct_milli
 
-    def usage(self, milli: int) -> Decimal:
+    def usage(self, milli: int | Decimal) -> Decimal:
         """Before tax: thousandths x millionths, exact."""
-        return Decimal(milli * self.unit_price_micro).scaleb(-9)
+        return EXACT.multiply(Decimal(milli), Decimal(self.unit_price_micro)).scaleb(-9, EXACT)
 
     def standing(self, days: int) -> Decimal:
-        return Decimal(days * self.standing_charge_micro).scaleb(-6)
+        return Decimal(days * self.standing_charge_micro).scaleb(-6, EXACT)
 
     def tax(self, before_tax: Decimal) -> Decimal:
-        return EXACT.multiply(before_tax, Decimal(self.tax_pct_milli).scaleb(-5))
+        return EXACT.multiply(before_tax, Decimal(self.tax_pct_milli).scaleb(-5, EXACT))
 
 
 @dataclass
@@ -89,7 +90,7 @@ class Cost:
         self.tax = EXACT.add(self.tax, other.tax)
         return self
 
-    def add_usage(self, price: Price, milli: int) -> None:
+    def add_usage(self, price: Price, milli: int | Decimal) -> None:
         usage = price.usage(milli)
         self.usage = EXACT.add(self.usage, usage)
         self.tax = EXACT.add(self.tax, price.tax(usage))
@@ -242,3 +243,17 @@ def tariff_costs(
         key = (meter_id, _as_date(bucket) if buckets is not None else None)
         out.setdefault(key, Cost()).add_usage(tariffed[meter_id][int(version)], int(milli))
     return out
+
+
+def meter_figures(household_id: int, meter_id: int, start: date, end: date, today: date) -> tuple[int, Cost]:
+    """One meter's consumption (thousandths of its unit) and exact cost from ``start`` to ``end``."""
+    r = DailyRollup.__table__.c
+    milli, cents = db.session.execute(
+        select(func.coalesce(func.sum(r.total_milli), 0), func.coalesce(func.sum(r.cost_cents), 0)).where(
+            r.household_id == household_id, r.meter_id == meter_id, r.date >= start, r.date <= end
+        )
+    ).one()
+    cost = Cost(explicit_cents=int(cents))
+    for part in tariff_costs(household_id, [meter_id], start, end, today).values():
+        cost.add(part)
+    return int(milli), cost

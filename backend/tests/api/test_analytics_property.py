@@ -142,6 +142,9 @@ def naive_summary(
                     "average_per_day": q3(total / length),
                     "min": q3(min(group["cur"])) if group["cur"] else None,
                     "max": q3(max(group["cur"])) if group["cur"] else None,
+                    "cost_usage": float(group["cost"]),
+                    "cost_standing": 0.0,
+                    "cost_tax": 0.0,
                     "cost_total": float(group["cost"]),
                     "previous_total": q3(previous),
                     "change_pct": change,
@@ -176,7 +179,15 @@ def naive_series(
             "key": g["key"],
             "unit": g["unit"],
             "points": [
-                {"period_start": s.isoformat(), "total": q3(c[0]), "count": c[1], "cost": float(c[2])}
+                {
+                    "period_start": s.isoformat(),
+                    "total": q3(c[0]),
+                    "count": c[1],
+                    "cost": float(c[2]),
+                    "cost_usage": float(c[2]),
+                    "cost_standing": 0.0,
+                    "cost_tax": 0.0,
+                }
                 for s, c in g["cells"].items()
             ],
         }

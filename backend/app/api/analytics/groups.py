@@ -19,7 +19,7 @@ from ...services.units import CANONICAL, METER_TYPES, factor
 
 if TYPE_CHECKING:
     from ...models import Household
-    from .schemas import AnalyticsQuery
+    from .schemas import AnalyticsQuery, BillingQuery
 
 MILLI = Decimal("0.001")
 CENT = Decimal("0.01")
@@ -49,7 +49,7 @@ def meter_in(household_id: int, meter_id: int) -> bool:
     return found is not None
 
 
-def selected_meters(household: Household, query: AnalyticsQuery) -> list[Meter]:
+def selected_meters(household: Household, query: AnalyticsQuery | BillingQuery) -> list[Meter]:
     """The household's meters narrowed by the query's ``type`` and ``meter_id``, by id.
 
     The household was checked against the actor before (``tenancy.target_household``, or a

@@ -5,10 +5,11 @@ from typing import Any
 from ...security import current_user
 from ...services import tenancy
 from ..decorators import authenticated, query, response
+from . import billing as billings
 from . import bp
 from . import summary as summaries
 from . import timeseries as series
-from .schemas import Summary, SummaryQuery, Timeseries, TimeseriesQuery
+from .schemas import Billing, BillingQuery, Summary, SummaryQuery, Timeseries, TimeseriesQuery
 
 
 @bp.get("/summary")
@@ -29,3 +30,14 @@ def timeseries(query: TimeseriesQuery) -> Any:
     """Totals per day, week (Monday start), month or year, with empty periods as zeros."""
     household = tenancy.target_household(current_user(), query.household_id, "viewer")
     return series.timeseries(household, query)
+
+
+@bp.get("/billing")
+@authenticated
+@response(Billing)
+@query(BillingQuery)
+def billing(query: BillingQuery) -> Any:
+    """The billing period of a day (from the household's billing_day): to date, forecast, the period
+    before and the same period a year earlier."""
+    household = tenancy.target_household(current_user(), query.household_id, "viewer")
+    return billings.billing(household, query)

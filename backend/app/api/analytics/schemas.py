@@ -102,6 +102,22 @@ class TimeseriesQuery(AnalyticsQuery):
     )
 
 
+class BillingQuery(QuerySchema):
+    """The filters of the billing figures (fields are validated in this order)."""
+
+    household_id: Annotated[Id, AfterValidator(_own_household)] | None = Field(
+        default=None, description="One of your households; default: your default household"
+    )
+    group_by: GroupBy = "type"
+    type: list[MeterType] | None = Field(default=None, description="Repeat to match several types")
+    meter_id: Annotated[Id, AfterValidator(_own_meter)] | None = Field(
+        default=None, description="A meter of the household; any other id answers 422 `not_found`"
+    )
+    date: Day | None = Field(
+        default=None, description="Any day of the billing period wanted; default: today in the household's time zone"
+    )
+
+
 class Period(OutSchema):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -118,7 +134,10 @@ class SummaryGroup(OutSchema):
     average_per_day: Figure
     min: NullableFigure
     max: NullableFigure
-    cost_total: Figure
+    cost_usage: Figure = Field(description="Explicit record costs + tariff usage charges before tax")
+    cost_standing: Figure = Field(description="Tariff standing charges before tax")
+    cost_tax: Figure = Field(description="Tax on the tariff charges")
+    cost_total: Figure = Field(description="cost_usage + cost_standing + cost_tax")
     previous_total: Figure
     change_pct: NullableFigure = Field(
         description=(
@@ -138,7 +157,10 @@ class Point(OutSchema):
     period_start: date
     total: Figure
     count: int
-    cost: Figure
+    cost: Figure = Field(description="cost_usage + cost_standing + cost_tax")
+    cost_usage: Figure
+    cost_standing: Figure
+    cost_tax: Figure
 
 
 class Series(OutSchema):
@@ -152,3 +174,26 @@ class Timeseries(OutSchema):
     granularity: Granularity
     period: Period
     series: list[Series]
+
+
+class BillingGroup(OutSchema):
+    key: str
+    label: str
+    unit: str
+    to_date_total: Figure = Field(description="From the period's first day to today (the whole period once over)")
+    to_date_cost: Figure
+    forecast_total: Figure = Field(
+        description="To date + the mean daily amount of the 28 days before today x the days left after today"
+    )
+    forecast_cost: Figure = Field(description="To date + the days left priced with the tariff valid today")
+    previous_total: Figure = Field(description="The whole billing period before")
+    previous_cost: Figure
+    last_year_total: Figure = Field(description="The same billing period a year earlier")
+    last_year_cost: Figure
+
+
+class Billing(OutSchema):
+    period: Period
+    days_elapsed: int = Field(description="Days of the period up to today, today included")
+    days_total: int
+    groups: list[BillingGroup]

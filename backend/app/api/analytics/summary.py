@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import DailyRollup, Household, Meter
+from ...services import costs
 from .groups import (
     EXACT,
     Group,
@@ -19,10 +20,9 @@ from .groups import (
     first_days,
     form_groups,
     round_amount,
-    round_cost,
     selected_meters,
 )
-from .periods import previous_period, window
+from .periods import previous_period, today_for, window
 from .schemas import SummaryQuery
 
 
@@ -90,7 +90,16 @@ def _complete(group: Group, firsts: dict[int, date], previous_from: date) -> boo
     return bool(known) and min(known) <= previous_from
 
 
-def _figures(group: Group, now: _Sums, before: _Sums, days: int, complete: bool) -> dict[str, Any]:
+def group_cost(group: Group, cents: int, tariff: dict[costs.Key, costs.Cost], bucket: date | None = None) -> costs.Cost:
+    """A group's exact cost: its explicit costs and its meters' tariff charges."""
+    cost = costs.Cost(explicit_cents=cents)
+    for meter in group.meters:
+        if (found := tariff.get((meter.id, bucket))) is not None:
+            cost.add(found)
+    return cost
+
+
+def _figures(group: Group, now: _Sums, before: _Sums, days: int, complete: bool, cost: costs.Cost) -> dict[str, Any]:
     total = convert(now.milli, group.factors)
     previous = convert(before.milli, group.factors)
     return {
@@ -102,7 +111,7 @@ def _figures(group: Group, now: _Sums, before: _Sums, days: int, complete: bool)
         "average_per_day": round_amount(EXACT.divide(total, Decimal(days))),
         "min": None if now.minimum is None else round_amount(now.minimum),
         "max": None if now.maximum is None else round_amount(now.maximum),
-        "cost_total": round_cost(now.cents),
+        **cost.figures(),
         "previous_total": round_amount(previous),
         "change_pct": change_pct(total, previous) if complete else None,
     }
@@ -118,11 +127,15 @@ def summary(household: Household, query: SummaryQuery) -> dict[str, Any]:
     groups = form_groups(meters, query.group_by, with_data)
     firsts = first_days(household, [m.id for g in groups for m in g.meters])
     days = (date_to - date_from).days + 1
+    tariff = costs.tariff_costs(household.id, [m.id for m in meters], date_from, date_to, today_for(household))
     return {
         "period": {"from": date_from, "to": date_to},
         "previous_period": {"from": prev_from, "to": prev_to},
         "groups": [
-            _figures(g, _add_up(g, current), _add_up(g, previous), days, _complete(g, firsts, prev_from))
+            _figures(
+                g, now, _add_up(g, previous), days, _complete(g, firsts, prev_from), group_cost(g, now.cents, tariff)
+            )
             for g in groups
+            for now in (_add_up(g, current),)
         ],
     }

@@ -10,9 +10,11 @@ from sqlalchemy import Date, DateTime, cast, func, select
 from ...errors import FieldError
 from ...extensions import db
 from ...models import DailyRollup, Household
-from .groups import ZERO, Group, as_date, convert, form_groups, round_amount, round_cost, selected_meters
-from .periods import add_months, bucket_count, bucket_starts, window
+from ...services import costs
+from .groups import ZERO, Group, as_date, convert, form_groups, round_amount, selected_meters
+from .periods import add_months, bucket_count, bucket_start, bucket_starts, next_bucket, today_for, window
 from .schemas import MAX_POINTS, TimeseriesQuery
+from .summary import group_cost
 
 Cell = tuple[int, int, int]  # thousandths, count, cents
 
@@ -51,7 +53,15 @@ def _cells(
     }
 
 
-def _points(group: Group, starts: list[date], cells: dict[Any, Cell]) -> list[dict[str, Any]]:
+def buckets(granularity: str) -> costs.Buckets:
+    return costs.Buckets(
+        _bucket_sql(granularity), lambda day: bucket_start(day, granularity), lambda s: next_bucket(s, granularity)
+    )
+
+
+def _points(
+    group: Group, starts: list[date], cells: dict[Any, Cell], tariff: dict[costs.Key, costs.Cost]
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for start in starts:
         sums: dict[int, int] = {}
@@ -63,7 +73,16 @@ def _points(group: Group, starts: list[date], cells: dict[Any, Cell]) -> list[di
                 count += cell[1]
                 cents += cell[2]
         total = round_amount(convert(sums, group.factors)) if sums else ZERO
-        out.append({"period_start": start, "total": total, "count": count, "cost": round_cost(cents)})
+        figures = group_cost(group, cents, tariff, start).figures()
+        out.append(
+            {
+                "period_start": start,
+                "total": total,
+                "count": count,
+                "cost": figures.pop("cost_total"),
+                **figures,
+            }
+        )
     return out
 
 
@@ -81,8 +100,11 @@ def timeseries(household: Household, query: TimeseriesQuery) -> dict[str, Any]:
     cells = _cells(household, [m.id for m in meters], date_from, date_to, granularity)
     with_data = {meter_id for (meter_id, _), cell in cells.items() if cell[1]}
     starts = bucket_starts(date_from, date_to, granularity)
+    tariff = costs.tariff_costs(
+        household.id, [m.id for m in meters], date_from, date_to, today_for(household), buckets(granularity)
+    )
     series = [
-        {"key": g.key, "label": g.label, "unit": g.unit, "points": _points(g, starts, cells)}
+        {"key": g.key, "label": g.label, "unit": g.unit, "points": _points(g, starts, cells, tariff)}
         for g in form_groups(meters, query.group_by, with_data)
     ]
     return {"granularity": granularity, "period": {"from": date_from, "to": date_to}, "series": series}

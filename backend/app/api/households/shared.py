@@ -8,10 +8,11 @@ from flask import request
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
+from ..analytics import billing as billings
 from ..analytics import summary as summaries
 from ..analytics import timeseries as series
 from ..analytics.groups import meter_in
-from ..analytics.schemas import Summary, SummaryQuery, Timeseries, TimeseriesQuery
+from ..analytics.schemas import Billing, BillingQuery, Summary, SummaryQuery, Timeseries, TimeseriesQuery
 from ..decorators import limit_ip, other_responses, public, query, response, tags
 from . import bp, share_links
 from .schemas import SharedView
@@ -25,6 +26,10 @@ class SharedSummaryQuery(SummaryQuery):
 
 
 class SharedTimeseriesQuery(TimeseriesQuery):
+    household_id: SkipJsonSchema[int | None] = Field(default=None, exclude=True)
+
+
+class SharedBillingQuery(BillingQuery):
     household_id: SkipJsonSchema[int | None] = Field(default=None, exclude=True)
 
 
@@ -68,3 +73,15 @@ def shared_summary(token: str, query: SharedSummaryQuery) -> Any:
 def shared_timeseries(token: str, query: SharedTimeseriesQuery) -> Any:
     """The analytics time series of the household behind a share link (aggregates only). **Public.**"""
     return series.timeseries(share_links.shared_household(token), query)
+
+
+@bp.get("/shared/<token>/analytics/billing")
+@tags("shared")
+@public
+@limit_ip("RATELIMIT_AUTHENTICATED", "shared")
+@other_responses(UNKNOWN_LINK)
+@response(Billing)
+@query(SharedBillingQuery, context=_link_household)
+def shared_billing(token: str, query: SharedBillingQuery) -> Any:
+    """The billing figures of the household behind a share link (aggregates only). **Public.**"""
+    return billings.billing(share_links.shared_household(token), query)
