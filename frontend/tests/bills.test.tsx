@@ -22,6 +22,7 @@ function bill(id: number, meterId: number, billed: number, computed: number, ext
     note: null,
     attachment_ids: [],
     created_at: "2026-02-05T00:00:00+00:00",
+    updated_at: "2026-02-05T00:00:00+00:00",
     computed: { amount: 300, cost: computed },
     difference: { amount: 10, cost: difference, cost_pct: computed ? Math.round((difference / computed) * 1000) / 10 : null },
     ...extra,
@@ -50,7 +51,11 @@ beforeEach(() => {
       const query = new URL(request.url).searchParams;
       billQueries.push(query.toString());
       const meterId = query.get("meter_id");
-      return HttpResponse.json({ items: bills.filter((item) => !meterId || String(item.meter_id) === meterId) });
+      // The API's order: newest period first.
+      const items = bills
+        .filter((item) => !meterId || String(item.meter_id) === meterId)
+        .sort((a, b) => b.period_from.localeCompare(a.period_from) || b.id - a.id);
+      return HttpResponse.json({ items, page: 1, per_page: 100, total: items.length, pages: items.length ? 1 : 0 });
     }),
     http.post(`${API}/api/bills`, async ({ request }) => {
       const body = (await request.json()) as Record<string, unknown>;
@@ -111,7 +116,7 @@ test("the meter filter is in the URL and narrows the request", async () => {
   renderInHousehold(<BillsPage />);
   expect(await screen.findByTestId("bill-3")).toBeInTheDocument();
   expect(screen.queryByTestId("bill-1")).not.toBeInTheDocument();
-  expect(billQueries).toEqual(["meter_id=2&household_id=1"]);
+  expect(billQueries).toEqual(["meter_id=2&page=1&per_page=100&household_id=1"]);
   await person.selectOptions(screen.getByLabelText("Meter"), "");
   expect(await screen.findByTestId("bill-1")).toBeInTheDocument();
   expect(window.location.search).toBe("");
@@ -164,4 +169,28 @@ test("pushed bill and tariff events refetch the bills on screen", async () => {
   expect(billQueries).toHaveLength(2);
   await act(() => invalidateFor(queryClient, { type: "tariff.changed", meter_id: 1 }));
   await waitFor(() => expect(billQueries).toHaveLength(3));
+});
+
+test("editing a bill keeps its meter and sends only its days and figures", async () => {
+  const patched: unknown[] = [];
+  server.use(
+    http.patch(`${API}/api/bills/:id`, async ({ request, params }) => {
+      const body = (await request.json()) as Record<string, unknown>;
+      patched.push({ id: params.id, body });
+      bills = bills.map((item) => (item.id === 1 ? bill(1, 1, Number(body.cost), 100) : item));
+      return HttpResponse.json(bills[0]);
+    }),
+  );
+  const person = userEvent.setup();
+  renderInHousehold(<BillsPage />);
+  await person.click(await screen.findByRole("button", { name: "Edit the bill of Power, 01/01/2026 – 01/31/2026" }));
+  const dialog = screen.getByRole("dialog", { name: "Edit bill" });
+  expect(within(dialog).queryByLabelText("Meter")).not.toBeInTheDocument();
+  expect(dialog).toHaveTextContent("Meter: Power");
+  await person.clear(within(dialog).getByLabelText("Billed cost"));
+  await person.type(within(dialog).getByLabelText("Billed cost"), "100");
+  await person.click(within(dialog).getByRole("button", { name: "Save" }));
+  await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+  expect(patched).toEqual([{ id: "1", body: { period_from: "2026-01-01", period_to: "2026-01-31", amount: 310, cost: 100, note: null } }]);
+  expect(await screen.findByText("Billed as your readings say", { selector: "[data-testid=bill-difference-1]" })).toBeInTheDocument();
 });

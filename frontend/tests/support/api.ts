@@ -91,7 +91,7 @@ export const emptyDataHandlers = [
     HttpResponse.json({ period: { from: "2026-11-01", to: "2026-11-30" }, days_elapsed: 27, days_total: 30, groups: [] }),
   ),
   http.get(`${API}/api/meters/:id/tariffs`, () => HttpResponse.json({ items: [] })),
-  http.get(`${API}/api/bills`, () => HttpResponse.json({ items: [] })),
+  http.get(`${API}/api/bills`, () => HttpResponse.json({ items: [], page: 1, per_page: 100, total: 0, pages: 0 })),
 ];
 
 export const server = setupServer(...sessionHandlers, ...emptyDataHandlers);

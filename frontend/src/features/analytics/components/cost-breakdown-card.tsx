@@ -2,7 +2,6 @@
 
 import { Card, EmptyState, ErrorState, Spinner } from "@/components/ui/states";
 import type { Summary } from "@/features/analytics/api/analytics";
-import type { CostedGroup } from "@/features/analytics/api/billing";
 import type { ApiError } from "@/lib/api-client";
 import { formatMoney } from "@/lib/format";
 
@@ -23,8 +22,8 @@ export function CostBreakdownCard({
   currency: string;
   onRetry(): void;
 }) {
-  const groups = (summary?.groups ?? []) as CostedGroup[];
-  const parts = (group: CostedGroup) => [group.cost_usage ?? group.cost_total, group.cost_standing ?? 0, group.cost_tax ?? 0];
+  const groups = summary?.groups ?? [];
+  const parts = (group: Summary["groups"][number]) => [group.cost_usage, group.cost_standing, group.cost_tax];
   const totals = [0, 1, 2].map((index) => sum(groups.map((group) => parts(group)[index]!)));
   const money = (value: number) => formatMoney(value, currency);
   return (

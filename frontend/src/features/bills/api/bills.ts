@@ -1,37 +1,15 @@
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { z } from "zod";
 
-import { api } from "@/lib/api-client";
+import { client, type Schema } from "@/lib/api-client";
 import { decimalNumber, decimalString, isoDate } from "@/lib/forms";
 import { householdKey, withHousehold } from "@/lib/household";
 import { queryRoots } from "@/lib/query-keys";
 
-// Bills (PRODUCT.md §11): what was billed for a meter over some days, beside what the readings and tariffs say.
-type Decimal = number | string;
-export interface Bill {
-  id: number;
-  household_id: number;
-  meter_id: number;
-  period_from: string;
-  period_to: string;
-  amount: Decimal | null;
-  cost: Decimal;
-  note: string | null;
-  attachment_ids?: number[];
-  created_at: string;
-  /** The same meter and days, computed from the records and tariffs. */
-  computed: { amount: Decimal; cost: Decimal };
-  /** Billed − computed; cost_pct is of the computed cost, null when that is 0. */
-  difference: { amount: Decimal | null; cost: Decimal; cost_pct: Decimal | null };
-}
-export interface BillBody {
-  meter_id: number;
-  period_from: string;
-  period_to: string;
-  amount: number | null;
-  cost: number;
-  note: string | null;
-}
+// Bills (PRODUCT.md §11): what was billed for a meter over some days, beside what the readings and tariffs
+// say for the same days (`computed`) and the difference (billed − computed).
+export type Bill = Schema<"BillOut">;
+export type BillBody = Schema<"BillCreate">;
 
 /** The API refuses a bill over more than 400 days. */
 export const MAX_BILL_DAYS = 400;
@@ -67,24 +45,24 @@ export function billBody(input: BillInput): BillBody {
   };
 }
 
+/** Bills a page (the API's largest page): a household rarely has more, and a page holds them all. */
+export const BILLS_PER_PAGE = 100;
+
 export const billKeys = {
   all: queryRoots.bills,
-  list: (meterId: number | undefined) => [...queryRoots.bills, householdKey(), { meter_id: meterId ?? null }] as const,
+  list: (meterId: number | undefined, page: number) => [...queryRoots.bills, householdKey(), { meter_id: meterId ?? null, page }] as const,
 };
 
-/** The household's bills (of one meter when asked), newest period first. */
-export const billsQuery = (meterId?: number) =>
+/** The household's bills (of one meter when asked), newest period first (the API's order). */
+export const billsQuery = (meterId: number | undefined, page = 1) =>
   queryOptions({
-    queryKey: billKeys.list(meterId),
-    queryFn: async ({ signal }) => {
-      const { data } = await api.get<{ items: Bill[] } | Bill[]>("/api/bills", {
-        params: withHousehold(meterId ? { meter_id: meterId } : {}),
+    queryKey: billKeys.list(meterId, page),
+    queryFn: ({ signal }) =>
+      client.GET("/api/bills", {
+        query: withHousehold({ meter_id: meterId, page, per_page: BILLS_PER_PAGE }),
         signal,
         silent: true,
-      });
-      const items = Array.isArray(data) ? data : data.items;
-      return [...items].sort((a, b) => b.period_from.localeCompare(a.period_from) || b.id - a.id);
-    },
+      }),
     placeholderData: keepPreviousData,
   });
 
@@ -93,16 +71,17 @@ function useInvalidateBills() {
   return () => queryClient.invalidateQueries({ queryKey: queryRoots.bills });
 }
 
-/** Adds a bill (no id) or changes one; the form shows the failure (silent). */
+/** Adds a bill (no id) or changes one (its meter stays); the form shows the failure (silent). */
 export function useSaveBill() {
   const invalidate = useInvalidateBills();
   return useMutation({
-    mutationFn: async ({ id, body }: { id?: number; body: BillBody }) =>
-      // A new bill is the current household's (the API refuses a meter of another one).
-      (id
-        ? await api.patch<Bill>(`/api/bills/${id}`, body, { silent: true })
-        : await api.post<Bill>("/api/bills", withHousehold(body), { silent: true })
-      ).data,
+    mutationFn: ({ id, body }: { id?: number; body: BillBody }) => {
+      if (id === undefined)
+        // A new bill is the current household's (the API refuses a meter of another one).
+        return client.POST("/api/bills", { body: withHousehold(body), silent: true });
+      const { meter_id: _meter, household_id: _household, ...changes } = body;
+      return client.PATCH("/api/bills/{bill_id}", { path: { bill_id: id }, body: changes, silent: true });
+    },
     onSuccess: invalidate,
   });
 }
@@ -110,9 +89,7 @@ export function useSaveBill() {
 export function useDeleteBill() {
   const invalidate = useInvalidateBills();
   return useMutation({
-    mutationFn: async (id: number) => {
-      await api.delete(`/api/bills/${id}`);
-    },
+    mutationFn: (id: number) => client.DELETE("/api/bills/{bill_id}", { path: { bill_id: id } }),
     onSuccess: invalidate,
   });
 }

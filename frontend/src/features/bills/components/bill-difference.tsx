@@ -4,13 +4,13 @@ import { formatMoney, formatPercent } from "@/lib/format";
 export type DifferenceTone = "more" | "less" | "matches";
 
 export function differenceTone(bill: Bill): DifferenceTone {
-  const cost = Number(bill.difference.cost);
+  const cost = bill.difference.cost;
   return cost > 0 ? "more" : cost < 0 ? "less" : "matches";
 }
 
 /** "Billed $12.40 more than your readings say" / "… less …" / "Billed as your readings say". */
 export function differenceSentence(bill: Bill, currency: string): string {
-  const cost = Number(bill.difference.cost);
+  const cost = bill.difference.cost;
   const tone = differenceTone(bill);
   if (tone === "matches") return "Billed as your readings say";
   return `Billed ${formatMoney(Math.abs(cost), currency)} ${tone} than your readings say`;
@@ -30,7 +30,7 @@ export function BillDifference({ bill, currency }: { bill: Bill; currency: strin
   return (
     <p className={`text-sm font-medium ${TONES[tone]}`} data-testid={`bill-difference-${bill.id}`} data-tone={tone}>
       {differenceSentence(bill, currency)}
-      {tone !== "matches" && pct !== null && pct !== undefined && ` (${formatPercent(Number(pct))})`}
+      {tone !== "matches" && pct !== null && ` (${formatPercent(pct)})`}
     </p>
   );
 }

@@ -61,13 +61,20 @@ export function BillForm({
   return (
     <form onSubmit={submit} noValidate className="space-y-3">
       <FormError message={formError} />
-      <SelectField label="Meter" error={errors.meter_id?.message} {...form.register("meter_id")}>
-        {choices.map((item) => (
-          <option key={item.id} value={item.id}>
-            {item.name}
-          </option>
-        ))}
-      </SelectField>
+      {bill ? (
+        // A bill stays on its meter (the API changes its days and figures only).
+        <p className="text-sm">
+          <span className="font-medium">Meter:</span> {meter?.name ?? `#${bill.meter_id}`}
+        </p>
+      ) : (
+        <SelectField label="Meter" error={errors.meter_id?.message} {...form.register("meter_id")}>
+          {choices.map((item) => (
+            <option key={item.id} value={item.id}>
+              {item.name}
+            </option>
+          ))}
+        </SelectField>
+      )}
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
         <TextField label="From" type="date" error={errors.period_from?.message} {...form.register("period_from")} />
         <TextField label="To" type="date" error={errors.period_to?.message} {...form.register("period_to")} />

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
 import { SelectField } from "@/components/ui/field";
+import { Pagination } from "@/components/ui/pagination";
 import { Card, EmptyState, ErrorState, PageHeader, Spinner } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { billsQuery, useDeleteBill, type Bill } from "@/features/bills/api/bills";
@@ -17,8 +18,14 @@ import { useSearchState } from "@/lib/url-state";
 import { BillDifference } from "./bill-difference";
 import { BillForm } from "./bill-form";
 
-function amountOrDash(value: number | string | null, unit: string): string {
-  return value === null || value === undefined ? "—" : formatAmount(Number(value), unit, 2);
+function amountOrDash(value: number | null, unit: string): string {
+  return value === null ? "—" : formatAmount(value, unit, 2);
+}
+
+/** A positive whole number from the URL, else undefined. */
+function positive(value: string | null): number | undefined {
+  const number = Number(value);
+  return Number.isInteger(number) && number > 0 ? number : undefined;
 }
 
 function BillRows({
@@ -73,12 +80,12 @@ function BillRows({
                     {bill.note && <p className="text-slate-500 dark:text-slate-400">{bill.note}</p>}
                   </td>
                   <td className="py-2 pr-3 text-right tabular-nums" data-testid="bill-billed">
-                    {formatMoney(Number(bill.cost), currency)}
+                    {formatMoney(bill.cost, currency)}
                     <br />
                     <span className="text-slate-500 dark:text-slate-400">{amountOrDash(bill.amount, unit)}</span>
                   </td>
                   <td className="py-2 pr-3 text-right tabular-nums" data-testid="bill-computed">
-                    {formatMoney(Number(bill.computed.cost), currency)}
+                    {formatMoney(bill.computed.cost, currency)}
                     <br />
                     <span className="text-slate-500 dark:text-slate-400">{amountOrDash(bill.computed.amount, unit)}</span>
                   </td>
@@ -111,10 +118,10 @@ export function BillsPage() {
   const { currency } = useHouseholdSettings();
   const canWrite = useCanWrite();
   const [params, setParams] = useSearchState();
-  const meterParam = Number(params.get("meter_id"));
-  const meterId = Number.isInteger(meterParam) && meterParam > 0 ? meterParam : undefined;
+  const meterId = positive(params.get("meter_id"));
+  const page = positive(params.get("page")) ?? 1;
   const meters = useQuery(metersQuery());
-  const bills = useQuery(billsQuery(meterId));
+  const bills = useQuery(billsQuery(meterId, page));
   const deleteBill = useDeleteBill();
   const [editing, setEditing] = useState<Bill | "new" | null>(null);
   const [deleting, setDeleting] = useState<Bill | null>(null);
@@ -123,6 +130,13 @@ export function BillsPage() {
     const next = new URLSearchParams(params);
     if (value) next.set("meter_id", value);
     else next.delete("meter_id");
+    next.delete("page");
+    setParams(next);
+  };
+  const choosePage = (value: number) => {
+    const next = new URLSearchParams(params);
+    if (value > 1) next.set("page", String(value));
+    else next.delete("page");
     setParams(next);
   };
 
@@ -138,7 +152,7 @@ export function BillsPage() {
   };
 
   const byMeter = new Map<number, Bill[]>();
-  for (const bill of bills.data ?? []) byMeter.set(bill.meter_id, [...(byMeter.get(bill.meter_id) ?? []), bill]);
+  for (const bill of bills.data?.items ?? []) byMeter.set(bill.meter_id, [...(byMeter.get(bill.meter_id) ?? []), bill]);
   const meterOf = (id: number) => meters.data?.find((meter) => meter.id === id);
   const groups = [...byMeter.entries()].sort(([a], [b]) => (meterOf(a)?.name ?? "").localeCompare(meterOf(b)?.name ?? ""));
 
@@ -168,7 +182,7 @@ export function BillsPage() {
         <ErrorState error={bills.error} onRetry={() => void bills.refetch()} />
       ) : !bills.data ? (
         <Spinner label="Loading bills" />
-      ) : bills.data.length === 0 ? (
+      ) : bills.data.total === 0 ? (
         <Card>
           <EmptyState title="No bills yet">
             Add the bills you receive: each is checked against what your readings and tariffs say for the same days.
@@ -187,6 +201,9 @@ export function BillsPage() {
               onDelete={setDeleting}
             />
           ))}
+          {bills.data.pages > 1 && (
+            <Pagination page={bills.data.page} pages={bills.data.pages} total={bills.data.total} onPage={choosePage} />
+          )}
         </div>
       )}
       <Dialog open={editing !== null} title={editing === "new" ? "Add bill" : "Edit bill"} onClose={() => setEditing(null)}>
