@@ -16,8 +16,10 @@ export function DailyChart({ points, unit }: { points: { day: string; total: num
   const text = dark ? "#cbd5e1" : "#334155";
   const grid = dark ? "rgba(148,163,184,0.2)" : "rgba(100,116,139,0.15)";
   return (
-    <div className="h-56" role="img" aria-label={`Daily consumption in ${formatUnit(unit)}`}>
+    <div className="h-56">
       <Bar
+        role="img"
+        aria-label={`Daily consumption in ${formatUnit(unit)}`}
         data={{
           labels: points.map((point) => formatDate(point.day)),
           datasets: [{ label: formatUnit(unit), data: points.map((point) => point.total), backgroundColor: dark ? "#818cf8" : "#4f46e5" }],
