@@ -54,7 +54,13 @@ ALLOWED_422 = {
     "confirmation": "a household delete whose `confirm` is not the household's name",
 }
 #: Cross-parameter rules OpenAPI 3.0 cannot state, recognised by their message.
-ALLOWED_422_MESSAGES = {"must not be before date_from", "must not be after today", "must be in the future"}
+ALLOWED_422_MESSAGES = {
+    "must not be before date_from",
+    "must not be after today",
+    "must be in the future",
+    "must not be before period_from",
+    "a bill covers at most 400 days",
+}
 #: Statuses that answer the state of the data, not the shape of the request.
 STATE_STATUSES = {401, 403, 404, 409, 423, 429}
 #: An import file's content (UTF-8 text, then CSV rows) is judged by the import, not the document:

@@ -4,11 +4,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from ..analytics.schemas import Figure, NullableFigure
 from ..common import Amount, Cost, Day, Id, NoControl, OutSchema, Pagination, Schema, TextPattern, Timestamp
+from ..tariffs.schemas import not_nullable, refuse_null
 
 #: The longest a bill may run, in days (both ends included).
 MAX_BILL_DAYS = 400
@@ -63,11 +64,16 @@ class BillCreate(Schema):
 
 
 class BillUpdate(Schema):
+    """Partial update: fields left out stay; ``amount`` and ``note`` may be set to null."""
+
     period_from: Day | None = None
     period_to: Day | None = None
     amount: Amount | None = None
     cost: Cost | None = None
     note: Note | None = None
+
+    model_config = ConfigDict(json_schema_extra=not_nullable("period_from", "period_to", "cost"))
+    _not_null = field_validator("period_from", "period_to", "cost")(refuse_null)
 
 
 class BillQuery(Pagination):

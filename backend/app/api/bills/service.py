@@ -133,9 +133,6 @@ def create_bill(user: User, data: BillCreate) -> dict[str, Any]:
 def update_bill(user: User, bill_id: int, data: BillUpdate) -> dict[str, Any]:
     bill = _writable(user, bill_id)
     given = data.model_fields_set
-    for name in ("period_from", "period_to", "cost"):
-        if name in given and getattr(data, name) is None:
-            raise InvalidField(name, "must not be null", "missing")
     period_from = data.period_from or bill.period_from
     period_to = data.period_to or bill.period_to
     if problem := period_error(period_from, period_to):

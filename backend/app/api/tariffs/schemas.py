@@ -2,9 +2,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+)
 
 from ..analytics.schemas import Figure
 from ..common import Day, OutSchema, QuerySchema, Schema, Timestamp, _json_number, _places, _to_float
@@ -39,11 +47,37 @@ class TariffCreate(Schema):
     tax_pct: TaxPct = Field(default=Decimal(0), description="Percent added to usage and standing charge (0-100)")
 
 
+def not_nullable(*fields: str) -> Any:
+    """A ``json_schema_extra`` stating that these optional fields may be left out but not sent as null."""
+
+    def edit(schema: dict[str, Any]) -> None:
+        for name in fields:
+            prop = schema["properties"][name]
+            options = [option for option in prop.pop("anyOf", []) if option.get("type") != "null"]
+            if len(options) == 1:
+                prop.update(options[0])
+            prop.pop("default", None)
+
+    return edit
+
+
+def refuse_null(value: object) -> object:
+    """For fields validated only when sent: leaving one out keeps it, sending null is refused."""
+    if value is None:
+        raise ValueError("must not be null")
+    return value
+
+
 class TariffUpdate(Schema):
+    """Partial update: fields left out stay."""
+
     valid_from: Day | None = None
     unit_price: Price | None = None
     standing_charge: Price | None = None
     tax_pct: TaxPct | None = None
+
+    model_config = ConfigDict(json_schema_extra=not_nullable("valid_from", "unit_price", "standing_charge", "tax_pct"))
+    _not_null = field_validator("valid_from", "unit_price", "standing_charge", "tax_pct")(refuse_null)
 
 
 class TariffOut(OutSchema):
