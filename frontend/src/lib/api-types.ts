@@ -890,18 +890,18 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** BillUpdate */
+        /**
+         * BillUpdate
+         * @description Partial update: fields left out stay; ``amount`` and ``note`` may be set to null.
+         */
         BillUpdate: {
             /**
              * Amount
              * @default null
              */
             amount?: number | null;
-            /**
-             * Cost
-             * @default null
-             */
-            cost?: number | null;
+            /** Cost */
+            cost?: number;
             /**
              * Note
              * @default null
@@ -910,15 +910,13 @@ export interface components {
             /**
              * Period From
              * Format: date
-             * @default null
              */
-            period_from?: string | null;
+            period_from?: string;
             /**
              * Period To
              * Format: date
-             * @default null
              */
-            period_to?: string | null;
+            period_to?: string;
         };
         /** Billing */
         Billing: {
@@ -1885,29 +1883,22 @@ export interface components {
              */
             valid_to: string | null;
         };
-        /** TariffUpdate */
+        /**
+         * TariffUpdate
+         * @description Partial update: fields left out stay.
+         */
         TariffUpdate: {
-            /**
-             * Standing Charge
-             * @default null
-             */
-            standing_charge?: number | null;
-            /**
-             * Tax Pct
-             * @default null
-             */
-            tax_pct?: number | null;
-            /**
-             * Unit Price
-             * @default null
-             */
-            unit_price?: number | null;
+            /** Standing Charge */
+            standing_charge?: number;
+            /** Tax Pct */
+            tax_pct?: number;
+            /** Unit Price */
+            unit_price?: number;
             /**
              * Valid From
              * Format: date
-             * @default null
              */
-            valid_from?: string | null;
+            valid_from?: string;
         };
         /** Timeseries */
         Timeseries: {
