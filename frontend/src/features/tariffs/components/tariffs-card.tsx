@@ -49,8 +49,14 @@ export function TariffsCard({ meterId, unit, currency, today }: { meterId: numbe
     }
   };
 
-  const money = (value: number | string, digits = 6) =>
-    new Intl.NumberFormat(undefined, { style: "currency", currency, maximumFractionDigits: digits }).format(Number(value));
+  // Prices keep their 6 decimals (0.2815 €/kWh), money's usual 2 at least.
+  const money = (value: number) => {
+    try {
+      return new Intl.NumberFormat(undefined, { style: "currency", currency, maximumFractionDigits: 6 }).format(value);
+    } catch {
+      return `${value} ${currency}`;
+    }
+  };
 
   return (
     <Card title="Tariffs" actions={canWrite && <Button onClick={() => setEditing("new")}>Add tariff</Button>}>
