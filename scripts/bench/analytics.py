@@ -84,6 +84,15 @@ def load(cluster: pg.Cluster, db: str, today: date) -> dict[str, Any]:
            (random() * 20000)::bigint, CASE WHEN i % 4 = 0 THEN NULL ELSE (random() * 500)::bigint END,
            CASE WHEN i % 10 = 0 THEN 'reading ' || i END, now(), now()
     FROM plan p CROSS JOIN LATERAL generate_series(0, p.n - 1) AS i;
+    -- Three tariff versions a year apart on every meter of the measured households, with standing
+    -- charges and tax: summary, time series and billing then price every day (PRODUCT §11).
+    INSERT INTO tariff_versions (household_id, meter_id, valid_from, unit_price_micro, standing_charge_micro,
+                                 tax_pct_milli, created_at)
+    SELECT m.household_id, m.id, DATE '{first.isoformat()}' + v.offset_days, v.unit_price, v.standing, 5000, now()
+    FROM meters m JOIN users u ON u.id = m.household_id
+    CROSS JOIN (VALUES (0, 250000, 400000), (365, 281234, 450000), (730, 302500, 512345))
+        AS v(offset_days, unit_price, standing)
+    WHERE u.email IN ('large@bench.test', 'small@bench.test');
     """
     started = time.monotonic()
     psql(cluster, db, sql)
@@ -253,6 +262,8 @@ def main() -> None:
                 f"/api/analytics/timeseries?granularity=month&date_from={three_years_ago}&date_to={t}",
             ),
             ("timeseries, day over 90 d", f"/api/analytics/timeseries?granularity=day&date_from={ninety}&date_to={t}"),
+            ("billing, current period", "/api/analytics/billing"),
+            ("billing, by meter", "/api/analytics/billing?group_by=meter"),
         ]
         results: list[tuple[str, str, dict[str, Any]]] = []
 
@@ -360,7 +371,8 @@ def write_doc(
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `make bench-analytics`. Machine: {machine()}.",
         "",
         f"Data: {facts['records']:,} records ({facts['large']:,} for the large user over 3 years "
-        f"({facts['first']} .. {today}) on 3 meters, {SMALL_RECORDS:,} for a small user over the same years, "
+        f"({facts['first']} .. {today}) on 3 meters, each meter with 3 tariff versions (standing charge and tax: "
+        f"every cost figure priced), {SMALL_RECORDS:,} for a small user over the same years, "
         f"the rest over {OTHER_USERS} other users), {facts['rollups']:,} daily rollup rows. Bulk insert "
         f"{facts['load_s']:.0f} s, `flask analytics rebuild` {facts['rebuild_s']:.0f} s. API under gunicorn "
         f"gthread, {WORKERS} workers x {THREADS} threads, PostgreSQL 15 on the same machine; load from `hey`, "
@@ -396,7 +408,7 @@ def write_doc(
     ]
     for label, records_ms, rollups_ms in raw_times:
         lines.append(f"| {label} | {records_ms:.1f} | {rollups_ms:.2f} |")
-    analytics = [label for label, who, _ in results if who == "small" and label.startswith(("summary", "time"))]
+    analytics = [label for label, who, _ in results if who == "small" and label.startswith(("summary", "time", "billing"))]
     small_ratios = [by_key[(label, "large")]["p50"] / by_key[(label, "small")]["p50"] for label in analytics]
     analytics_ratio = max(by_key[(label, "large")]["p50"] for label in analytics) / health_p50
     list_ratio = by_key[("records list, page 1", "large")]["p50"] / health_p50
