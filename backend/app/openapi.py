@@ -125,7 +125,10 @@ def _responses(info: dict[str, Any], refs: Refs) -> dict[str, Any]:
         entry: dict[str, Any] = {"description": description}
         if status == info.get("status"):
             if info.get("response") is not None:
-                entry["content"] = {"application/json": {"schema": dict(refs[(info["response"], "serialization")])}}
+                schema = dict(refs[(info["response"], "serialization")])
+                if status in info.get("alternatives", {}):  # the same status answers either shape
+                    schema = {"oneOf": [schema, dict(refs[(info["alternatives"][status], "serialization")])]}
+                entry["content"] = {"application/json": {"schema": schema}}
             for media_type, schema in info.get("media", {}).items():
                 entry.setdefault("content", {})[media_type] = {"schema": schema}
         elif status in info.get("alternatives", {}):

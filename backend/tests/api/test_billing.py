@@ -177,3 +177,15 @@ def test_a_share_link_reads_the_billing_figures(client: FlaskClient, acc: Accoun
     assert response.status_code == 200
     assert figures(response.get_json()) == (28, 19.8, 37.429, 27.4, 0, 6.16, 5, 2.5)
     assert client.get(f"/api/shared/{link['token']}x/analytics/billing").status_code == 404
+
+
+@pytest.mark.parametrize("day", [0, 29, 31, -1])
+def test_a_billing_day_outside_1_to_28_is_refused(client: FlaskClient, acc: Account, day: int) -> None:
+    for method, path, body in (
+        ("PATCH", f"/api/households/{acc.household_id}", {"billing_day": day}),
+        ("POST", "/api/households", {"name": "Cabin", "billing_day": day}),
+    ):
+        response = client.open(path, method=method, headers=acc.headers, json=body)
+        assert response.status_code == 422, (method, response.get_json())
+        assert [d["loc"] for d in response.get_json()["error"]["details"]] == [["body", "billing_day"]]
+    assert billing(client, acc)["period"] == {"from": "2026-03-01", "to": "2026-03-31"}

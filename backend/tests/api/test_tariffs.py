@@ -197,3 +197,18 @@ def test_every_write_announces_tariff_changed(app: Flask, client: FlaskClient, a
         ("tariff.changed", meter, 2, True),
     ]
     assert all(e["household_id"] == acc.household_id for e in received)
+
+
+def test_the_document_states_the_dry_run_answers(app: Flask) -> None:
+    spec = app.extensions["meterbook.openapi"]
+    change = {"$ref": "#/components/schemas/CostChange"}
+    tariffs = spec["paths"]["/api/meters/{meter_id}/tariffs"]
+    assert tariffs["post"]["responses"]["200"]["content"]["application/json"]["schema"] == change
+    assert tariffs["post"]["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/TariffOut"
+    }
+    one = spec["paths"]["/api/meters/{meter_id}/tariffs/{tariff_id}"]
+    assert one["delete"]["responses"]["200"]["content"]["application/json"]["schema"] == change
+    assert one["patch"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "oneOf": [{"$ref": "#/components/schemas/TariffOut"}, change]
+    }

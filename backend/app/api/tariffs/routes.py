@@ -48,10 +48,8 @@ def create_tariff(data: TariffCreate, meter_id: int, query: DryRunQuery) -> Any:
 
 @bp.patch(f"{TARIFFS}/<int:tariff_id>")
 @authenticated
-@other_responses(
-    {**WRITE_REFUSALS, 409: "The meter has another version from that day", 200: DRY_RUN}, {200: CostChange}
-)
-@response(TariffOut)
+@other_responses({**WRITE_REFUSALS, 409: "The meter has another version from that day"}, {200: CostChange})
+@response(TariffOut, description=f"The changed version. {DRY_RUN}")
 @query(DryRunQuery, context=_meter_first)
 @body(TariffUpdate, context=_meter_first)
 def update_tariff(data: TariffUpdate, meter_id: int, tariff_id: int, query: DryRunQuery) -> Any:
