@@ -6489,7 +6489,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description With dry_run: what the change would do to the meter's costs up to today (nothing written) */
+            /** @description The changed version. With dry_run: what the change would do to the meter's costs up to today (nothing written) */
             200: {
                 headers: {
                     /** @description Requests allowed in the window of the tightest limit this request counted against */
@@ -6501,7 +6501,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TariffOut"];
+                    "application/json": components["schemas"]["TariffOut"] | components["schemas"]["CostChange"];
                 };
             };
             /** @description Malformed JSON */
