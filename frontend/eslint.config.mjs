@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { FlatCompat } from "@eslint/eslintrc";
 
 const compat = new FlatCompat({ baseDirectory: dirname(fileURLToPath(import.meta.url)) });
-const features = ["auth", "records", "meters", "analytics", "admin", "settings", "households", "readings", "security"];
+const features = ["auth", "records", "meters", "analytics", "admin", "settings", "households", "readings", "security", "tariffs", "bills"];
 
 const config = [
   {

@@ -27,6 +27,9 @@ function summary(query: URLSearchParams): Schema<"Summary"> {
         min: 5,
         max: 7.5,
         cost_total: 20,
+        cost_usage: 20,
+        cost_standing: 0,
+        cost_tax: 0,
         previous_total: 10,
         change_pct: feb ? 300 : 25,
       },
@@ -82,7 +85,7 @@ beforeEach(() => {
             key: byMeter ? "3" : "gas",
             label: byMeter ? "Old gas" : "Gas",
             unit: "m3",
-            points: [{ period_start: from, total: 4, count: 1, cost: 2 }],
+            points: [{ period_start: from, total: 4, count: 1, cost: 2, cost_usage: 2, cost_standing: 0, cost_tax: 0 }],
           },
         ],
       });
@@ -180,7 +183,14 @@ test("a period without records shows no empty chart", async () => {
       return HttpResponse.json({
         granularity: "day",
         period: { from: query.get("date_from")!, to: query.get("date_to")! },
-        series: [{ key: "gas", label: "Gas", unit: "m3", points: [{ period_start: "2026-03-01", total: 0, count: 0, cost: 0 }] }],
+        series: [
+          {
+            key: "gas",
+            label: "Gas",
+            unit: "m3",
+            points: [{ period_start: "2026-03-01", total: 0, count: 0, cost: 0, cost_usage: 0, cost_standing: 0, cost_tax: 0 }],
+          },
+        ],
       });
     }),
   );

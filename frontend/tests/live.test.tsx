@@ -138,6 +138,10 @@ test("every event type invalidates what shows it", () => {
     "meter.changed": [["meters"], ["records"], ["analytics"]],
     "household.changed": [["households"], ["analytics"]],
     "member.changed": [["households"]],
-    resync: [["households"], ["meters"], ["records"], ["readings"], ["analytics"]],
+    "tariff.changed": [["tariffs"], ["analytics"], ["bills"]],
+    "bill.created": [["bills"]],
+    "bill.updated": [["bills"]],
+    "bill.deleted": [["bills"]],
+    resync: [["households"], ["meters"], ["records"], ["readings"], ["analytics"], ["tariffs"], ["bills"]],
   });
 });

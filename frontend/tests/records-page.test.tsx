@@ -45,6 +45,9 @@ function totals(query: URLSearchParams): Schema<"Summary"> {
     min: null,
     max: null,
     cost_total: cost,
+    cost_usage: cost,
+    cost_standing: 0,
+    cost_tax: 0,
     previous_total: 0,
     change_pct: null,
   });

@@ -18,6 +18,7 @@ const LINKS = [
   { href: "/records", label: "Records" },
   { href: "/readings", label: "Readings" },
   { href: "/meters", label: "Meters" },
+  { href: "/bills", label: "Bills" },
   { href: "/households", label: "Households" },
   { href: "/settings", label: "Settings" },
 ];

@@ -22,6 +22,10 @@ export interface LiveEvent {
     | "meter.changed"
     | "household.changed"
     | "member.changed"
+    | "tariff.changed"
+    | "bill.created"
+    | "bill.updated"
+    | "bill.deleted"
     | "resync";
   [key: string]: unknown;
 }
@@ -39,6 +43,10 @@ const EVENT_TYPES = new Set([
   "meter.changed",
   "household.changed",
   "member.changed",
+  "tariff.changed",
+  "bill.created",
+  "bill.updated",
+  "bill.deleted",
 ]);
 
 /** Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at 30 s. */
@@ -65,8 +73,22 @@ export const LIVE_INVALIDATIONS: Record<LiveEvent["type"], readonly QueryKey[]> 
   "household.changed": [queryRoots.households, queryRoots.analytics],
   // Roles and member counts; a removed member's list loses the household (the switcher then falls back).
   "member.changed": [queryRoots.households],
+  // A tariff prices every day it applies to, past ones too: the costs and the bills' computed side change.
+  "tariff.changed": [queryRoots.tariffs, queryRoots.analytics, queryRoots.bills],
+  // A bill is its own: no other figure is computed from it.
+  "bill.created": [queryRoots.bills],
+  "bill.updated": [queryRoots.bills],
+  "bill.deleted": [queryRoots.bills],
   // Reconnected: anything may have changed meanwhile.
-  resync: [queryRoots.households, queryRoots.meters, queryRoots.records, queryRoots.readings, queryRoots.analytics],
+  resync: [
+    queryRoots.households,
+    queryRoots.meters,
+    queryRoots.records,
+    queryRoots.readings,
+    queryRoots.analytics,
+    queryRoots.tariffs,
+    queryRoots.bills,
+  ],
 };
 
 export function invalidateFor(queryClient: QueryClient, event: LiveEvent): Promise<void[]> {

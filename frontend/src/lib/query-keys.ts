@@ -14,6 +14,10 @@ export const queryRoots = {
   adminUsers: ["admin", "users"],
   /** The user's households, and each one's members, invitations and share links. */
   households: ["households"],
+  /** Each meter's tariff versions (what its costs are priced with). */
+  tariffs: ["tariffs"],
+  /** The household's bills, each with its computed side and difference. */
+  bills: ["bills"],
   /** A public share link's household and analytics. */
   shared: ["shared"],
 } as const;

@@ -86,6 +86,12 @@ export const emptyDataHandlers = [
     const to = query.get("date_to") ?? "2026-11-27";
     return HttpResponse.json({ granularity: query.get("granularity") ?? "month", period: { from, to }, series: [] });
   }),
+  // No tariffs, bills or billing figures unless a test says otherwise.
+  http.get(`${API}/api/analytics/billing`, () =>
+    HttpResponse.json({ period: { from: "2026-11-01", to: "2026-11-30" }, days_elapsed: 27, days_total: 30, groups: [] }),
+  ),
+  http.get(`${API}/api/meters/:id/tariffs`, () => HttpResponse.json({ items: [] })),
+  http.get(`${API}/api/bills`, () => HttpResponse.json({ items: [], page: 1, per_page: 100, total: 0, pages: 0 })),
 ];
 
 export const server = setupServer(...sessionHandlers, ...emptyDataHandlers);

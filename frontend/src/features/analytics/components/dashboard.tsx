@@ -11,7 +11,9 @@ import { isReadingsMeter } from "@/lib/meter-modes";
 import { metersQuery } from "@/lib/meters";
 import { useSearchState } from "@/lib/url-state";
 
+import { BillingCard } from "./billing-card";
 import { ConsumptionCards } from "./consumption-cards";
+import { CostBreakdownCard } from "./cost-breakdown-card";
 import { CostCard } from "./cost-card";
 import { CostShareCard } from "./cost-share-card";
 import { FirstRunCard } from "./first-run-card";
@@ -92,6 +94,11 @@ export function Dashboard() {
               <CostCard byType={byType} currency={currency} />
             </div>
             <CostShareCard summary={figures} error={summary.error} currency={currency} onRetry={retry} />
+          </div>
+          <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-2">
+            {/* The billing period holding the chosen period's last day (today for a current period). */}
+            <BillingCard date={range.to < today ? range.to : today} currency={currency} />
+            <CostBreakdownCard summary={figures} error={summary.error} currency={currency} onRetry={retry} />
           </div>
         </>
       )}

@@ -250,7 +250,13 @@ export function MetersPage() {
               <li key={meter.id} className="flex flex-wrap items-center gap-2 py-2">
                 <div className="min-w-0 flex-1">
                   <p className="font-medium break-words">
-                    {meter.name}{" "}
+                    <Link
+                      href={`/meters/${meter.id}`}
+                      className="text-indigo-700 underline-offset-2 hover:underline dark:text-indigo-300"
+                      aria-label={`${meter.name}: details and tariffs`}
+                    >
+                      {meter.name}
+                    </Link>{" "}
                     {meter.archived && <span className="ml-1 rounded bg-slate-200 px-1.5 py-0.5 text-xs dark:bg-slate-700">archived</span>}
                   </p>
                   <p className="text-sm text-slate-500 dark:text-slate-400">
