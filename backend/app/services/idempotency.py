@@ -50,9 +50,9 @@ def _fingerprint() -> str:
     digest.update(f"{request.method} {request.path}?{request.query_string.decode('latin-1')}\n".encode())
     if request.mimetype == "multipart/form-data":
         # The parts, not the raw body: a client picks a new boundary for every request.
-        for name, value in sorted(request.form.items(multi=True)):
+        for name, value in sorted(request.form.items(multi=True), key=lambda item: (str(item[0]), str(item[1]))):
             digest.update(f"field {name}={value}\n".encode())
-        for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        for name, upload in sorted(request.files.items(multi=True), key=lambda item: str(item[0])):
             digest.update(f"file {name} {upload.filename}\n".encode())
             digest.update(upload.stream.read())
             upload.stream.seek(0)

@@ -137,3 +137,24 @@ def test_batches_and_imports_are_idempotent(app: Flask, client: FlaskClient) -> 
     assert replayed.get_json() == imported.get_json()
     assert replayed.headers["Idempotent-Replayed"] == "true"
     assert _total(client, acct.headers) == 4
+
+
+def test_a_multipart_part_without_a_name_is_fingerprinted(app: Flask, client: FlaskClient) -> None:
+    """A part without a name parses with the name None; sorting it beside named parts must not fail."""
+    acct = account(app, client)
+    boundary = "b0undary"
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\nnameless\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="x"\r\n\r\nnamed\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="r.csv"\r\n'
+        f"Content-Type: text/csv\r\n\r\ndate,meter,amount,cost,note\r\n2026-10-02,Water,1.5,,\r\n"
+        f"--{boundary}--\r\n"
+    )
+    response = client.post(
+        "/api/records/import",
+        data=body.encode(),
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers=_with_key(acct.headers, "nameless-1"),
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["imported"] == 1
