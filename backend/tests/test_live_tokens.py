@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import AccessToken
+from app.models import AccessToken, User
 from app.services import clock
 from tests import test_live
 from tests.factories import account, join
@@ -111,3 +111,34 @@ def test_a_token_expiring_while_connected_closes_its_socket(app: Flask, client: 
     live = connect(pat["token"])
     closed = live.expect_close()
     assert (closed.code, closed.reason) == (4401, "token_expired: The token has expired.")
+
+
+def test_a_token_for_every_household_follows_the_memberships(
+    app: Flask, client: FlaskClient, live_host: str, connect: Any
+) -> None:
+    owner, other = account(app, client), account(app, client)
+    pat = make_token(client, owner.headers)
+    with app.app_context():  # a token stored without a list: every household of the user, now and later
+        db.session.execute(update(AccessToken).where(AccessToken.id == pat["id"]).values(household_ids=None))
+        db.session.commit()
+    live = connect(pat["token"])
+    test_live._wait_for_subscriptions(app, 2)  # the user's key and the one household's
+    join(app, owner.id, other.household_id, "viewer")
+    test_live._wait_for_subscriptions(app, 3)  # and now the household joined
+
+    body = {"meter_id": other.meters["Gas"], "date": "2026-03-02", "amount": 7}
+    status, record = http(live_host, "POST", "/api/records", token(other), body)
+    assert status == 201
+    assert live.recv_event() == {"type": "record.created", "household_id": other.household_id, "record": record}
+
+
+def test_deactivating_the_user_closes_a_token_socket_at_once(app: Flask, client: FlaskClient, connect: Any) -> None:
+    acc = account(app, client)
+    live = connect(make_token(client, acc.headers)["token"])
+    with app.app_context():
+        user = db.session.get(User, acc.id)
+        assert user is not None
+        user.is_active = False
+        db.session.commit()
+    closed = live.expect_close()
+    assert (closed.code, closed.reason) == (4401, "The account no longer exists or has been deactivated.")

@@ -97,7 +97,8 @@ def _personal_token(raw: str) -> dict[str, Any]:
             "sub": str(user.id),
             "exp": token.expires_at.timestamp(),
             "pat": token.id,
-            "households": set(token.household_ids or ()),
+            # None: every household of the user, now and later
+            "households": None if token.household_ids is None else set(token.household_ids),
         }
     except errors.Unauthorized as exc:
         raise Unauthorized(_reason(exc)) from None
@@ -118,7 +119,9 @@ def _check_personal_token(data: dict[str, Any]) -> None:
             .join(User, User.id == AccessToken.user_id)
             .where(AccessToken.id == data["pat"])
         ).first()
-        if row is None or row.revoked_at is not None:
+        if row is None:  # deleted with its account
+            raise Unauthorized("The token is invalid.")
+        if row.revoked_at is not None:
             raise Unauthorized("token_revoked: The token has been revoked.")
         if not row.is_active:
             raise Unauthorized("The account no longer exists or has been deactivated.")
@@ -235,8 +238,9 @@ class _Session:
     def subscribe(self) -> None:
         """Listen to the user's own key and to the key of each household they are a member of now."""
         self.households = _household_ids(self.user_id)
-        if "households" in self.claims:  # a personal access token: only the households it names
-            self.households &= self.claims["households"]
+        limit = self.claims.get("households")
+        if limit is not None:  # a personal access token limited to some households
+            self.households &= limit
         wanted = {events.user_key(self.user_id)} | {events.household_key(h) for h in self.households}
         for key in set(self.subscriptions) - wanted:
             self.subscriptions.pop(key)()
