@@ -1,7 +1,9 @@
 """WS /ws: live updates of the signed-in user's households (protocol in docs/live-updates.md).
 
 The first client message must be ``{"type": "auth", "token": "<access token>"}`` within
-``WS_AUTH_TIMEOUT`` seconds (default 5). The server answers ``{"type": "ready"}``, then forwards
+``WS_AUTH_TIMEOUT`` seconds (default 5); a personal access token (``mbp_…``) with the
+``read`` scope also opens it, for the households the token is limited to, and closes it
+like a session when revoked (at once) or expired. The server answers ``{"type": "ready"}``, then forwards
 the events of every household the user is a member of as ``{"type": ..., "household_id": ...,
 ...payload}`` and sends ``{"type": "ping"}`` every
 ``WS_PING_INTERVAL`` seconds (default 25). The socket is closed with code 4401 when the
@@ -27,10 +29,13 @@ from typing import Any
 from flask import Blueprint, current_app
 from flask_jwt_extended import decode_token
 from simple_websocket import ConnectionClosed, Server
+from sqlalchemy import select
 
+from .. import errors
 from ..extensions import db, sock
+from ..models import AccessToken, User
 from ..security import session_revoked, session_user
-from ..services import events, tenancy
+from ..services import clock, events, tenancy, tokens
 
 log = logging.getLogger(__name__)
 bp = Blueprint("live", __name__)
@@ -50,9 +55,14 @@ class Unauthorized(Exception):
 
 
 def _claims(token: object) -> dict[str, Any]:
-    """Decode and check an access token as the HTTP endpoints do."""
+    """Decode and check an access token as the HTTP endpoints do.
+
+    A personal access token (``mbp_…``) needs the ``read`` scope; its claims then carry
+    ``pat`` (the token's id) and ``households`` (the ones it is limited to)."""
     if not isinstance(token, str) or not token:
         raise Unauthorized("Authentication is required.")
+    if tokens.looks_like_token(token):
+        return _personal_token(token)
     try:
         data: dict[str, Any] = decode_token(token)
     except Exception:
@@ -65,11 +75,58 @@ def _claims(token: object) -> dict[str, Any]:
 
 def _check_session(data: dict[str, Any]) -> None:
     """The session is live and the user exists and is active; releases the DB connection."""
+    if "pat" in data:
+        _check_personal_token(data)
+        return
     try:
         if session_revoked(data):
             raise Unauthorized("The token has been revoked.")
         if session_user(data) is None:
             raise Unauthorized("The account no longer exists or has been deactivated.")
+    finally:
+        db.session.remove()
+
+
+def _personal_token(raw: str) -> dict[str, Any]:
+    """Check a personal access token as the HTTP endpoints do (recording its last use)."""
+    try:
+        token, user = tokens.authenticate(raw)
+        if "read" not in token.scopes:
+            raise Unauthorized("This token lacks the read scope.")
+        return {
+            "sub": str(user.id),
+            "exp": token.expires_at.timestamp(),
+            "pat": token.id,
+            # None: every household of the user, now and later
+            "households": None if token.household_ids is None else set(token.household_ids),
+        }
+    except errors.Unauthorized as exc:
+        raise Unauthorized(_reason(exc)) from None
+    finally:
+        db.session.remove()
+
+
+def _reason(exc: errors.APIError) -> str:
+    """The close reason for a refused token: its error code first when it says more than 401."""
+    return exc.message if exc.code == "unauthorized" else f"{exc.code}: {exc.message}"
+
+
+def _check_personal_token(data: dict[str, Any]) -> None:
+    """The token is neither revoked nor expired and its user is active: one query by primary key."""
+    try:
+        row = db.session.execute(
+            select(AccessToken.revoked_at, AccessToken.expires_at, User.is_active)
+            .join(User, User.id == AccessToken.user_id)
+            .where(AccessToken.id == data["pat"])
+        ).first()
+        if row is None:  # deleted with its account
+            raise Unauthorized("The token is invalid.")
+        if row.revoked_at is not None:
+            raise Unauthorized("token_revoked: The token has been revoked.")
+        if not row.is_active:
+            raise Unauthorized("The account no longer exists or has been deactivated.")
+        if row.expires_at <= clock.now():
+            raise Unauthorized("token_expired: The token has expired.")
     finally:
         db.session.remove()
 
@@ -181,6 +238,9 @@ class _Session:
     def subscribe(self) -> None:
         """Listen to the user's own key and to the key of each household they are a member of now."""
         self.households = _household_ids(self.user_id)
+        limit = self.claims.get("households")
+        if limit is not None:  # a personal access token limited to some households
+            self.households &= limit
         wanted = {events.user_key(self.user_id)} | {events.household_key(h) for h in self.households}
         for key in set(self.subscriptions) - wanted:
             self.subscriptions.pop(key)()
@@ -207,7 +267,8 @@ class _Session:
             return False
         recheck = self._forward()
         if time.time() >= self.expires_at:
-            _close(self.ws, "The token has expired.")
+            expired = "The token has expired."
+            _close(self.ws, f"token_expired: {expired}" if "pat" in self.claims else expired)
             return False
         if time.monotonic() >= self.next_ping:
             _send(self.ws, {"type": "ping"})

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select, update
 from ..errors import InvalidField, NotFound, Unauthorized
 from ..extensions import db
 from ..models import AccessToken, User
-from . import audit, clock, tenancy
+from . import audit, clock, events, tenancy
 
 PREFIX = "mbp_"
 SECRET_CHARS = 40
@@ -84,11 +84,13 @@ def revoke(user: User, token_id: int) -> None:
         raise NotFound("Token")
     token.revoked_at = clock.now()
     audit.record(audit.TOKEN_REVOKED, user.id, token_id=token.id, name=token.name)
+    events.emit(user.id, events.AUTH_CHANGED)  # a socket opened with the token closes at once
     db.session.commit()
 
 
 def revoke_all(user_id: int, at: datetime | None = None) -> None:
-    """End every live token of the user, in the caller's transaction."""
+    """End every live token of the user, in the caller's transaction (its open sockets close on commit)."""
+    events.emit(user_id, events.AUTH_CHANGED)
     db.session.execute(
         update(AccessToken)
         .where(AccessToken.user_id == user_id, AccessToken.revoked_at.is_(None))
