@@ -3477,6 +3477,8 @@ export interface operations {
                 /** @description Last day (inclusive); default: today in the household's time zone */
                 date_to?: string | null;
                 group_by?: "type" | "meter";
+                /** @description With `group_by=meter`: `meter` answers each meter in its own unit, `type` in its type's canonical unit (kWh, m3), so the meters of a type add up. `other` meters are never converted. Ignored with `group_by=type` (always canonical). */
+                unit?: "meter" | "type";
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
                 /** @description A meter of the household; any other id answers 422 `not_found` */
@@ -3568,6 +3570,8 @@ export interface operations {
                 /** @description Last day (inclusive); default: today in the household's time zone */
                 date_to?: string | null;
                 group_by?: "type" | "meter";
+                /** @description With `group_by=meter`: `meter` answers each meter in its own unit, `type` in its type's canonical unit (kWh, m3), so the meters of a type add up. `other` meters are never converted. Ignored with `group_by=type` (always canonical). */
+                unit?: "meter" | "type";
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
                 /** @description A meter of the household; any other id answers 422 `not_found` */
@@ -10515,6 +10519,8 @@ export interface operations {
                 /** @description Last day (inclusive); default: today in the household's time zone */
                 date_to?: string | null;
                 group_by?: "type" | "meter";
+                /** @description With `group_by=meter`: `meter` answers each meter in its own unit, `type` in its type's canonical unit (kWh, m3), so the meters of a type add up. `other` meters are never converted. Ignored with `group_by=type` (always canonical). */
+                unit?: "meter" | "type";
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
                 /** @description A meter of the household; any other id answers 422 `not_found` */
@@ -10606,6 +10612,8 @@ export interface operations {
                 /** @description Last day (inclusive); default: today in the household's time zone */
                 date_to?: string | null;
                 group_by?: "type" | "meter";
+                /** @description With `group_by=meter`: `meter` answers each meter in its own unit, `type` in its type's canonical unit (kWh, m3), so the meters of a type add up. `other` meters are never converted. Ignored with `group_by=type` (always canonical). */
+                unit?: "meter" | "type";
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
                 /** @description A meter of the household; any other id answers 422 `not_found` */

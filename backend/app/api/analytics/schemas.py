@@ -16,6 +16,7 @@ from .groups import meter_in
 GroupBy = Literal["type", "meter"]
 Granularity = Literal["day", "week", "month", "year"]
 Compare = Literal["previous", "year"]
+UnitMode = Literal["meter", "type"]
 MAX_POINTS = 3660
 
 # Figures are computed as exact Decimals and rounded once, at the edge (3 places for amounts, 2 for costs).
@@ -68,6 +69,14 @@ class AnalyticsQuery(QuerySchema):
         default=None, description="Last day (inclusive); default: today in the household's time zone"
     )
     group_by: GroupBy = "type"
+    unit: UnitMode = Field(
+        default="meter",
+        description=(
+            "With `group_by=meter`: `meter` answers each meter in its own unit, `type` in its type's "
+            "canonical unit (kWh, m3), so the meters of a type add up. `other` meters are never "
+            "converted. Ignored with `group_by=type` (always canonical)."
+        ),
+    )
     type: list[MeterType] | None = Field(default=None, description="Repeat to match several types")
     meter_id: Annotated[Id, AfterValidator(_own_meter)] | None = Field(
         default=None, description="A meter of the household; any other id answers 422 `not_found`"

@@ -124,7 +124,7 @@ def summary(household: Household, query: SummaryQuery) -> dict[str, Any]:
     current = period_totals(household, meters, date_from, date_to)
     previous = period_totals(household, meters, prev_from, prev_to)
     with_data = {meter_id for meter_id, t in (*current.items(), *previous.items()) if t.count}
-    groups = form_groups(meters, query.group_by, with_data)
+    groups = form_groups(meters, query.group_by, with_data, query.unit)
     firsts = first_days(household, [m.id for g in groups for m in g.meters])
     days = (date_to - date_from).days + 1
     tariff = costs.tariff_costs(household.id, [m.id for m in meters], date_from, date_to, today_for(household))
