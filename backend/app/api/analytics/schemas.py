@@ -4,13 +4,22 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, PlainSerializer, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from ...security import current_user
 from ...services import tenancy
 from ...services.units import MeterType
-from ..common import Day, Id, OutSchema, QuerySchema, _to_float
+from ..common import Day, Id, NoControl, OutSchema, QuerySchema, TextPattern, _to_float
 from .groups import meter_in
 
 GroupBy = Literal["type", "meter"]
@@ -100,6 +109,14 @@ class SummaryQuery(AnalyticsQuery):
             "`previous`: a month to date against the same days of the previous month, a year to date "
             "against the same dates a year earlier, any other window against as many days just before. "
             "`year`: the same dates a year earlier."
+        ),
+    )
+    q: Annotated[str, StringConstraints(max_length=200), NoControl, TextPattern] | None = Field(
+        default=None,
+        description=(
+            "Text in the note (case ignored), as the records list's `q`: the figures are then computed "
+            "from the matching records (both periods), their explicit costs only, without tariff charges. "
+            "Readings meters have no notes: they match nothing."
         ),
     )
 
