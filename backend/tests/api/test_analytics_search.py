@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.api.households_helpers import home_id
 from tests.factories import Account, account, add_meter, add_record
 
 
@@ -77,3 +78,17 @@ def test_a_too_long_q_is_refused(client: FlaskClient, acc: Account) -> None:
     response = client.get("/api/analytics/summary", headers=acc.headers, query_string={"q": "x" * 201})
     assert response.status_code == 422
     assert [d["loc"] for d in response.get_json()["error"]["details"]] == [["query", "q"]]
+
+
+def test_a_share_link_refuses_q(app: Flask, client: FlaskClient, acc: Account) -> None:
+    # Notes are not shared: a note search through a share link must not tell what the notes say.
+    add_record(app, acc.id, acc.meters["Electricity"], "2026-03-02", "10.5", note="secret")
+    household = home_id(client, acc)
+    created = client.post(f"/api/households/{household}/share-links", headers=acc.headers, json={"label": "F"})
+    assert created.status_code == 201, created.get_json()
+    token = created.get_json()["token"]
+    for q in ("secret", "nothing like it"):
+        response = client.get(f"/api/shared/{token}/analytics/summary?q={q}")
+        assert response.status_code == 422
+        assert [d["loc"] for d in response.get_json()["error"]["details"]] == [["query", "q"]]
+    assert client.get(f"/api/shared/{token}/analytics/summary").status_code == 200

@@ -10529,8 +10529,6 @@ export interface operations {
                 meter_id?: number | null;
                 /** @description `previous`: a month to date against the same days of the previous month, a year to date against the same dates a year earlier, any other window against as many days just before. `year`: the same dates a year earlier. */
                 compare?: "previous" | "year";
-                /** @description Text in the note (case ignored), as the records list's `q`: the figures are then computed from the matching records (both periods), their explicit costs only, without tariff charges. Readings meters have no notes: they match nothing. */
-                q?: string | null;
             };
             header?: never;
             path: {
