@@ -224,7 +224,7 @@ test("meter and cost sort on the server, both ways", async () => {
   expect(screen.getByRole("columnheader", { name: /^Cost/ })).toHaveAttribute("aria-sort", "ascending");
 });
 
-test("a page from the URL: page numbers with first and last, and the note search has no totals", async () => {
+test("a page from the URL: page numbers with first and last, and the totals of the note search", async () => {
   window.history.replaceState(null, "", "/records?q=tap&page=5&per_page=10&sort=-amount&type=water&type=bogus");
   server.use(
     http.get(`${API}/api/records`, ({ request }) => {
@@ -237,8 +237,15 @@ test("a page from the URL: page numbers with first and last, and the note search
   await table();
   expect(listed.map((query) => query.toString())).toEqual(["sort=-amount&page=5&per_page=10&type=water&q=tap&household_id=1"]);
   expect(screen.getByLabelText("Note contains")).toHaveValue("tap");
-  expect(screen.getByTestId("records-footer")).toHaveTextContent("95 records · totals are not counted for a note search");
-  expect(totalsAsked).toEqual([]);
+  // The footer's totals are the summary of the same search (the records whose note contains "tap").
+  await waitFor(() =>
+    expect(screen.getByTestId("records-footer")).toHaveTextContent(
+      "95 records · Water 1.5 m³ · Cost $12.25 (costs entered on these records, no tariff charges)",
+    ),
+  );
+  expect(totalsAsked.map((query) => query.toString())).toEqual([
+    "group_by=type&type=water&date_from=1900-01-01&date_to=2999-12-31&q=tap&household_id=1",
+  ]);
 
   const pager = screen.getByRole("navigation", { name: "Pagination" });
   expect(

@@ -3477,12 +3477,16 @@ export interface operations {
                 /** @description Last day (inclusive); default: today in the household's time zone */
                 date_to?: string | null;
                 group_by?: "type" | "meter";
+                /** @description With `group_by=meter`: `meter` answers each meter in its own unit, `type` in its type's canonical unit (kWh, m3), so the meters of a type add up. `other` meters are never converted. Ignored with `group_by=type` (always canonical). */
+                unit?: "meter" | "type";
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
                 /** @description A meter of the household; any other id answers 422 `not_found` */
                 meter_id?: number | null;
                 /** @description `previous`: a month to date against the same days of the previous month, a year to date against the same dates a year earlier, any other window against as many days just before. `year`: the same dates a year earlier. */
                 compare?: "previous" | "year";
+                /** @description Text in the note (case ignored), as the records list's `q`: the figures are then computed from the matching records (both periods), their explicit costs only, without tariff charges. Readings meters have no notes: they match nothing. */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -3568,6 +3572,8 @@ export interface operations {
                 /** @description Last day (inclusive); default: today in the household's time zone */
                 date_to?: string | null;
                 group_by?: "type" | "meter";
+                /** @description With `group_by=meter`: `meter` answers each meter in its own unit, `type` in its type's canonical unit (kWh, m3), so the meters of a type add up. `other` meters are never converted. Ignored with `group_by=type` (always canonical). */
+                unit?: "meter" | "type";
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
                 /** @description A meter of the household; any other id answers 422 `not_found` */
@@ -10515,6 +10521,8 @@ export interface operations {
                 /** @description Last day (inclusive); default: today in the household's time zone */
                 date_to?: string | null;
                 group_by?: "type" | "meter";
+                /** @description With `group_by=meter`: `meter` answers each meter in its own unit, `type` in its type's canonical unit (kWh, m3), so the meters of a type add up. `other` meters are never converted. Ignored with `group_by=type` (always canonical). */
+                unit?: "meter" | "type";
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
                 /** @description A meter of the household; any other id answers 422 `not_found` */
@@ -10606,6 +10614,8 @@ export interface operations {
                 /** @description Last day (inclusive); default: today in the household's time zone */
                 date_to?: string | null;
                 group_by?: "type" | "meter";
+                /** @description With `group_by=meter`: `meter` answers each meter in its own unit, `type` in its type's canonical unit (kWh, m3), so the meters of a type add up. `other` meters are never converted. Ignored with `group_by=type` (always canonical). */
+                unit?: "meter" | "type";
                 /** @description Repeat to match several types */
                 type?: ("electricity" | "water" | "gas" | "other")[] | null;
                 /** @description A meter of the household; any other id answers 422 `not_found` */

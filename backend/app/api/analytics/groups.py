@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import DailyRollup, Meter
-from ...services.units import CANONICAL, METER_TYPES, factor
+from ...services.units import CANONICAL, METER_TYPES, canonical_unit, factor
 
 if TYPE_CHECKING:
     from ...models import Household
@@ -39,7 +39,7 @@ class Group:
     label: str
     unit: str
     meters: list[Meter] = field(default_factory=list)
-    # Per meter, the factor from its unit to the group's unit (1 when grouped by meter).
+    # Per meter, the factor from its unit to the group's unit (1 when grouped by meter in its own unit).
     factors: dict[int, Decimal] = field(default_factory=dict)
 
 
@@ -62,25 +62,30 @@ def selected_meters(household: Household, query: AnalyticsQuery | BillingQuery) 
     return list(db.session.scalars(stmt.order_by(Meter.id)))
 
 
-def _group_key(meter: Meter, group_by: str) -> tuple[str, str, str]:
+def _group_key(meter: Meter, group_by: str, unit: str) -> tuple[str, str, str]:
     if group_by == "meter":
-        return str(meter.id), meter.name, meter.unit
+        # unit=type: the meter in its type's canonical unit (other meters keep their own).
+        return str(meter.id), meter.name, canonical_unit(meter.type, meter.unit) if unit == "type" else meter.unit
     if meter.type == "other":
         # Other meters are never converted: one group per unit, so unlike quantities never add up.
         return f"other:{meter.unit}", f"Other ({meter.unit})", meter.unit
     return meter.type, meter.type.capitalize(), CANONICAL[meter.type]
 
 
-def form_groups(meters: list[Meter], group_by: str, with_data: set[int]) -> list[Group]:
-    """Groups of the selected meters; an archived meter counts only when it has data in the window."""
+def form_groups(meters: list[Meter], group_by: str, with_data: set[int], unit: str = "meter") -> list[Group]:
+    """Groups of the selected meters; an archived meter counts only when it has data in the window.
+
+    ``unit`` matters when grouped by meter: ``meter`` answers each meter in its own unit,
+    ``type`` in its type's canonical unit. Grouped by type, amounts are always canonical."""
+    convert_units = group_by == "type" or unit == "type"
     groups: dict[str, Group] = {}
     for meter in meters:
         if meter.archived and meter.id not in with_data:
             continue
-        key, label, unit = _group_key(meter, group_by)
-        group = groups.setdefault(key, Group(key, label, unit))
+        key, label, group_unit = _group_key(meter, group_by, unit)
+        group = groups.setdefault(key, Group(key, label, group_unit))
         group.meters.append(meter)
-        group.factors[meter.id] = factor(meter.type, meter.unit) if group_by == "type" else Decimal(1)
+        group.factors[meter.id] = factor(meter.type, meter.unit) if convert_units else Decimal(1)
     ordered = list(groups.values())
     if group_by == "type":
         ordered.sort(key=lambda g: (METER_TYPES.index(g.meters[0].type), g.unit if g.key.startswith("other:") else ""))

@@ -4,18 +4,28 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, PlainSerializer, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from ...security import current_user
 from ...services import tenancy
 from ...services.units import MeterType
-from ..common import Day, Id, OutSchema, QuerySchema, _to_float
+from ..common import Day, Id, NoControl, OutSchema, QuerySchema, TextPattern, _to_float
 from .groups import meter_in
 
 GroupBy = Literal["type", "meter"]
 Granularity = Literal["day", "week", "month", "year"]
 Compare = Literal["previous", "year"]
+UnitMode = Literal["meter", "type"]
 MAX_POINTS = 3660
 
 # Figures are computed as exact Decimals and rounded once, at the edge (3 places for amounts, 2 for costs).
@@ -68,6 +78,14 @@ class AnalyticsQuery(QuerySchema):
         default=None, description="Last day (inclusive); default: today in the household's time zone"
     )
     group_by: GroupBy = "type"
+    unit: UnitMode = Field(
+        default="meter",
+        description=(
+            "With `group_by=meter`: `meter` answers each meter in its own unit, `type` in its type's "
+            "canonical unit (kWh, m3), so the meters of a type add up. `other` meters are never "
+            "converted. Ignored with `group_by=type` (always canonical)."
+        ),
+    )
     type: list[MeterType] | None = Field(default=None, description="Repeat to match several types")
     meter_id: Annotated[Id, AfterValidator(_own_meter)] | None = Field(
         default=None, description="A meter of the household; any other id answers 422 `not_found`"
@@ -91,6 +109,14 @@ class SummaryQuery(AnalyticsQuery):
             "`previous`: a month to date against the same days of the previous month, a year to date "
             "against the same dates a year earlier, any other window against as many days just before. "
             "`year`: the same dates a year earlier."
+        ),
+    )
+    q: Annotated[str, StringConstraints(max_length=200), NoControl, TextPattern] | None = Field(
+        default=None,
+        description=(
+            "Text in the note (case ignored), as the records list's `q`: the figures are then computed "
+            "from the matching records (both periods), their explicit costs only, without tariff charges. "
+            "Readings meters have no notes: they match nothing."
         ),
     )
 

@@ -10,11 +10,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ...extensions import db
-from ...models import DailyRollup, Household, Meter
+from ...models import DailyRollup, Household, Meter, Record
 from ...services import costs
+from ..common import contains_ignoring_case
 from .groups import (
     EXACT,
     Group,
+    as_date,
     change_pct,
     convert,
     first_days,
@@ -66,6 +68,48 @@ def period_totals(household: Household, meters: list[Meter], start: date, end: d
         .group_by(r.meter_id)
     ).all()
     return {meter_id: Totals(*(int(value) for value in sums)) for meter_id, *sums in rows}
+
+
+def matching_totals(household: Household, meters: list[Meter], start: date, end: date, q: str) -> dict[int, Totals]:
+    """Per meter, the sums of its records from ``start`` to ``end`` whose note contains ``q``
+    (the records list's search): a note is on a record, not in the rollups."""
+    if not meters:
+        return {}
+    rows = db.session.execute(
+        select(
+            Record.meter_id,
+            func.sum(Record.amount_milli),
+            func.count(),
+            func.coalesce(func.sum(Record.cost_cents), 0),
+            func.min(Record.amount_milli),
+            func.max(Record.amount_milli),
+        )
+        .where(
+            Record.household_id == household.id,
+            Record.meter_id.in_([m.id for m in meters]),
+            Record.date >= start,
+            Record.date <= end,
+            contains_ignoring_case(Record.note, q),
+        )
+        .group_by(Record.meter_id)
+    ).all()
+    return {meter_id: Totals(*(int(value) for value in sums)) for meter_id, *sums in rows}
+
+
+def matching_first_days(household: Household, meter_ids: list[int], q: str) -> dict[int, date]:
+    """Each meter's earliest record whose note contains ``q``."""
+    if not meter_ids:
+        return {}
+    rows = db.session.execute(
+        select(Record.meter_id, func.min(Record.date))
+        .where(
+            Record.household_id == household.id,
+            Record.meter_id.in_(meter_ids),
+            contains_ignoring_case(Record.note, q),
+        )
+        .group_by(Record.meter_id)
+    ).all()
+    return {meter_id: as_date(day) for meter_id, day in rows}
 
 
 def _add_up(group: Group, totals: dict[int, Totals]) -> _Sums:
@@ -121,13 +165,22 @@ def summary(household: Household, query: SummaryQuery) -> dict[str, Any]:
     date_from, date_to = window(query, lambda to: to.replace(day=1), household)
     prev_from, prev_to = previous_period(date_from, date_to, query.compare)
     meters = selected_meters(household, query)
-    current = period_totals(household, meters, date_from, date_to)
-    previous = period_totals(household, meters, prev_from, prev_to)
+    q = query.q
+    if q:
+        # A note search: the matching records themselves, with their explicit costs only.
+        current = matching_totals(household, meters, date_from, date_to, q)
+        previous = matching_totals(household, meters, prev_from, prev_to, q)
+    else:
+        current = period_totals(household, meters, date_from, date_to)
+        previous = period_totals(household, meters, prev_from, prev_to)
     with_data = {meter_id for meter_id, t in (*current.items(), *previous.items()) if t.count}
-    groups = form_groups(meters, query.group_by, with_data)
-    firsts = first_days(household, [m.id for g in groups for m in g.meters])
+    groups = form_groups(meters, query.group_by, with_data, query.unit)
+    grouped = [m.id for g in groups for m in g.meters]
+    firsts = matching_first_days(household, grouped, q) if q else first_days(household, grouped)
     days = (date_to - date_from).days + 1
-    tariff = costs.tariff_costs(household.id, [m.id for m in meters], date_from, date_to, today_for(household))
+    tariff: dict[costs.Key, costs.Cost] = (
+        {} if q else costs.tariff_costs(household.id, [m.id for m in meters], date_from, date_to, today_for(household))
+    )
     return {
         "period": {"from": date_from, "to": date_to},
         "previous_period": {"from": prev_from, "to": prev_to},

@@ -105,6 +105,6 @@ def timeseries(household: Household, query: TimeseriesQuery) -> dict[str, Any]:
     )
     series = [
         {"key": g.key, "label": g.label, "unit": g.unit, "points": _points(g, starts, cells, tariff)}
-        for g in form_groups(meters, query.group_by, with_data)
+        for g in form_groups(meters, query.group_by, with_data, query.unit)
     ]
     return {"granularity": granularity, "period": {"from": date_from, "to": date_to}, "series": series}

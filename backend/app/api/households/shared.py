@@ -23,6 +23,8 @@ UNKNOWN_LINK = {404: "Unknown, revoked or expired share link"}
 class SharedSummaryQuery(SummaryQuery):
     # The link names the household; a household_id in the query is ignored.
     household_id: SkipJsonSchema[int | None] = Field(default=None, exclude=True)
+    # Notes are not shared: a note search would let anyone with the link probe them; refused (422).
+    q: SkipJsonSchema[None] = Field(default=None, exclude=True)
 
 
 class SharedTimeseriesQuery(TimeseriesQuery):

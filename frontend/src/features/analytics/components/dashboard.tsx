@@ -37,7 +37,8 @@ export function Dashboard() {
   const anyRecords = useQuery(hasRecordsQuery());
   const summary = useQuery({ ...summaryQuery({ ...dates, group_by: "type", compare: period.compare }), enabled: validRange });
   const byType = useQuery({ ...timeseriesQuery({ ...dates, granularity, group_by: "type" }), enabled: validRange });
-  const byMeter = useQuery({ ...timeseriesQuery({ ...dates, granularity, group_by: "meter" }), enabled: validRange });
+  // Each meter in its type's unit (a Wh meter answers kWh), so the meters of a type stack.
+  const byMeter = useQuery({ ...timeseriesQuery({ ...dates, granularity, group_by: "meter", unit: "type" }), enabled: validRange });
   // An invalid period shows its error, never the figures of the period before.
   const figures = validRange && !summary.isError ? summary.data : undefined;
   const retry = () => void summary.refetch();

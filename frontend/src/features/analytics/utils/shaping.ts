@@ -145,8 +145,9 @@ function metersOf(key: string, meters: Meter[]): Meter[] {
 }
 
 /**
- * One group's consumption per period in its unit: stacked by meter when every meter of the group
- * counts in the group's unit (a kWh meter beside a Wh one is drawn as the converted total).
+ * One group's consumption per period in its unit: stacked by meter when every meter's series is in
+ * the group's unit. The dashboard asks for the meters with `unit=type` (a Wh meter answers kWh),
+ * so a kWh meter beside a Wh one stacks; a series in another unit falls back to the group's total.
  */
 export function consumptionBars(
   group: Series,

@@ -67,8 +67,8 @@ export const recordsQuery = (filters: RecordFilters) =>
 /**
  * The filtered set's totals for the list's footer: the analytics summary over the same meters,
  * types and dates (all dates when none are given), per type in its unit, with cost and count.
- * Kept under the analytics root, so every record change refetches it. The note search has no
- * summary: then there is no query.
+ * Kept under the analytics root, so every record change refetches it. A note search (`q`) is
+ * passed on: the summary then counts the matching records themselves (their own costs only).
  */
 export const recordTotalsQuery = (filters: RecordFilters) =>
   queryOptions({
@@ -80,6 +80,7 @@ export const recordTotalsQuery = (filters: RecordFilters) =>
       filters.type,
       filters.date_from,
       filters.date_to,
+      filters.q,
     ] as const,
     queryFn: ({ signal }) =>
       client.GET("/api/analytics/summary", {
@@ -89,6 +90,7 @@ export const recordTotalsQuery = (filters: RecordFilters) =>
           type: filters.type,
           date_from: filters.date_from ?? "1900-01-01",
           date_to: filters.date_to ?? "2999-12-31",
+          q: filters.q || undefined,
         }),
         signal,
         silent: true,

@@ -3,8 +3,8 @@
 import type { Schema } from "@/lib/api-client";
 import { formatAmount, formatMoney } from "@/lib/format";
 
-/** The filtered set's totals: a summary, "search" when a note search rules them out, or still loading. */
-export type Totals = { summary: Schema<"Summary"> } | { unavailable: "search" } | { loading: true };
+/** The filtered set's totals (of the matching records when the note is searched), or still loading. */
+export type Totals = { summary: Schema<"Summary">; search: boolean } | { loading: true };
 
 /** Count, total per type in its unit and cost of every record the filters match (all pages). */
 export function RecordsFooter({ count, totals, currency }: { count: number; totals: Totals; currency: string }) {
@@ -18,8 +18,8 @@ export function RecordsFooter({ count, totals, currency }: { count: number; tota
   return (
     <p className="mt-3 border-t border-slate-200 pt-2 text-sm font-medium tabular-nums dark:border-slate-700" data-testid="records-footer">
       {parts.join(" · ")}
-      {"unavailable" in totals && (
-        <span className="font-normal text-slate-500 dark:text-slate-400"> · totals are not counted for a note search</span>
+      {"summary" in totals && totals.search && groups.length > 0 && (
+        <span className="font-normal text-slate-500 dark:text-slate-400"> (costs entered on these records, no tariff charges)</span>
       )}
     </p>
   );

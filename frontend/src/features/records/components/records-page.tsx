@@ -52,8 +52,8 @@ export function RecordsPage() {
   const valid = Object.keys(invalid).length === 0;
   const meters = useQuery(metersQuery());
   const records = useQuery({ ...recordsQuery(filters), enabled: valid });
-  const summary = useQuery({ ...recordTotalsQuery(filters), enabled: valid && !filters.q });
-  const totals: Totals = filters.q ? { unavailable: "search" } : summary.data ? { summary: summary.data } : { loading: true };
+  const summary = useQuery({ ...recordTotalsQuery(filters), enabled: valid });
+  const totals: Totals = summary.data ? { summary: summary.data, search: Boolean(filters.q) } : { loading: true };
   const save = useSaveRecord();
   const remove = useDeleteRecord();
 
