@@ -398,10 +398,11 @@ class Session:
     def body(self, curl: Curl, url: str) -> str | None:
         if curl.data is None:
             return None
+        data = self.expand(curl.data)  # '{"meter_id":'$METER'}': a kept id in a body
         try:
-            payload = json.loads(curl.data)
+            payload = json.loads(data)
         except ValueError:
-            return curl.data
+            return data
         if isinstance(payload, dict):
             for key, value in payload.items():
                 if isinstance(value, str) and value.endswith(ELLIPSIS):
@@ -450,7 +451,7 @@ class Session:
             name, key = command.args
             response = self.run_curl(command.curl)
             assert response.status_code < 300, f"docs/api.md line {command.line}: answered {response.get_json()}"
-            self.vars[name] = response.get_json()[key]
+            self.vars[name] = str(response.get_json()[key])  # as the shell prints it
         elif command.kind == "cookie-var":
             name, cookie, jar = command.args
             self.vars[name] = self.jars[jar][cookie]
