@@ -1,18 +1,17 @@
 """WS /ws: live updates of the signed-in user's households (protocol in docs/live-updates.md).
 
 The first client message must be ``{"type": "auth", "token": "<access token>"}`` within
-``WS_AUTH_TIMEOUT`` seconds (default 5); a personal access token (``mbp_…``) with the
-``read`` scope also opens it, for the households the token is limited to, and closes it
-like a session when revoked (at once) or expired. The server answers ``{"type": "ready"}``, then forwards
-the events of every household the user is a member of as ``{"type": ..., "household_id": ...,
-...payload}`` and sends ``{"type": "ping"}`` every
-``WS_PING_INTERVAL`` seconds (default 25). The socket is closed with code 4401 when the
-token is missing or invalid, when it expires (at its ``exp``), and when its session is revoked
-or the user deactivated (at once when the change is made through the application, which
-publishes an internal ``auth.changed`` event; otherwise at the next ping tick). When a
-membership starts, ends or changes (an internal ``memberships.changed`` event), the socket
-re-reads the user's households at once: a removed member receives nothing more from that one.
-"""
+``WS_AUTH_TIMEOUT`` seconds (default 5); a personal access token (``mbp_…``) with the ``read``
+scope also opens it, for the households the token is limited to, and closes it like a session
+when revoked (at once) or expired. The server answers ``{"type": "ready"}``, then forwards the
+events of every household the user is a member of as ``{"type": ..., "household_id": ...,
+...payload}`` and sends ``{"type": "ping"}`` every ``WS_PING_INTERVAL`` seconds (default 25).
+The socket is closed with code 4401 when the token is missing or invalid, when it expires (at
+its ``exp``), and when its session is revoked or the user deactivated (at once when the change
+is made through the application, which publishes an internal ``auth.changed`` event; otherwise
+at the next ping tick). When a membership starts, ends or changes (an internal
+``memberships.changed`` event), the socket re-reads the user's households at once: a removed
+member receives nothing more from that one."""
 
 from __future__ import annotations
 
