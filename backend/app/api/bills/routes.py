@@ -5,9 +5,9 @@ from typing import Any
 from flask import request
 
 from ...security import current_user
-from ...services import tenancy
 from ...services.idempotency import idempotent
 from ..decorators import authenticated, body, other_responses, paginated, query, response
+from ..meters import service as meters
 from . import bp, service
 from .schemas import BillCreate, BillOut, BillPage, BillQuery, BillUpdate
 
@@ -20,10 +20,7 @@ def _owned() -> dict[str, Any]:
     user = current_user()
     if bill_id := (request.view_args or {}).get("bill_id"):
         service.get_bill(user, bill_id)
-    return {
-        "meter_exists": lambda meter_id: service.meter_exists(user, meter_id),
-        "household_exists": lambda household_id: tenancy.readable(user, household_id),
-    }
+    return meters.id_checks(user)
 
 
 @bp.get("/bills")

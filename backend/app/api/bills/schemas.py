@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
 
 from ..analytics.schemas import Figure, NullableFigure
-from ..common import Amount, Cost, Day, Id, NoControl, OutSchema, Pagination, Schema, TextPattern, Timestamp
+from ..common import Amount, Cost, Day, NoControl, OutSchema, Pagination, Schema, TextPattern, Timestamp
+from ..meters.schemas import HouseholdId, MeterId
 from ..tariffs.schemas import not_nullable, refuse_null
 
 #: The longest a bill may run, in days (both ends included).
@@ -18,20 +17,6 @@ NOTE_MAX = 500
 Note = Annotated[
     str, StringConstraints(max_length=NOTE_MAX), NoControl, TextPattern, AfterValidator(lambda v: v or None)
 ]
-
-
-def _checked(key: str, message: str) -> Callable[[int, ValidationInfo], int]:
-    def check(value: int, info: ValidationInfo) -> int:
-        exists: Callable[[int], bool] | None = (info.context or {}).get(key)
-        if exists is not None and not exists(value):
-            raise PydanticCustomError("not_found", message)
-        return value
-
-    return check
-
-
-MeterId = Annotated[Id, AfterValidator(_checked("meter_exists", "Meter not found."))]
-HouseholdId = Annotated[Id, AfterValidator(_checked("household_exists", "Household not found."))]
 
 
 def period_error(period_from: date, period_to: date) -> str | None:

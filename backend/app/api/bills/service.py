@@ -26,13 +26,6 @@ def _scoped(user: User, household_id: int | None = None) -> Select[tuple[Bill]]:
     return select(Bill).where(Bill.household_id.in_(ids))
 
 
-def meter_exists(user: User, meter_id: int) -> bool:
-    return (
-        1 <= meter_id <= MAX_ID
-        and db.session.scalar(tenancy.scoped(Meter, user).where(Meter.id == meter_id)) is not None
-    )
-
-
 def answer(bill: Bill) -> dict[str, Any]:
     """The bill with the computed figures of its meter and days, and the difference."""
     household = db.session.get(Household, bill.household_id)

@@ -85,6 +85,15 @@ def meter_exists(user: User, meter_id: int) -> bool:
     return found is not None
 
 
+def id_checks(user: User) -> dict[str, Any]:
+    """The validation context of a request naming meters and households: a ``meter_id`` must be a
+    meter, and a ``household_id`` a household, of the caller's households (else 422 not_found)."""
+    return {
+        "meter_exists": lambda meter_id: meter_exists(user, meter_id),
+        "household_exists": lambda household_id: tenancy.readable(user, household_id),
+    }
+
+
 def add_meter(household_id: int, name: str, meter_type: str, unit: str, data: MeterCreate | None = None) -> Meter:
     """Add a meter in the current transaction (the caller holds the household's lock and commits)."""
     meter = Meter(household_id=household_id, name=name, type=meter_type, unit=unit, mode="consumption")

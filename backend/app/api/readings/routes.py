@@ -6,10 +6,10 @@ from flask import Response, request, stream_with_context
 from werkzeug.datastructures import FileStorage
 
 from ...security import current_user
-from ...services import tenancy
 from ...services.idempotency import idempotent
 from .. import batch
 from ..decorators import authenticated, body, limit_user, media, other_responses, paginated, query, response, upload
+from ..meters import service as meters
 from . import bp, export, importer, service
 from .schemas import (
     ReadingCreate,
@@ -32,10 +32,7 @@ def _owned_meters() -> dict[str, Any]:
     user = current_user()
     if reading_id := (request.view_args or {}).get("reading_id"):
         service.get_reading(user, reading_id)
-    return {
-        "meter_exists": lambda meter_id: service.meter_exists(user, meter_id),
-        "household_exists": lambda household_id: tenancy.readable(user, household_id),
-    }
+    return meters.id_checks(user)
 
 
 @bp.get("/readings")

@@ -41,11 +41,6 @@ def reading_payload(reading: Reading) -> dict[str, Any]:
     return ReadingOut.model_validate(reading).model_dump(mode="json")
 
 
-def meter_exists(user: User, meter_id: int) -> bool:
-    found = db.session.scalar(tenancy.scoped(Meter, user).with_only_columns(Meter.id).where(Meter.id == meter_id))
-    return found is not None
-
-
 # Reads -------------------------------------------------------------------------------
 
 

@@ -6,7 +6,6 @@ from flask import Response, request, stream_with_context
 from werkzeug.datastructures import FileStorage
 
 from ...security import current_user
-from ...services import tenancy
 from ...services.idempotency import idempotent
 from .. import batch
 from ..decorators import authenticated, body, limit_user, media, other_responses, paginated, query, response, upload
@@ -32,10 +31,7 @@ def _owned_meters() -> dict[str, Any]:
     user = current_user()
     if record_id := (request.view_args or {}).get("record_id"):
         service.get_record(user, record_id)
-    return {
-        "meter_exists": lambda meter_id: meters.meter_exists(user, meter_id),
-        "household_exists": lambda household_id: tenancy.readable(user, household_id),
-    }
+    return meters.id_checks(user)
 
 
 @bp.get("/records")
