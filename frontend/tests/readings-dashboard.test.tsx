@@ -8,29 +8,7 @@ import { API, meter, server } from "./support/api";
 import { renderInHousehold } from "./support/render";
 
 // The chart as a table of its bars, so the test reads the figures drawn.
-jest.mock("react-chartjs-2", () => ({
-  Bar: ({
-    data,
-    "aria-label": label,
-  }: {
-    data: { labels: string[]; datasets: { label: string; data: (number | null)[] }[] };
-    "aria-label": string;
-  }) => (
-    <table aria-label={label}>
-      <tbody>
-        {data.datasets.map((dataset) => (
-          <tr key={dataset.label}>
-            <th>{dataset.label}</th>
-            {dataset.data.map((value, index) => (
-              <td key={index}>{value === null ? "–" : value}</td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  ),
-  Doughnut: () => null,
-}));
+jest.mock("react-chartjs-2", () => jest.requireActual("./support/chart-table"));
 
 const NOW = new Date("2026-03-04T12:00:00Z");
 
