@@ -155,7 +155,11 @@ def test_list_patch_and_delete(client: FlaskClient, acc: Account) -> None:
     ("body", "loc", "message"),
     [
         ({"limit_amount": 5}, ["body", "type"], "give exactly one of meter_id and type"),
-        ({"type": "water", "METER": True, "limit_amount": 5}, ["body", "type"], "give exactly one of meter_id and type"),
+        (
+            {"type": "water", "METER": True, "limit_amount": 5},
+            ["body", "type"],
+            "give exactly one of meter_id and type",
+        ),
         ({"type": "water"}, ["body", "limit_cost"], "give exactly one of limit_amount and limit_cost"),
         (
             {"type": "water", "limit_amount": 5, "limit_cost": 5},
@@ -203,9 +207,7 @@ def test_another_households_meter_and_budget_do_not_exist(app: Flask, client: Fl
     stranger = account(app, client)
     theirs = post(client, stranger, name="Theirs", type="gas", limit_amount=5)
     answer = post(client, acc, 422, name="Mine", meter_id=stranger.meters["Gas"], limit_amount=5)
-    assert answer["error"]["details"] == [
-        {"loc": ["body", "meter_id"], "msg": "Meter not found.", "type": "not_found"}
-    ]
+    assert answer["error"]["details"] == [{"loc": ["body", "meter_id"], "msg": "Meter not found.", "type": "not_found"}]
     answer = post(client, acc, 422, name="Mine", type="gas", limit_amount=5, household_id=stranger.household_id)
     assert answer["error"]["details"][0]["loc"] == ["body", "household_id"]
     for method in ("GET", "PATCH", "DELETE"):
