@@ -175,6 +175,8 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
         server: SMTPServer = request.getfixturevalue("smtp_server")
         server.mailbox.messages.clear()
         server.mailbox.refuse = False
+        server.mailbox.delay = 0.0
+        server.mailbox.recipients_offered = 0
 
 
 @pytest.fixture
