@@ -209,3 +209,27 @@ def test_the_hourly_sweep_runs_once_per_round_however_many_workers_fire_it(
         sweep()  # the current minute's round: runs
         sweep()  # fired again by another worker: skipped
     assert ran == ["x"]
+
+
+def test_a_store_that_failed_is_left_alone_for_a_while_and_every_skip_is_counted(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    worker_app = make_app()
+    queue = queue_of(worker_app)
+    attempts: list[str] = []
+
+    def refuse(task: Any) -> None:
+        attempts.append(type(task).__name__)
+        raise ConnectionError("store down")
+
+    monkeypatch.setattr(queue.huey, "enqueue", refuse)
+    with worker_app.app_context():
+        assert [enqueue(record, n) for n in range(3)] == [False, False, False]
+        assert attempts == ["record"]  # only the first one waited for the store
+        queue.down_until = time.monotonic() - 1  # the pause is over: the store is tried again
+        assert enqueue(record, 4) is False
+        assert attempts == ["record", "record"]
+    text = worker_app.test_client().get("/metrics").get_data(as_text=True)
+    assert "meterbook_jobs_enqueue_failures_total 4.0" in text
