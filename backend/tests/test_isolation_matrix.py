@@ -31,6 +31,7 @@ OWNED_PARAMS = {
     "link_id",
     "tariff_id",
     "bill_id",
+    "webhook_id",
 }
 SHARE_PARAM = "token"
 # Routes whose id is another account's by design: only admins reach them, everyone else gets 403.
@@ -62,6 +63,8 @@ def _bodies(ids: dict[str, int]) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", TARIFFS): {"valid_from": "2026-02-01", "unit_price": 9},
         ("PATCH", f"{TARIFFS}/<int:tariff_id>"): {"unit_price": 9},
         ("PATCH", "/api/bills/<int:bill_id>"): {"cost": 9},
+        ("POST", f"{HOUSEHOLD}/webhooks"): {"url": "https://93.184.216.34/hijack", "events": ["record.created"]},
+        ("PATCH", f"{HOUSEHOLD}/webhooks/<int:webhook_id>"): {"description": "Hijacked"},
     }
 
 
@@ -126,6 +129,11 @@ class World:
             headers=self.owner.headers,
             json={"meter_id": secret_meter, "period_from": "2026-01-01", "period_to": "2026-01-31", "cost": 77.77},
         ).get_json()
+        webhook = client.post(
+            f"{url}/webhooks",
+            headers=self.owner.headers,
+            json={"url": "https://93.184.216.34/owner-hook", "events": ["bill.deleted"]},
+        ).get_json()
         self.ids = {
             "household_id": self.household,
             "meter_id": secret_meter,
@@ -136,6 +144,7 @@ class World:
             "link_id": link["id"],
             "tariff_id": tariff["id"],
             "bill_id": bill["id"],
+            "webhook_id": webhook["id"],
         }
 
     def url(self, rule: Rule) -> str:
@@ -215,7 +224,7 @@ def test_every_id_route_for_a_non_member_a_viewer_and_an_editor(
 
 # Every operation with an id in its path (admin routes aside); a new one must be counted here
 # and in docs/security.md.
-EXPECTED_ID_OPERATIONS = 29
+EXPECTED_ID_OPERATIONS = 36
 
 
 def test_admin_routes_refuse_everyone_else(app: Flask, client: FlaskClient) -> None:
