@@ -44,6 +44,9 @@ def test_migrations_match_models(app: Flask) -> None:
                     "idempotency_keys",
                     "webhooks",
                     "webhook_deliveries",
+                    "notifications",
+                    "budgets",
+                    "raised_alerts",
                 }
             )
     assert diff == []
