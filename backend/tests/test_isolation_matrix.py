@@ -31,6 +31,7 @@ OWNED_PARAMS = {
     "link_id",
     "tariff_id",
     "bill_id",
+    "webhook_id",
     "budget_id",
 }
 SHARE_PARAM = "token"
@@ -66,6 +67,8 @@ def _bodies(ids: dict[str, int]) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", TARIFFS): {"valid_from": "2026-02-01", "unit_price": 9},
         ("PATCH", f"{TARIFFS}/<int:tariff_id>"): {"unit_price": 9},
         ("PATCH", "/api/bills/<int:bill_id>"): {"cost": 9},
+        ("POST", f"{HOUSEHOLD}/webhooks"): {"url": "https://93.184.216.34/hijack", "events": ["record.created"]},
+        ("PATCH", f"{HOUSEHOLD}/webhooks/<int:webhook_id>"): {"description": "Hijacked"},
         ("PATCH", "/api/budgets/<int:budget_id>"): {"limit_amount": 9},
     }
 
@@ -131,6 +134,11 @@ class World:
             headers=self.owner.headers,
             json={"meter_id": secret_meter, "period_from": "2026-01-01", "period_to": "2026-01-31", "cost": 77.77},
         ).get_json()
+        webhook = client.post(
+            f"{url}/webhooks",
+            headers=self.owner.headers,
+            json={"url": "https://93.184.216.34/owner-hook", "events": ["bill.deleted"]},
+        ).get_json()
         budget = client.post(
             "/api/budgets",
             headers=self.owner.headers,
@@ -146,6 +154,7 @@ class World:
             "link_id": link["id"],
             "tariff_id": tariff["id"],
             "bill_id": bill["id"],
+            "webhook_id": webhook["id"],
             "budget_id": budget["id"],
         }
 
@@ -228,7 +237,7 @@ def test_every_id_route_for_a_non_member_a_viewer_and_an_editor(
 
 # Every operation with an id in its path (admin routes aside); a new one must be counted here
 # and in docs/security.md.
-EXPECTED_ID_OPERATIONS = 32
+EXPECTED_ID_OPERATIONS = 39
 
 
 def test_notifications_are_their_users_alone(app: Flask, client: FlaskClient) -> None:

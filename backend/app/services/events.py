@@ -37,6 +37,7 @@ __all__ = [
     "init_events",
     "make_broker",
     "membership_changed",
+    "queued",
     "user_key",
 ]
 
@@ -133,6 +134,12 @@ def household_changed(household_id: int, household: dict[str, Any] | None = None
     if deleted:
         payload["deleted"] = True
     emit_household(household_id, HOUSEHOLD_CHANGED, **payload)
+
+
+def queued(session: OrmSession) -> list[tuple[str, dict[str, Any]]]:
+    """The events this transaction has queued so far, as (broker key, message): for what must
+    happen in the same transaction (webhook deliveries are written from them before the commit)."""
+    return list(session.info.get(_PENDING, []))
 
 
 def _after_commit(session: OrmSession) -> None:
