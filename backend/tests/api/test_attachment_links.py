@@ -190,3 +190,18 @@ def test_clean_removes_uploads_unattached_for_24_hours(
     again = app.test_cli_runner().invoke(args=["attachments", "clean", "--hours", "0"])
     assert again.output == "Removed 1 unattached upload(s).\n"
     assert len(stored_keys(store)) == 2
+
+
+def test_the_periodic_sweep_cleans_unattached_uploads(
+    app: Flask, client: FlaskClient, store: Storage, clock: Any
+) -> None:
+    from app.jobs import run_sweeps
+
+    owner = account(app, client)
+    loose = _photo(client, owner)
+    clock.advance(hours=24, seconds=1)
+    with app.app_context():
+        outcome = run_sweeps("sweep")
+    assert outcome["app.services.attachments.sweep_unattached_uploads"] is True
+    assert client.get(f"/api/attachments/{loose}", headers=owner.headers).status_code == 404
+    assert stored_keys(store) == set()
