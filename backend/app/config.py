@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     JOBS_URL: str | None = None
     JOBS_WORKERS: int = Field(default=2, ge=1, le=64)
     JOBS_SWEEP_MINUTES: int = Field(default=60, ge=1, le=1440)
+    # Attachments (PRODUCT §14): file://DIR (default backend/instance/uploads) or s3://bucket.
+    STORAGE_URL: str | None = None
+    S3_ENDPOINT_URL: str | None = None
+    ATTACHMENT_QUOTA_MB: int = Field(default=500, ge=1)
 
     @field_validator("CORS_ORIGINS", mode="before")
     @classmethod
@@ -100,6 +104,8 @@ class Settings(BaseSettings):
         "DATABASE_URL",
         "REDIS_URL",
         "MAIL_SERVER",
+        "STORAGE_URL",
+        "S3_ENDPOINT_URL",
         "RATELIMIT_STORAGE_URI",
         "JOBS_URL",
         "SECRET_KEY",
@@ -147,6 +153,13 @@ class Settings(BaseSettings):
         if self.APP_ENV == "testing":
             return "memory://"
         return self.REDIS_URL or f"sqlite:///{INSTANCE_DIR / 'jobs.db'}"
+
+    @field_validator("STORAGE_URL", mode="after")
+    @classmethod
+    def _storage_url(cls, value: str | None) -> str | None:
+        if value is not None and (not value.startswith(("file://", "s3://")) or value in ("file://", "s3://")):
+            raise ValueError("STORAGE_URL must be file://DIRECTORY or s3://BUCKET")
+        return value
 
     def check_production(self) -> None:
         """Refuse to run production on placeholder secrets or a wildcard origin."""
@@ -233,6 +246,9 @@ class Settings(BaseSettings):
             "JOBS_URL": self.jobs_url(),
             "JOBS_WORKERS": self.JOBS_WORKERS,
             "JOBS_SWEEP_MINUTES": self.JOBS_SWEEP_MINUTES,
+            "STORAGE_URL": self.STORAGE_URL or f"file://{INSTANCE_DIR / 'uploads'}",
+            "S3_ENDPOINT_URL": self.S3_ENDPOINT_URL,
+            "ATTACHMENT_QUOTA_MB": self.ATTACHMENT_QUOTA_MB,
         }
 
 

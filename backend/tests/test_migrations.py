@@ -47,6 +47,7 @@ def test_migrations_match_models(app: Flask) -> None:
                     "notifications",
                     "budgets",
                     "raised_alerts",
+                    "attachments",
                 }
             )
     assert diff == []

@@ -1,6 +1,7 @@
 """Database models. Every row of tenant data carries household_id."""
 
 from .alert import RaisedAlert
+from .attachment import Attachment
 from .audit import AuditEvent
 from .auth import AccessToken, MfaChallenge, RecoveryCode, TokenFamily, TwoFactor
 from .budget import Budget
@@ -23,6 +24,7 @@ __all__ = [
     "READING_KINDS",
     "ROLES",
     "AccessToken",
+    "Attachment",
     "AuditEvent",
     "Bill",
     "Budget",

@@ -14,8 +14,8 @@ from sqlalchemy import delete, exists, select
 
 from ...errors import Conflict, InvalidField, NotFound
 from ...extensions import db
-from ...models import DailyRollup, Meter, Reading, Record, User
-from ...services import events, locks, readings, tenancy
+from ...models import Attachment, Bill, DailyRollup, Meter, Reading, Record, User
+from ...services import attachments, events, locks, readings, tenancy
 from ...services.units import unit_error
 from ..common import MAX_ID
 from .schemas import (
@@ -197,11 +197,17 @@ def update_meter(user: User, meter_id: int, data: MeterUpdate) -> MeterOut:
 
 def delete_meter(user: User, meter_id: int, cascade: bool) -> None:
     meter: Meter = writable(Meter, user, meter_id, "Meter")
-    if _has_data(meter):
-        if not cascade:
-            raise Conflict(
-                "The meter has records or readings. Delete them first, or pass cascade=true to delete them too."
-            )
+    has_data = _has_data(meter)
+    if has_data and not cascade:
+        raise Conflict("The meter has records or readings. Delete them first, or pass cascade=true to delete them too.")
+    # Photos of its records, readings and bills: their rows go with them (below, and the bills by
+    # the database with the meter), the files after the commit.
+    attachments.forget(
+        Attachment.record_id.in_(select(Record.id).where(Record.meter_id == meter.id))
+        | Attachment.reading_id.in_(select(Reading.id).where(Reading.meter_id == meter.id))
+        | Attachment.bill_id.in_(select(Bill.id).where(Bill.meter_id == meter.id))
+    )
+    if has_data:
         db.session.execute(delete(DailyRollup).where(DailyRollup.meter_id == meter.id))
         db.session.execute(delete(Record).where(Record.meter_id == meter.id))
         db.session.execute(delete(Reading).where(Reading.meter_id == meter.id))
