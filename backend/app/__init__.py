@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
     from .security import register_jwt
     from .services.events import init_events
     from .services.mail import init_mail
+    from .services.versions import init_versions
 
     uri = str(app.config["SQLALCHEMY_DATABASE_URI"])
     if uri.startswith("sqlite:///") and ":memory:" not in uri:
@@ -80,6 +81,7 @@ def register_extensions(app: Flask) -> None:
         event.listen(Engine, "connect", _sqlite_pragmas)
 
     db.init_app(app)
+    init_versions()
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     jwt.init_app(app)
     register_jwt(app)
