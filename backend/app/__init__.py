@@ -68,6 +68,8 @@ def register_extensions(app: Flask) -> None:
     from .observability import init_observability
     from .ratelimit import init_ratelimit
     from .security import register_jwt
+    from .services.cache import init_cache
+    from .services.etag import init_etags
     from .services.events import init_events
     from .services.mail import init_mail
     from .services.versions import init_versions
@@ -102,6 +104,8 @@ def register_extensions(app: Flask) -> None:
     init_ratelimit(app)
     sock.init_app(app)
     init_events(app)
+    init_cache(app)
+    init_etags(app)
     init_mail(app)
     init_observability(app)
 

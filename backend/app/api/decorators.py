@@ -12,7 +12,7 @@ import typing
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, request
 from flask_jwt_extended import verify_jwt_in_request
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import FileStorage
@@ -172,6 +172,12 @@ def query(model: type[BaseModel], context: Context | None = None) -> Callable[[F
     return decorator
 
 
+def serialise(model: type[BaseModel], result: Any) -> bytes:
+    """The JSON body of ``result`` through ``model`` (pydantic's own serialiser: one pass)."""
+    answer = result if isinstance(result, model) else model.model_validate(result, from_attributes=True)
+    return answer.model_dump_json(by_alias=True).encode()
+
+
 def response(model: type[BaseModel] | None, status: int = 200, description: str = "Success") -> Callable[[F], F]:
     """Serialise what the view returns through ``model``; ``None`` means an empty body."""
 
@@ -187,10 +193,7 @@ def response(model: type[BaseModel] | None, status: int = 200, description: str 
             if model is None:
                 out = Response(status=status)
             else:
-                if not isinstance(result, model):
-                    result = model.model_validate(result, from_attributes=True)
-                out = jsonify(result.model_dump(mode="json", by_alias=True))
-                out.status_code = status
+                out = current_app.response_class(serialise(model, result), status=status, mimetype="application/json")
             if headers:
                 out.headers.update(headers)
             return out
