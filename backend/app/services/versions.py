@@ -147,7 +147,8 @@ def _before_commit(session: Session) -> None:
         return
     ids = sorted(session.info.pop(_KEY, set()))
     table = Household.__table__
-    bump = update(table).values(data_version=table.c.data_version + 1)
+    # updated_at is the household's own (name, time zone...): a write to its data leaves it
+    bump = update(table).values(data_version=table.c.data_version + 1, updated_at=table.c.updated_at)
     options = {"meterbook_version_bump": True}
     if ALL in ids:
         session.execute(bump, execution_options=options)

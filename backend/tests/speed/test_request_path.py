@@ -92,3 +92,28 @@ def test_a_token_of_another_type_and_an_expired_one(app: Flask, client: FlaskCli
         (401, "token_expired"),
         (401, "unauthorized"),
     ]
+
+
+def test_a_record_create_costs_these_statements(client: FlaskClient, acc: Account, statements: list[str]) -> None:
+    body = {"meter_id": acc.meters["Electricity"], "date": "2026-03-01", "amount": 1}
+    assert client.post("/api/records", headers=acc.headers, json=body).status_code == 201
+    statements.clear()
+    assert client.post("/api/records", headers=acc.headers, json=body).status_code == 201
+    kinds = [
+        s.split(" FROM ")[-1].split()[0] if s.startswith("SELECT") else " ".join(s.split()[:3]) for s in statements
+    ]
+    locks = [s for s in statements if "pg_advisory_xact_lock" in s]
+    assert [k for k, s in zip(kinds, statements, strict=True) if s not in locks] == [
+        "token_families",  # the session joined with its user
+        "memberships",  # validation: the meter is one of the user's households'
+        "meters",
+        "meters",  # the household to lock
+        "memberships",  # under the lock: readable, editor, not a readings meter
+        "meters",
+        "memberships",
+        "households",
+        "INSERT INTO records",
+        "INSERT INTO daily_rollups",  # the day's rollup, one upsert
+        "UPDATE households SET",  # the data version
+    ]
+    assert len(locks) == (1 if client.application.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres") else 0)
