@@ -240,7 +240,7 @@ def profile(base: str, name: str) -> subprocess.Popen[bytes] | None:
     out = Path(PROFILE) / f"{name}.svg"
     out.parent.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
-        [str(VENV_BIN / "py-spy"), "record", "--subprocesses", "--idle", "--nonblocking", "-r", "200"]
+        [str(VENV_BIN / "py-spy"), "record", "--subprocesses", "--nonblocking", "-r", "200"]
         + ["-d", str(DURATION), "-o", str(out), "-p", str(SERVERS[base])],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
