@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from ..models import Household
 from ..services import cache
-from .decorators import serialise
+from .serialisation import serialise
 
 
 def cached_answer(

@@ -21,6 +21,7 @@ from ..errors import APIError, FieldError, InvalidField, pydantic_details
 from ..ratelimit import hit, per_ip, per_user
 from ..security import current_user, personal_token_used
 from .common import Pagination
+from .serialisation import serialise
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
@@ -170,12 +171,6 @@ def query(model: type[BaseModel], context: Context | None = None) -> Callable[[F
         return typing.cast(F, wrapper)
 
     return decorator
-
-
-def serialise(model: type[BaseModel], result: Any) -> bytes:
-    """The JSON body of ``result`` through ``model`` (pydantic's own serialiser: one pass)."""
-    answer = result if isinstance(result, model) else model.model_validate(result, from_attributes=True)
-    return answer.model_dump_json(by_alias=True).encode()
 
 
 def response(model: type[BaseModel] | None, status: int = 200, description: str = "Success") -> Callable[[F], F]:
