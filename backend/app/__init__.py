@@ -69,7 +69,10 @@ def register_extensions(app: Flask) -> None:
     from .observability import init_observability
     from .ratelimit import init_ratelimit
     from .security import register_jwt
+    from .services.cache import init_cache
+    from .services.etag import init_etags
     from .services.events import init_events
+    from .services.versions import init_versions
     from .services.webhooks_delivery import init_webhooks
 
     uri = str(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -81,6 +84,7 @@ def register_extensions(app: Flask) -> None:
         event.listen(Engine, "connect", _sqlite_pragmas)
 
     db.init_app(app)
+    init_versions()
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     jwt.init_app(app)
     register_jwt(app)
@@ -103,6 +107,8 @@ def register_extensions(app: Flask) -> None:
     init_events(app)
     init_webhooks(app)
     init_jobs(app)
+    init_cache(app)
+    init_etags(app)
     init_observability(app)
 
 

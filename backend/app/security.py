@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from hmac import compare_digest
 from typing import Any, Literal, TypeVar
 
+import jwt as pyjwt
 from flask import Blueprint, Flask, Response, current_app, g, request
 from flask_jwt_extended import current_user as _current_user
-from jwt import InvalidTokenError
+from flask_jwt_extended.config import config as jwt_config
+from flask_jwt_extended.exceptions import CSRFError, JWTDecodeError
+from jwt import ExpiredSignatureError, InvalidTokenError
 from sqlalchemy import select
 
 from .errors import Forbidden, envelope
@@ -96,16 +100,43 @@ def session_revoked(data: dict[str, Any]) -> bool:
 REQUIRED_CLAIMS = ("sub", "exp", "iat", "jti", "type", "fam")
 
 
-def _signing_key(_header: dict[str, Any], unverified: dict[str, Any]) -> str:
-    """The key to verify with, once the token names every claim we rely on.
+def decode_once(encoded_token: str, csrf_value: str | None = None, allow_expired: bool = False) -> dict[str, Any]:
+    """Verify and decode a token in one pass (the library decodes it twice: once unverified to
+    choose the key, once verified; ours is one fixed key).
 
-    The library fills in a missing ``type`` (as "access") and ``jti`` and accepts a token
-    without ``exp``; ours always carry them, so a token without is not one of ours. The
-    claims checked here are the ones the signature then covers."""
-    missing = [claim for claim in REQUIRED_CLAIMS if claim not in unverified]
-    if missing or unverified.get("type") not in ("access", "refresh"):
+    Every claim we rely on must be present (``require``: checked before the expiry, so a token
+    without them is invalid, not expired) and ``type`` must be ours: the library would fill
+    in a missing ``type`` (as "access") and ``jti`` and accept a token without ``exp``."""
+    options: dict[str, Any] = {
+        "verify_aud": jwt_config.decode_audience is not None,
+        "verify_sub": jwt_config.verify_sub,
+        "require": list(REQUIRED_CLAIMS),
+    }
+    if allow_expired:
+        options["verify_exp"] = False
+    try:
+        data: dict[str, Any] = pyjwt.decode(
+            encoded_token,
+            str(current_app.config["JWT_SECRET_KEY"]),
+            algorithms=jwt_config.decode_algorithms,
+            audience=jwt_config.decode_audience,
+            issuer=jwt_config.decode_issuer,
+            leeway=jwt_config.leeway,
+            options=options,  # type: ignore[arg-type]
+        )
+    except ExpiredSignatureError as exc:
+        exc.jwt_header = pyjwt.get_unverified_header(encoded_token)  # type: ignore[attr-defined]
+        exc.jwt_data = decode_once(encoded_token, csrf_value, allow_expired=True)  # type: ignore[attr-defined]
+        raise
+    if data.get("type") not in ("access", "refresh"):
         raise InvalidTokenError("The token lacks a required claim.")
-    return str(current_app.config["JWT_SECRET_KEY"])
+    data.setdefault("fresh", False)
+    if csrf_value:
+        if "csrf" not in data:
+            raise JWTDecodeError("Missing claim: csrf")
+        if not compare_digest(str(data["csrf"]), csrf_value):
+            raise CSRFError("CSRF double submit tokens do not match")
+    return data
 
 
 def _check_request_session(data: dict[str, Any]) -> bool:
@@ -130,7 +161,7 @@ def _check_request_session(data: dict[str, Any]) -> bool:
 
 
 def register_jwt(app: Flask) -> None:
-    jwt.decode_key_loader(_signing_key)
+    jwt._decode_jwt_from_config = decode_once  # type: ignore[method-assign]
     app.before_request(check_personal_token)
 
     @jwt.user_identity_loader

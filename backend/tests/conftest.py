@@ -178,6 +178,12 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
     del _made_apps[already_made:]
     if "app" in request.fixturenames:
         _empty_tables(request.getfixturevalue("app"))
+        # Ids and data versions start again in the next test: answers cached now would be its.
+        request.getfixturevalue("app").extensions["meterbook.cache"].clear()
+    if "redis_url" in request.fixturenames:
+        from app.services.cache import RedisCache
+
+        RedisCache(request.getfixturevalue("redis_url")).clear()
     if "smtp_server" in request.fixturenames or "mailbox" in request.fixturenames:
         server: SMTPServer = request.getfixturevalue("smtp_server")
         server.mailbox.messages.clear()

@@ -12,7 +12,7 @@ import typing
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, request
 from flask_jwt_extended import verify_jwt_in_request
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import FileStorage
@@ -21,6 +21,7 @@ from ..errors import APIError, FieldError, InvalidField, pydantic_details
 from ..ratelimit import hit, per_ip, per_user
 from ..security import current_user, personal_token_used
 from .common import Pagination
+from .serialisation import serialise
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
@@ -187,10 +188,7 @@ def response(model: type[BaseModel] | None, status: int = 200, description: str 
             if model is None:
                 out = Response(status=status)
             else:
-                if not isinstance(result, model):
-                    result = model.model_validate(result, from_attributes=True)
-                out = jsonify(result.model_dump(mode="json", by_alias=True))
-                out.status_code = status
+                out = current_app.response_class(serialise(model, result), status=status, mimetype="application/json")
             if headers:
                 out.headers.update(headers)
             return out

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -22,6 +22,8 @@ class Household(Timestamps, db.Model):  # type: ignore[name-defined,misc]
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC")
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default="USD")
     billing_day: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # Bumped in the transaction of every write to the household's data (services/versions.py).
+    data_version: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
 
 
 class Membership(db.Model):  # type: ignore[name-defined,misc]

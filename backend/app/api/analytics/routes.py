@@ -4,11 +4,13 @@ from typing import Any
 
 from ...security import current_user
 from ...services import tenancy
+from ..caching import cached_answer
 from ..decorators import authenticated, query, response
 from . import billing as billings
 from . import bp
 from . import summary as summaries
 from . import timeseries as series
+from .periods import today_for
 from .schemas import Billing, BillingQuery, Summary, SummaryQuery, Timeseries, TimeseriesQuery
 
 
@@ -19,7 +21,9 @@ from .schemas import Billing, BillingQuery, Summary, SummaryQuery, Timeseries, T
 def summary(query: SummaryQuery) -> Any:
     """Totals per type or meter for a period, beside its previous period (see `compare`)."""
     household = tenancy.target_household(current_user(), query.household_id, "viewer")
-    return summaries.summary(household, query)
+    return cached_answer(
+        household, "summary", query, today_for(household), Summary, lambda: summaries.summary(household, query)
+    )
 
 
 @bp.get("/timeseries")
@@ -29,7 +33,9 @@ def summary(query: SummaryQuery) -> Any:
 def timeseries(query: TimeseriesQuery) -> Any:
     """Totals per day, week (Monday start), month or year, with empty periods as zeros."""
     household = tenancy.target_household(current_user(), query.household_id, "viewer")
-    return series.timeseries(household, query)
+    return cached_answer(
+        household, "timeseries", query, today_for(household), Timeseries, lambda: series.timeseries(household, query)
+    )
 
 
 @bp.get("/billing")
@@ -40,4 +46,6 @@ def billing(query: BillingQuery) -> Any:
     """The billing period of a day (from the household's billing_day): to date, forecast, the period
     before and the same period a year earlier."""
     household = tenancy.target_household(current_user(), query.household_id, "viewer")
-    return billings.billing(household, query)
+    return cached_answer(
+        household, "billing", query, today_for(household), Billing, lambda: billings.billing(household, query)
+    )

@@ -131,9 +131,13 @@ def create_record(user: User, data: RecordCreate) -> Record:
 
 def add_record(user: User, data: RecordCreate) -> Record:
     """Add a record in the current transaction (the caller commits; a batch adds many)."""
-    household_id = _meter_for_record(user, data.meter_id).household_id
+    # The lock's key only: which household, and whether the user may write there, is checked
+    # under the lock (a meter moved or a role changed meanwhile is seen).
+    household_id = db.session.scalar(select(Meter.household_id).where(Meter.id == data.meter_id))
+    if household_id is None:
+        raise InvalidField("meter_id", "Meter not found.", "not_found")
     locks.lock_household(household_id)
-    meter = _meter_for_record(user, data.meter_id)  # again, under the lock
+    meter = _meter_for_record(user, data.meter_id)
     record = Record(household_id=meter.household_id, meter=meter, created_by=user.id, date=data.date, note=data.note)
     record.amount = data.amount
     record.cost = data.cost
