@@ -1,7 +1,7 @@
 """the household data version (bumped by every write to a household's data)
 
 Revision ID: 0014_data_version
-Revises: 0009_tokens_2fa_audit
+Revises: 0013_attachments
 Create Date: 2026-11-27
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0014_data_version"
-down_revision = "0009_tokens_2fa_audit"
+down_revision = "0013_attachments"
 branch_labels = None
 depends_on = None
 
