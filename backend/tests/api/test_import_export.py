@@ -194,8 +194,10 @@ def test_export_json_with_filters(app: Flask, client: FlaskClient, acc: Account)
     assert response.mimetype == "application/json"
     assert response.get_data(as_text=True) == (
         '{"items": ['
-        '{"date":"2024-01-02","meter":"Water","amount":1.25,"cost":0.5,"note":"w1","type":"water","unit":"m3"}, '
-        '{"date":"2024-01-05","meter":"Gas","amount":3.5,"cost":1.0,"note":"g","type":"gas","unit":"m3"}'
+        '{"date":"2024-01-02","meter":"Water","amount":1.25,"cost":0.5,"note":"w1","type":"water","unit":"m3",'
+        '"attachment_ids":[]}, '
+        '{"date":"2024-01-05","meter":"Gas","amount":3.5,"cost":1.0,"note":"g","type":"gas","unit":"m3",'
+        '"attachment_ids":[]}'
         "]}\n"
     )
     by_meter = client.get(
