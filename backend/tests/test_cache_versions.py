@@ -69,7 +69,8 @@ def _value(table: Any, column: Any, household_id: int, ids: dict[str, int]) -> A
     if column.name == "household_id":
         return household_id
     for fk in column.foreign_keys:
-        return ids[fk.column.table.name]
+        # an optional parent not built yet (an attachment's reading, record or bill) stays empty
+        return ids.get(fk.column.table.name) if column.nullable else ids[fk.column.table.name]
     kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
     n = next(_serial)
     if isinstance(kind, Boolean):

@@ -39,7 +39,9 @@ def compose() -> dict[str, Any]:
 def test_compose_has_the_whole_stack(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert set(services) == {"db", "redis", "api", "web", "mail", "worker"}
-    assert set(compose["volumes"]) == {"pgdata", "redisdata"}
+    assert set(compose["volumes"]) == {"pgdata", "redisdata", "uploads"}
+    for service in ("api", "worker"):  # one uploads volume both reach
+        assert "uploads:/app/uploads" in compose["services"][service]["volumes"]
     assert services["api"]["depends_on"] == {
         "db": {"condition": "service_healthy"},
         "redis": {"condition": "service_healthy"},
@@ -69,7 +71,7 @@ def test_compose_passes_every_setting(compose: dict[str, Any]) -> None:
 
 def test_env_example_lists_every_setting() -> None:
     text = (ROOT / ".env.example").read_text()
-    names = set(re.findall(r"^([A-Z_]+)=", text, flags=re.MULTILINE))
+    names = set(re.findall(r"^([A-Z0-9_]+)=", text, flags=re.MULTILINE))
     assert set(Settings.model_fields) <= names
     for name in Settings.model_fields:
         # each variable is explained by the comment line just above it

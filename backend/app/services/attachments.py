@@ -20,6 +20,7 @@ from typing import Any
 from flask import current_app, url_for
 from sqlalchemy import ColumnElement, delete, event, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import Conflict, InvalidField
 from ..extensions import db
@@ -170,6 +171,15 @@ def ids_by_parent(column: str, parent_ids: list[int]) -> dict[int, list[int]]:
     ):
         found.setdefault(parent_id, []).append(attachment_id)
     return found
+
+
+def attach_new(household_id: int, column: str, parent: Any, ids: list[int] | None) -> None:
+    """Link a new parent's attachments; one created without any knows so without a query."""
+    if ids:
+        attach(household_id, column, parent.id, ids, replace=False)
+        refresh(parent)
+    else:
+        set_committed_value(parent, "attachments", [])
 
 
 def refresh(parent: Any) -> None:

@@ -61,11 +61,13 @@ def test_the_session_and_user_cost_one_query(client: FlaskClient, acc: Account, 
     statements.clear()
     me = client.get("/api/auth/me", headers=acc.headers)
     assert me.status_code == 200
-    # one SELECT for the session joined with its user, then what /me itself reads (2FA state)
-    assert len(statements) == 2, statements
+    # one SELECT for the session joined with its user, then what /me itself reads (e-mail
+    # notification settings, 2FA state)
+    assert len(statements) == 3, statements
     assert statements[0].startswith("SELECT token_families.revoked_at, users.id")
     assert "JOIN token_families" in statements[0] or "JOIN users" in statements[0]
-    assert statements[1].startswith("SELECT two_factor.enabled_at FROM two_factor")
+    assert "FROM notification_settings" in statements[1]
+    assert statements[2].startswith("SELECT two_factor.enabled_at FROM two_factor")
 
 
 @pytest.mark.parametrize("missing", ["exp", "fam", "jti", "type", "sub", "iat"])
@@ -115,5 +117,6 @@ def test_a_record_create_costs_these_statements(client: FlaskClient, acc: Accoun
         "INSERT INTO records",
         "INSERT INTO daily_rollups",  # the day's rollup, one upsert
         "UPDATE households SET",  # the data version
+        "webhooks",  # the household's webhooks: deliveries commit with the change
     ]
     assert len(locks) == (1 if client.application.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres") else 0)

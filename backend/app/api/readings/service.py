@@ -202,8 +202,7 @@ def add_reading(user: User, data: ReadingCreate) -> Reading:
     db.session.add(reading)
     derived.recompute(meter, *span, zone=zone)
     db.session.flush()
-    attachments.attach(meter.household_id, "reading_id", reading.id, data.attachment_ids, replace=False)
-    attachments.refresh(reading)
+    attachments.attach_new(meter.household_id, "reading_id", reading, data.attachment_ids)
     events.emit_household(meter.household_id, events.READING_CREATED, reading=reading_payload(reading))
     return reading
 

@@ -144,8 +144,7 @@ def add_record(user: User, data: RecordCreate) -> Record:
     db.session.add(record)
     db.session.flush()
     rollups.add_record(meter.household_id, meter.id, data.date, record.amount_milli, record.cost_cents)
-    attachments.attach(meter.household_id, "record_id", record.id, data.attachment_ids, replace=False)
-    attachments.refresh(record)
+    attachments.attach_new(meter.household_id, "record_id", record, data.attachment_ids)
     events.emit_household(meter.household_id, "record.created", record=record_payload(record))
     return record
 
