@@ -127,21 +127,22 @@ test("after a reconnect everything is fetched again (events may have been missed
 
 test("every event type invalidates what shows it", () => {
   expect(LIVE_INVALIDATIONS).toEqual({
-    "record.created": [["records"], ["analytics"]],
-    "record.updated": [["records"], ["analytics"]],
-    "record.deleted": [["records"], ["analytics"]],
-    "records.imported": [["records"], ["analytics"], ["meters"]],
-    "reading.created": [["readings"], ["meters"], ["analytics"]],
-    "reading.updated": [["readings"], ["meters"], ["analytics"]],
-    "reading.deleted": [["readings"], ["meters"], ["analytics"]],
-    "readings.imported": [["readings"], ["meters"], ["analytics"]],
+    "record.created": [["records"], ["analytics"], ["budgets"]],
+    "record.updated": [["records"], ["analytics"], ["budgets"]],
+    "record.deleted": [["records"], ["analytics"], ["budgets"]],
+    "records.imported": [["records"], ["analytics"], ["meters"], ["budgets"]],
+    "reading.created": [["readings"], ["meters"], ["analytics"], ["budgets"]],
+    "reading.updated": [["readings"], ["meters"], ["analytics"], ["budgets"]],
+    "reading.deleted": [["readings"], ["meters"], ["analytics"], ["budgets"]],
+    "readings.imported": [["readings"], ["meters"], ["analytics"], ["budgets"]],
     "meter.changed": [["meters"], ["records"], ["analytics"]],
     "household.changed": [["households"], ["analytics"]],
     "member.changed": [["households"]],
-    "tariff.changed": [["tariffs"], ["analytics"], ["bills"]],
+    "tariff.changed": [["tariffs"], ["analytics"], ["bills"], ["budgets"]],
     "bill.created": [["bills"]],
     "bill.updated": [["bills"]],
     "bill.deleted": [["bills"]],
-    resync: [["households"], ["meters"], ["records"], ["readings"], ["analytics"], ["tariffs"], ["bills"]],
+    "notification.created": [["notifications"]],
+    resync: [["households"], ["meters"], ["records"], ["readings"], ["analytics"], ["tariffs"], ["bills"], ["budgets"], ["notifications"]],
   });
 });

@@ -19,6 +19,7 @@ const LINKS = [
   { href: "/readings", label: "Readings" },
   { href: "/meters", label: "Meters" },
   { href: "/bills", label: "Bills" },
+  { href: "/budgets", label: "Budgets" },
   { href: "/households", label: "Households" },
   { href: "/settings", label: "Settings" },
 ];
