@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-import { client, type Schema } from "@/lib/api-client";
+import { api, client, type Schema } from "@/lib/api-client";
+import type { User } from "@/lib/auth";
 import { notTheEmail, passwordSchema } from "@/lib/forms";
 
 export const profileSchema = z.object({
@@ -48,4 +49,18 @@ export async function changePassword(input: PasswordChangeInput): Promise<void> 
 
 export async function deleteAccount(password: string): Promise<void> {
   await client.DELETE("/api/auth/me", { body: { password }, silent: true });
+}
+
+/** The user's e-mail choice per notification kind (PRODUCT.md §12); a kind left out is on. */
+export type NotifyEmail = Record<string, boolean>;
+
+export function notifyEmailOf(user: { preferences: object }): NotifyEmail {
+  const value = (user.preferences as { notify_email?: unknown }).notify_email;
+  return value && typeof value === "object" ? (value as NotifyEmail) : {};
+}
+
+/** Turns the e-mail of one kind of notification on or off; the API answers the whole user. */
+export async function updateNotifyEmail(kind: string, on: boolean): Promise<User> {
+  const response = await api.patch<User>("/api/auth/me", { preferences: { notify_email: { [kind]: on } } }, { silent: true });
+  return response.data;
 }
