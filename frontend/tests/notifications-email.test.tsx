@@ -52,6 +52,7 @@ test("one switch per kind, on unless turned off; a change is sent at once and ke
     ["reading.overdue", true],
     ["token.expiring", true],
     ["invitation.accepted", true],
+    ["webhook.disabled", true],
   ]);
   await person.click(within(card).getByRole("switch", { name: "A budget's forecast goes over its limit" }));
   await waitFor(() => expect(within(card).getByRole("switch", { name: "A budget's forecast goes over its limit" })).not.toBeChecked());

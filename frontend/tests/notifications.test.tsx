@@ -185,4 +185,8 @@ test("each kind links to the page it is about", () => {
   expect(of("invitation.accepted", { household_id: 9 })).toBe("/households/9");
   expect(of("webhook.disabled", { household_id: 9 })).toBe("/households/9");
   expect(of("something.new", { household_id: null })).toBeNull();
+  // The API's link wins when it is a path of the app, never another origin.
+  expect(of("budget.threshold", { link: "/budgets?id=4" })).toBe("/budgets?id=4");
+  expect(of("budget.threshold", { link: "//evil.example/x" })).toBe("/budgets");
+  expect(of("budget.threshold", { link: "https://evil.example/" })).toBe("/budgets");
 });

@@ -10,6 +10,7 @@ export const NOTIFICATION_KINDS = [
   { kind: "reading.overdue", label: "A meter is due a reading" },
   { kind: "token.expiring", label: "An access token expires in 7 days" },
   { kind: "invitation.accepted", label: "Someone joins a household through your invitation" },
+  { kind: "webhook.disabled", label: "A webhook is turned off after failing 20 times in a row" },
 ] as const;
 
 /** "webhook.disabled" → "Webhook disabled". */

@@ -11,6 +11,8 @@ export interface Notification {
   title: string;
   body: string;
   data: Record<string, unknown> | null;
+  /** The page concerned, as a path of the app ("/budgets"), when the API names one. */
+  link?: string | null;
   created_at: string;
   read_at: string | null;
 }

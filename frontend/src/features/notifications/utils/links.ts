@@ -4,8 +4,17 @@ function id(value: unknown): number | null {
   return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : null;
 }
 
-/** The page a notification is about, by its kind (and the ids its data carries); null when there is none. */
+/** A path of this app only: never another origin ("//host", "/\\host"). */
+function isAppPath(link: string | null | undefined): link is string {
+  return !!link && link.startsWith("/") && !link.startsWith("//") && !link.includes("\\");
+}
+
+/**
+ * The page a notification is about: the API's `link` when it names one, else worked out from the
+ * kind (and the ids its data carries); null when there is none.
+ */
 export function notificationHref(notification: Notification): string | null {
+  if (isAppPath(notification.link)) return notification.link;
   const data = notification.data ?? {};
   const meterId = id(data.meter_id);
   switch (notification.kind) {
