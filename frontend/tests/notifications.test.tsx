@@ -37,6 +37,7 @@ function notification(id: number, kind: string, extra: Partial<Notification> = {
     title: `Title ${id}`,
     body: `Body ${id}`,
     data: {},
+    link: null,
     created_at: `2026-11-${String(id).padStart(2, "0")}T09:30:00+00:00`,
     read_at: null,
     ...extra,
@@ -74,7 +75,7 @@ beforeEach(() => {
     http.post(`${API}/api/notifications/read-all`, () => {
       posts.push("read-all");
       notifications = notifications.map((item) => ({ ...item, read_at: item.read_at ?? "2026-11-27T10:00:00+00:00" }));
-      return new HttpResponse(null, { status: 204 });
+      return HttpResponse.json({ unread_count: 0 });
     }),
     http.post(`${API}/api/notifications/:id/read`, ({ params }) => {
       posts.push(`read ${params.id}`);

@@ -1,29 +1,11 @@
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 
-import { api } from "@/lib/api-client";
+import { client, type Schema } from "@/lib/api-client";
 import { queryRoots } from "@/lib/query-keys";
 
 // Notifications (PRODUCT.md §12): one per member concerned, the user's own across their households.
-export interface Notification {
-  id: number;
-  household_id: number | null;
-  kind: string;
-  title: string;
-  body: string;
-  data: Record<string, unknown> | null;
-  /** The page concerned, as a path of the app ("/budgets"), when the API names one. */
-  link?: string | null;
-  created_at: string;
-  read_at: string | null;
-}
-export interface NotificationPage {
-  items: Notification[];
-  page: number;
-  per_page: number;
-  total: number;
-  pages: number;
-  unread_count: number;
-}
+export type Notification = Schema<"NotificationOut">;
+export type NotificationPage = Schema<"NotificationPage">;
 
 export const NOTIFICATIONS_PER_PAGE = 20;
 /** How many the bell's dropdown shows. */
@@ -36,13 +18,11 @@ export const notificationKeys = {
 };
 
 function fetchPage(unread: boolean, page: number, perPage: number, signal: AbortSignal) {
-  return api
-    .get<NotificationPage>("/api/notifications", {
-      params: { ...(unread ? { unread: true } : {}), page, per_page: perPage },
-      signal,
-      silent: true,
-    })
-    .then((response) => response.data);
+  return client.GET("/api/notifications", {
+    query: { ...(unread ? { unread: true } : {}), page, per_page: perPage },
+    signal,
+    silent: true,
+  });
 }
 
 /** A page of the user's notifications, newest first (only the unread ones when asked); with the unread count. */
@@ -68,7 +48,7 @@ function useInvalidateNotifications() {
 export function useMarkRead() {
   const invalidate = useInvalidateNotifications();
   return useMutation({
-    mutationFn: async (id: number) => (await api.post<Notification>(`/api/notifications/${id}/read`)).data,
+    mutationFn: (id: number) => client.POST("/api/notifications/{notification_id}/read", { path: { notification_id: id } }),
     onSuccess: invalidate,
   });
 }
@@ -76,9 +56,7 @@ export function useMarkRead() {
 export function useMarkAllRead() {
   const invalidate = useInvalidateNotifications();
   return useMutation({
-    mutationFn: async () => {
-      await api.post("/api/notifications/read-all");
-    },
+    mutationFn: () => client.POST("/api/notifications/read-all"),
     onSuccess: invalidate,
   });
 }

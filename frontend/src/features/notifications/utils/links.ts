@@ -15,7 +15,7 @@ function isAppPath(link: string | null | undefined): link is string {
  */
 export function notificationHref(notification: Notification): string | null {
   if (isAppPath(notification.link)) return notification.link;
-  const data = notification.data ?? {};
+  const data = notification.data;
   const meterId = id(data.meter_id);
   switch (notification.kind) {
     case "budget.threshold":

@@ -1,7 +1,6 @@
 import { z } from "zod";
 
-import { api, client, type Schema } from "@/lib/api-client";
-import type { User } from "@/lib/auth";
+import { client, type Schema } from "@/lib/api-client";
 import { notTheEmail, passwordSchema } from "@/lib/forms";
 
 export const profileSchema = z.object({
@@ -54,13 +53,14 @@ export async function deleteAccount(password: string): Promise<void> {
 /** The user's e-mail choice per notification kind (PRODUCT.md §12); a kind left out is on. */
 export type NotifyEmail = Record<string, boolean>;
 
-export function notifyEmailOf(user: { preferences: object }): NotifyEmail {
-  const value = (user.preferences as { notify_email?: unknown }).notify_email;
-  return value && typeof value === "object" ? (value as NotifyEmail) : {};
+export function notifyEmailOf(user: Schema<"UserOut">): NotifyEmail {
+  return user.preferences.notify_email ?? {};
 }
 
+/** The kinds the API lets a user choose for (its enum). */
+export type NotifyKind = keyof NonNullable<Preferences["notify_email"]>;
+
 /** Turns the e-mail of one kind of notification on or off; the API answers the whole user. */
-export async function updateNotifyEmail(kind: string, on: boolean): Promise<User> {
-  const response = await api.patch<User>("/api/auth/me", { preferences: { notify_email: { [kind]: on } } }, { silent: true });
-  return response.data;
+export function updateNotifyEmail(kind: NotifyKind, on: boolean) {
+  return client.PATCH("/api/auth/me", { body: { preferences: { notify_email: { [kind]: on } } }, silent: true });
 }
