@@ -48,7 +48,7 @@ system-deps: ## Install the system packages the tests use (PostgreSQL 15, redis-
 # --- running ---------------------------------------------------------------------------
 
 .PHONY: dev
-dev: install web-install ## Run the API (:5000) and the SPA (:3000) on 127.0.0.1 (HOST=0.0.0.0 to share); Ctrl-C stops both
+dev: install web-install ## Run the API (:5000), the SPA (:3000) and one job worker on 127.0.0.1 (HOST=0.0.0.0 to share); Ctrl-C stops all
 	@HOST=$(HOST) scripts/dev.sh
 
 .PHONY: web
@@ -58,6 +58,10 @@ web: web-install ## Run the SPA alone (next dev): make web WEB_PORT=3000
 .PHONY: api
 api: install db-upgrade ## Run the API alone in the foreground on 127.0.0.1: make api PORT=5000 [HOST=0.0.0.0]
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+.PHONY: worker
+worker: install db-upgrade ## Run the job worker in the foreground with the app's configuration (JOBS_URL, JOBS_WORKERS)
+	$(FLASK) jobs worker
 
 .PHONY: seed
 seed: install db-upgrade ## Create the demo account with three years of readings (prints its credentials)

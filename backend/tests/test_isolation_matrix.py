@@ -31,6 +31,7 @@ OWNED_PARAMS = {
     "link_id",
     "tariff_id",
     "bill_id",
+    "budget_id",
 }
 SHARE_PARAM = "token"
 # Routes whose id is another account's by design: only admins reach them, everyone else gets 403.
@@ -65,6 +66,7 @@ def _bodies(ids: dict[str, int]) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", TARIFFS): {"valid_from": "2026-02-01", "unit_price": 9},
         ("PATCH", f"{TARIFFS}/<int:tariff_id>"): {"unit_price": 9},
         ("PATCH", "/api/bills/<int:bill_id>"): {"cost": 9},
+        ("PATCH", "/api/budgets/<int:budget_id>"): {"limit_amount": 9},
     }
 
 
@@ -129,6 +131,11 @@ class World:
             headers=self.owner.headers,
             json={"meter_id": secret_meter, "period_from": "2026-01-01", "period_to": "2026-01-31", "cost": 77.77},
         ).get_json()
+        budget = client.post(
+            "/api/budgets",
+            headers=self.owner.headers,
+            json={"name": "OwnerSecretMeter budget", "meter_id": secret_meter, "limit_amount": 777.777},
+        ).get_json()
         self.ids = {
             "household_id": self.household,
             "meter_id": secret_meter,
@@ -139,6 +146,7 @@ class World:
             "link_id": link["id"],
             "tariff_id": tariff["id"],
             "bill_id": bill["id"],
+            "budget_id": budget["id"],
         }
 
     def url(self, rule: Rule) -> str:
@@ -220,7 +228,7 @@ def test_every_id_route_for_a_non_member_a_viewer_and_an_editor(
 
 # Every operation with an id in its path (admin routes aside); a new one must be counted here
 # and in docs/security.md.
-EXPECTED_ID_OPERATIONS = 29
+EXPECTED_ID_OPERATIONS = 32
 
 
 def test_notifications_are_their_users_alone(app: Flask, client: FlaskClient) -> None:

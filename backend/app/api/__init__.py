@@ -7,6 +7,7 @@ def register_blueprints(app: Flask) -> None:
     from .analytics import bp as analytics_bp
     from .auth import bp as auth_bp
     from .bills import bp as bills_bp
+    from .budgets import bp as budgets_bp
     from .households import bp as households_bp
     from .live import bp as live_bp
     from .meters import bp as meters_bp
@@ -27,6 +28,7 @@ def register_blueprints(app: Flask) -> None:
         tariffs_bp,
         bills_bp,
         notifications_bp,
+        budgets_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(live_bp)

@@ -127,3 +127,18 @@ def billing(household: Household, query: BillingQuery) -> dict[str, Any]:
         "days_total": days_total,
         "groups": groups,
     }
+
+
+def group_figures(
+    household: Household, group: Group, start: date, end: date, today: date
+) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """One group's figures over ``start``..``end`` by the billing rules above, unrounded amounts:
+    (to-date total, to-date cost, forecast total, forecast cost) — what budgets measure."""
+    prices = costs.prices_of(household.id, [m.id for m in group.meters])
+    to_date = _Window(household, group.meters, start, min(end, today), today, prices)
+    days_total = (end - start).days + 1
+    days_left = days_total - max(0, min(days_total, (today - start).days + 1))
+    means = _means(household, group.meters, today) if days_left else {}
+    forecast_total, forecast_cost = _forecast(group, to_date, means, days_left, today, prices)
+    to_date_total = convert(to_date.totals_milli(group), group.factors)
+    return to_date_total, to_date.cost(group).total, forecast_total, forecast_cost.total

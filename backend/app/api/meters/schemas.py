@@ -103,6 +103,22 @@ def to_milli(value: Decimal | None) -> int | None:
     return None if value is None else int(value.scaleb(3))
 
 
+# Alert settings (PRODUCT §12): a day above anomaly_factor x the median of its previous days is an
+# anomaly; a readings meter unread for reading_reminder_days is overdue. Null turns either off.
+DEFAULT_ANOMALY_FACTOR = Decimal(3)
+DEFAULT_REMINDER_DAYS = 35
+AnomalyFactor = Annotated[
+    Decimal,
+    BeforeValidator(_json_number),
+    AfterValidator(_places(3)),
+    Field(ge=1, le=1000),
+    PlainSerializer(_to_float, return_type=float, when_used="json"),
+    WithJsonSchema({"type": "number", "minimum": 1, "maximum": 1000, "multipleOf": 0.001}),
+]
+ReminderDays = Annotated[int, Field(ge=1, le=3650)]
+ANOMALY_DOC = "Alerts: a finished day above this many times the median of its previous days (1-1000); null: off"
+REMINDER_DOC = "Alerts (readings meters): remind after this many days without a reading (1-3650); null: off"
+
 MeterMode = Literal["consumption", "readings"]
 READINGS_ONLY = ("rollover_at", "max_per_day")
 READINGS_ONLY_ERROR = "applies to readings meters only (mode 'readings')"
@@ -152,6 +168,8 @@ class MeterCreate(Schema):
     mode: MeterMode = Field(default="consumption", description="readings: register values, consumption derived")
     rollover_at: PositiveRegister | None = Field(default=None, description="Readings meters: the register wraps to 0")
     max_per_day: PositiveRegister | None = Field(default=None, description="Readings meters: plausible most per day")
+    anomaly_factor: AnomalyFactor | None = Field(default=DEFAULT_ANOMALY_FACTOR, description=ANOMALY_DOC)
+    reading_reminder_days: ReminderDays | None = Field(default=DEFAULT_REMINDER_DAYS, description=REMINDER_DOC)
 
     @model_validator(mode="after")
     def _settings_fit_mode(self) -> MeterCreate:
@@ -188,6 +206,8 @@ class MeterUpdate(Schema):
     mode: MeterMode | None = Field(default=None, description="Only while the meter has no records and no readings")
     rollover_at: PositiveRegister | None = Field(default=None, description="Readings meters; null removes it")
     max_per_day: PositiveRegister | None = Field(default=None, description="Readings meters; null removes it")
+    anomaly_factor: AnomalyFactor | None = Field(default=None, description=ANOMALY_DOC)
+    reading_reminder_days: ReminderDays | None = Field(default=None, description=REMINDER_DOC)
 
     @model_validator(mode="after")
     def _settings_fit_mode(self) -> MeterUpdate:
@@ -223,6 +243,8 @@ class MeterOut(OutSchema):
     rollover_at: PositiveRegister | None = Field(default=None, description="Readings meters: the register wraps to 0")
     max_per_day: PositiveRegister | None = Field(default=None, description="Readings meters: plausible most per day")
     last_reading: LastReading | None = Field(default=None, description="The latest reading (readings meters)")
+    anomaly_factor: AnomalyFactor | None = Field(default=DEFAULT_ANOMALY_FACTOR, description=ANOMALY_DOC)
+    reading_reminder_days: ReminderDays | None = Field(default=DEFAULT_REMINDER_DAYS, description=REMINDER_DOC)
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -236,6 +258,8 @@ class MeterOut(OutSchema):
         values = {name: getattr(data, name) for name in fields}
         values["rollover_at"] = from_milli(data.rollover_at_milli)
         values["max_per_day"] = from_milli(data.max_per_day_milli)
+        values["anomaly_factor"] = from_milli(data.anomaly_factor_milli)
+        values["reading_reminder_days"] = data.reading_reminder_days
         return values
 
 

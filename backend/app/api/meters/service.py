@@ -18,7 +18,17 @@ from ...models import DailyRollup, Meter, Reading, Record, User
 from ...services import events, locks, readings, tenancy
 from ...services.units import unit_error
 from ..common import MAX_ID
-from .schemas import READINGS_ONLY_ERROR, LastReading, MeterCreate, MeterOut, MeterUpdate, from_milli, to_milli
+from .schemas import (
+    DEFAULT_ANOMALY_FACTOR,
+    DEFAULT_REMINDER_DAYS,
+    READINGS_ONLY_ERROR,
+    LastReading,
+    MeterCreate,
+    MeterOut,
+    MeterUpdate,
+    from_milli,
+    to_milli,
+)
 
 T = TypeVar("T", Meter, Record, Reading)
 
@@ -101,6 +111,11 @@ def add_meter(household_id: int, name: str, meter_type: str, unit: str, data: Me
         meter.mode = data.mode
         meter.rollover_at_milli = to_milli(data.rollover_at)
         meter.max_per_day_milli = to_milli(data.max_per_day)
+        meter.anomaly_factor_milli = to_milli(data.anomaly_factor)
+        meter.reading_reminder_days = data.reading_reminder_days
+    else:
+        meter.anomaly_factor_milli = to_milli(DEFAULT_ANOMALY_FACTOR)
+        meter.reading_reminder_days = DEFAULT_REMINDER_DAYS
     db.session.add(meter)
     db.session.flush()
     return meter
@@ -148,6 +163,10 @@ def _update_readings_settings(meter: Meter, data: MeterUpdate) -> None:
         meter.max_per_day_milli = to_milli(data.max_per_day)
     if (meter.rollover_at_milli, meter.max_per_day_milli) != before:
         readings.settings_changed(meter, rollover_changed=meter.rollover_at_milli != before[0])
+    if "anomaly_factor" in fields:
+        meter.anomaly_factor_milli = to_milli(data.anomaly_factor)
+    if "reading_reminder_days" in fields:
+        meter.reading_reminder_days = data.reading_reminder_days
 
 
 def update_meter(user: User, meter_id: int, data: MeterUpdate) -> MeterOut:
