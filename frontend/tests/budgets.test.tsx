@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
 
-import type { Budget } from "@/features/budgets/api/budgets";
+import { budgetChanges, budgetInput, type Budget } from "@/features/budgets/api/budgets";
 import { BudgetProgressCard } from "@/features/budgets/components/budget-progress-card";
 import { BudgetsPage } from "@/features/budgets/components/budgets-page";
 import { invalidateFor } from "@/lib/live";
@@ -21,6 +21,7 @@ function budget(id: number, extra: Partial<Budget> = {}, progress: Partial<Budge
     limit_amount: 300,
     limit_cost: null,
     thresholds: [80, 100],
+    unit: "kWh",
     created_at: "2026-11-01T00:00:00+00:00",
     updated_at: "2026-11-01T00:00:00+00:00",
     ...extra,
@@ -48,8 +49,8 @@ beforeEach(() => {
     budget(1),
     budget(
       2,
-      { name: "Water", meter_id: null, type: "water", limit_amount: null, limit_cost: 50, thresholds: [50] },
-      { used: 10, limit: 50, pct: 20, forecast: null, forecast_pct: null },
+      { name: "Water", meter_id: null, type: "water", limit_amount: null, limit_cost: 50, thresholds: [50], unit: null },
+      { used: 10, limit: 50, pct: 20, forecast: 12, forecast_pct: 24 },
     ),
   ];
   server.use(
@@ -95,15 +96,15 @@ test("a budget's bar shows what is used, the forecast as a marker and the thresh
     ["100", "90.9%"],
   ]);
   expect(within(progress).getByTestId("budget-used")).toHaveTextContent("Used 240 kWh of 300 kWh (80%)");
-  expect(within(progress).getByTestId("budget-forecast")).toHaveTextContent("Forecast 330 kWh (110%)");
+  expect(within(progress).getByTestId("budget-forecast")).toHaveTextContent("Forecast for the period 330 kWh (110%)");
   expect(within(progress).getByTestId("budget-period")).toHaveTextContent("11/01/2026 – 11/30/2026 · alerts at 80%, 100%");
 
-  // A cost budget on a type, without a forecast yet: money, no marker, the bar on a 100% scale.
+  // A cost budget on a type: money, the bar on a 100% scale.
   const water = screen.getByTestId("budget-2");
   expect(water).toHaveTextContent("All water meters · Calendar month");
   expect(within(water).getByTestId("budget-used")).toHaveTextContent("Used $10.00 of $50.00 (20%)");
-  expect(within(water).queryByTestId("forecast-marker")).not.toBeInTheDocument();
-  expect(within(water).queryByTestId("budget-forecast")).not.toBeInTheDocument();
+  expect(within(water).getByTestId("budget-forecast")).toHaveTextContent("Forecast for the period $12.00 (24%)");
+  expect(within(water).getByTestId("forecast-marker")).toHaveStyle({ left: "24%" });
   expect(within(water).getByTestId("budget-used-bar")).toHaveStyle({ width: "20%" });
   expect(within(water).getByTestId("budget-progress-2")).toHaveAttribute("data-tone", "ok");
   expect(budgetQueries).toEqual(["per_page=100&household_id=1"]);
@@ -217,20 +218,8 @@ test("editing sends the changed budget; deleting asks first", async () => {
   await person.type(within(dialog).getByLabelText("Limit"), "350");
   await person.click(within(dialog).getByRole("button", { name: "Save" }));
   await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
-  expect(patched).toEqual([
-    {
-      id: "1",
-      body: {
-        name: "Power this month",
-        meter_id: 1,
-        type: null,
-        period: "month",
-        limit_amount: 350,
-        limit_cost: null,
-        thresholds: [80, 100],
-      },
-    },
-  ]);
+  // Only what changed: the API refuses nulls in a PATCH.
+  expect(patched).toEqual([{ id: "1", body: { limit_amount: 350 } }]);
 
   await person.click(screen.getByRole("button", { name: "Delete Water" }));
   const confirm = screen.getByRole("dialog", { name: "Delete this budget?" });
@@ -254,8 +243,8 @@ test("the dashboard's card lists each budget's progress, and a new record refetc
       .getAllByRole("listitem")
       .map((item) => item.textContent),
   ).toEqual([
-    "Power this month · PowerUsed 240 kWh of 300 kWh (80%)Forecast 330 kWh (110%)",
-    "Water · All water metersUsed $10.00 of $50.00 (20%)",
+    "Power this month · PowerUsed 240 kWh of 300 kWh (80%)Forecast for the period 330 kWh (110%)",
+    "Water · All water metersUsed $10.00 of $50.00 (20%)Forecast for the period $12.00 (24%)",
   ]);
   expect(screen.getByRole("link", { name: "All budgets" })).toHaveAttribute("href", "/budgets");
   budgets = [budget(1, {}, { used: 300, pct: 100 })];
@@ -263,4 +252,18 @@ test("the dashboard's card lists each budget's progress, and a new record refetc
   await waitFor(() => expect(screen.getByTestId("budget-used")).toHaveTextContent("Used 300 kWh of 300 kWh (100%)"));
   expect(screen.getByTestId("budget-progress-1")).toHaveAttribute("data-tone", "over");
   expect(budgetQueries).toHaveLength(2);
+});
+
+test("an edit sends a new target or limit alone, never the pair's other field or a null", () => {
+  const power = budget(1);
+  expect(budgetChanges(power, budgetInput(power))).toEqual({});
+  expect(budgetChanges(power, { ...budgetInput(power), scope: "type", type: "electricity", limit_kind: "cost", limit: "45.5" })).toEqual({
+    type: "electricity",
+    limit_cost: 45.5,
+  });
+  expect(budgetChanges(power, { ...budgetInput(power), thresholds: "100, 50, 50", period: "billing", name: " Power " })).toEqual({
+    name: "Power",
+    period: "billing",
+    thresholds: [50, 100],
+  });
 });

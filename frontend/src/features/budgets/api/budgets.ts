@@ -1,38 +1,17 @@
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { z } from "zod";
 
-import { api, ApiError } from "@/lib/api-client";
+import { ApiError, client, type Schema } from "@/lib/api-client";
 import { decimalNumber, decimalString } from "@/lib/forms";
 import { householdKey, withHousehold } from "@/lib/household";
 import { queryRoots } from "@/lib/query-keys";
 
 // Budgets (PRODUCT.md §12): a limit on a meter or on every meter of a type, per month or billing
 // period, in consumption or in money, with thresholds (percentages) that raise alerts.
-export interface BudgetProgress {
-  period: { from: string; to: string };
-  used: number;
-  limit: number;
-  pct: number;
-  forecast: number | null;
-  forecast_pct: number | null;
-}
-export interface Budget {
-  id: number;
-  household_id: number;
-  name: string;
-  meter_id: number | null;
-  type: "electricity" | "water" | "gas" | "other" | null;
-  period: "month" | "billing";
-  limit_amount: number | null;
-  limit_cost: number | null;
-  thresholds: number[];
-  progress: BudgetProgress;
-  created_at: string;
-  updated_at: string;
-}
-export type BudgetBody = Pick<Budget, "name" | "meter_id" | "type" | "period" | "limit_amount" | "limit_cost" | "thresholds"> & {
-  household_id?: number;
-};
+export type Budget = Schema<"BudgetOut">;
+export type BudgetProgress = Budget["progress"];
+export type BudgetBody = Schema<"BudgetCreate">;
+export type BudgetChanges = Schema<"BudgetUpdate">;
 
 export const DEFAULT_THRESHOLDS = [80, 100];
 
@@ -46,7 +25,7 @@ export function parseThresholds(text: string): number[] {
 
 export const budgetSchema = z
   .object({
-    name: z.string().trim().min(1, "Name is required").max(100, "Name must be at most 100 characters"),
+    name: z.string().trim().min(1, "Name is required").max(64, "Name must be at most 64 characters"),
     scope: z.enum(["meter", "type"]),
     meter_id: z.string(),
     type: z.string(),
@@ -65,10 +44,9 @@ export const budgetSchema = z
       context.addIssue({ code: "custom", path: ["limit"], message: "The limit must be more than 0" });
     const thresholds = parseThresholds(input.thresholds);
     if (!thresholds.length) context.addIssue({ code: "custom", path: ["thresholds"], message: "Give at least one threshold" });
+    else if (thresholds.length > 10) context.addIssue({ code: "custom", path: ["thresholds"], message: "Give at most 10 thresholds" });
     else if (thresholds.some((value) => !Number.isInteger(value) || value < 1 || value > 500))
       context.addIssue({ code: "custom", path: ["thresholds"], message: "Thresholds are whole percentages from 1 to 500" });
-    else if (new Set(thresholds).size !== thresholds.length)
-      context.addIssue({ code: "custom", path: ["thresholds"], message: "Give each threshold once" });
   });
 export type BudgetInput = z.infer<typeof budgetSchema>;
 
@@ -107,8 +85,25 @@ export function budgetBody(input: BudgetInput): BudgetBody {
     period: input.period,
     limit_amount: input.limit_kind === "amount" ? limit : null,
     limit_cost: input.limit_kind === "cost" ? limit : null,
-    thresholds: [...parseThresholds(input.thresholds)].sort((a, b) => a - b),
+    thresholds: [...new Set(parseThresholds(input.thresholds))].sort((a, b) => a - b),
   };
+}
+
+/**
+ * What an edit changes, and only that: the API refuses nulls in a PATCH and both fields of a pair,
+ * so a new target or limit is sent alone (it replaces the other one of its pair).
+ */
+export function budgetChanges(budget: Budget, input: BudgetInput): BudgetChanges {
+  const body = budgetBody(input);
+  const changes: BudgetChanges = {};
+  if (body.name !== budget.name) changes.name = body.name;
+  if (body.meter_id && body.meter_id !== budget.meter_id) changes.meter_id = body.meter_id;
+  if (body.type && body.type !== budget.type) changes.type = body.type;
+  if (body.period && body.period !== budget.period) changes.period = body.period;
+  if (body.limit_amount && body.limit_amount !== budget.limit_amount) changes.limit_amount = body.limit_amount;
+  if (body.limit_cost && body.limit_cost !== budget.limit_cost) changes.limit_cost = body.limit_cost;
+  if (body.thresholds && body.thresholds.join() !== budget.thresholds.join()) changes.thresholds = body.thresholds;
+  return changes;
 }
 
 /** Where the API's 422s go in the form: its body fields are the form's, but for the limit and the thresholds' items. */
@@ -143,7 +138,7 @@ export const budgetsQuery = () =>
   queryOptions({
     queryKey: budgetKeys.list(),
     queryFn: async ({ signal }) =>
-      (await api.get<{ items: Budget[] }>("/api/budgets", { params: withHousehold({ per_page: 100 }), signal, silent: true })).data.items,
+      (await client.GET("/api/budgets", { query: withHousehold({ per_page: 100 }), signal, silent: true })).items,
   });
 
 function useInvalidateBudgets() {
@@ -155,11 +150,10 @@ function useInvalidateBudgets() {
 export function useSaveBudget() {
   const invalidate = useInvalidateBudgets();
   return useMutation({
-    mutationFn: async ({ id, body }: { id?: number; body: BudgetBody }) =>
-      (id === undefined
-        ? await api.post<Budget>("/api/budgets", withHousehold(body), { silent: true })
-        : await api.patch<Budget>(`/api/budgets/${id}`, body, { silent: true })
-      ).data,
+    mutationFn: ({ budget, input }: { budget?: Budget; input: BudgetInput }) =>
+      budget === undefined
+        ? client.POST("/api/budgets", { body: withHousehold(budgetBody(input)), silent: true })
+        : client.PATCH("/api/budgets/{budget_id}", { path: { budget_id: budget.id }, body: budgetChanges(budget, input), silent: true }),
     onSuccess: invalidate,
   });
 }
@@ -167,9 +161,7 @@ export function useSaveBudget() {
 export function useDeleteBudget() {
   const invalidate = useInvalidateBudgets();
   return useMutation({
-    mutationFn: async (id: number) => {
-      await api.delete(`/api/budgets/${id}`);
-    },
+    mutationFn: (id: number) => client.DELETE("/api/budgets/{budget_id}", { path: { budget_id: id } }),
     onSuccess: invalidate,
   });
 }

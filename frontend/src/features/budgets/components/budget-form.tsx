@@ -6,15 +6,7 @@ import { useForm } from "react-hook-form";
 
 import { Button } from "@/components/ui/button";
 import { FormError, SelectField, TextField } from "@/components/ui/field";
-import {
-  budgetBody,
-  budgetFieldErrors,
-  budgetInput,
-  budgetSchema,
-  useSaveBudget,
-  type Budget,
-  type BudgetInput,
-} from "@/features/budgets/api/budgets";
+import { budgetFieldErrors, budgetInput, budgetSchema, useSaveBudget, type Budget, type BudgetInput } from "@/features/budgets/api/budgets";
 import { formatUnit } from "@/lib/format";
 import { METER_TYPES, TYPE_LABELS, UNITS, type Meter } from "@/lib/meters";
 
@@ -48,7 +40,7 @@ export function BudgetForm({
   const submit = form.handleSubmit(async (values) => {
     setFormError(undefined);
     try {
-      await save.mutateAsync({ id: budget?.id, body: budgetBody(values) });
+      await save.mutateAsync({ budget, input: values });
       onSaved();
     } catch (error) {
       const { fields, rest } = budgetFieldErrors(error);

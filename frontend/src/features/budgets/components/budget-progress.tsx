@@ -28,10 +28,7 @@ export function BudgetProgressBar({
   const tone = budgetTone(budget);
   const figure = (value: number) => budgetFigure(budget, value, unit, currency);
   const used = `${figure(progress.used)} of ${figure(progress.limit)} (${formatPct(progress.pct)})`;
-  const forecast =
-    progress.forecast === null || progress.forecast_pct === null
-      ? null
-      : `${figure(progress.forecast)} (${formatPct(progress.forecast_pct)})`;
+  const forecast = `${figure(progress.forecast)} (${formatPct(progress.forecast_pct)})`;
   return (
     <div data-testid={`budget-progress-${budget.id}`} data-tone={tone}>
       <div className="relative mt-1 mb-1 h-3 rounded-full bg-slate-200 dark:bg-slate-700" aria-hidden>
@@ -53,23 +50,19 @@ export function BudgetProgressBar({
             style={{ left: `${barPosition(threshold, scale)}%` }}
           />
         ))}
-        {progress.forecast_pct !== null && (
-          <span
-            data-testid="forecast-marker"
-            title="Forecast"
-            className="absolute -top-1.5 h-6 w-1 -translate-x-1/2 rounded bg-indigo-700 ring-2 ring-white dark:bg-indigo-300 dark:ring-slate-900"
-            style={{ left: `${barPosition(progress.forecast_pct, scale)}%` }}
-          />
-        )}
+        <span
+          data-testid="forecast-marker"
+          title="Forecast"
+          className="absolute -top-1.5 h-6 w-1 -translate-x-1/2 rounded bg-indigo-700 ring-2 ring-white dark:bg-indigo-300 dark:ring-slate-900"
+          style={{ left: `${barPosition(progress.forecast_pct, scale)}%` }}
+        />
       </div>
       <p className="text-sm text-slate-700 dark:text-slate-200" data-testid="budget-used">
         Used {used}
       </p>
-      {forecast && (
-        <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="budget-forecast">
-          Forecast {forecast}
-        </p>
-      )}
+      <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="budget-forecast">
+        Forecast for the period {forecast}
+      </p>
       {!compact && (
         <p className="text-xs text-slate-600 dark:text-slate-300" data-testid="budget-period">
           {formatDate(progress.period.from)} – {formatDate(progress.period.to)} · alerts at{" "}

@@ -4,6 +4,7 @@ import { TYPE_LABELS, UNITS, type Meter } from "@/lib/meters";
 
 /** A budget's amounts are in its meter's unit, or in its type's canonical unit (PRODUCT.md §12). */
 export function budgetUnit(budget: Budget, meters: Meter[] | undefined): string {
+  if (budget.unit) return budget.unit;
   if (budget.meter_id !== null) return meters?.find((meter) => meter.id === budget.meter_id)?.unit ?? "";
   if (budget.type && budget.type !== "other") return UNITS[budget.type][0]!;
   return "";
@@ -31,7 +32,7 @@ export function formatPct(value: number): string {
 /** The bar's scale: 100% of the limit, or more when the use, the forecast or a threshold goes further (up to 500%). */
 export function barScale(budget: Budget): number {
   const { pct, forecast_pct } = budget.progress;
-  return Math.min(500, Math.max(100, pct, forecast_pct ?? 0, ...budget.thresholds));
+  return Math.min(500, Math.max(100, pct, forecast_pct, ...budget.thresholds));
 }
 
 /** Where a percentage of the limit sits on the bar, as a CSS percentage of its width. */
