@@ -28,10 +28,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..jobs import enqueue_after_commit, job, periodic_sweep
 from ..models import Budget, DailyRollup, Household, Meter, RaisedAlert, Reading
 from . import clock, events, notifications
 
@@ -44,11 +46,14 @@ __all__ = [
     "INVITATION_ACCEPTED",
     "READING_OVERDUE",
     "USAGE_ANOMALY",
+    "after_write",
+    "check_household",
     "evaluate_anomalies",
     "evaluate_budgets",
     "evaluate_household",
     "evaluate_overdue",
     "raise_alert",
+    "sweep_alerts",
     "sweep_all",
 ]
 
@@ -298,7 +303,32 @@ def sweep_all(now: datetime | None = None) -> list[str]:
     return raised
 
 
+@job(retries=3, retry_delay=30, backoff=2)
+def check_household(household_id: int) -> None:
+    """After a write: the household's budget alerts (each raised once, however often this runs)."""
+    evaluate_household(household_id)
+
+
+@periodic_sweep
+def sweep_alerts() -> None:
+    """Every sweep: every household's budgets, anomalies of finished days and overdue readings.
+    It also catches what a lost ``check_household`` job left undone."""
+    sweep_all()
+
+
+def _forget_pending(session: Session, *_args: object) -> None:
+    session.info.pop(PENDING, None)
+
+
 def after_write(household_id: int) -> None:
-    """Call in a write's transaction that changes consumption or a budget: the household's budgets
-    are evaluated once it commits."""
-    db.session().info.setdefault(PENDING, set()).add(household_id)
+    """Call in a write's transaction that changes consumption, costs or a budget: one
+    ``check_household`` job per household is queued when it commits (none on a rollback)."""
+    session = db.session()
+    if not event.contains(Session, "after_commit", _forget_pending):
+        event.listen(Session, "after_commit", _forget_pending)
+        event.listen(Session, "after_soft_rollback", _forget_pending)
+    pending = session.info.setdefault(PENDING, set())
+    if household_id in pending:
+        return
+    pending.add(household_id)
+    enqueue_after_commit(check_household, household_id)

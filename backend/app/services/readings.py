@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, insert, select
 from ..errors import Conflict, InvalidField
 from ..extensions import db
 from ..models import DailyRollup, Household, Meter, Reading
+from . import alerts
 from .interpolation import day_start, local_day, split
 from .locks import lock_household
 
@@ -120,6 +121,7 @@ def _set_flags(reading: Reading, wrapped: bool, rate: bool) -> None:
 
 
 def _write_rows(meter: Meter, first: date, last: date, totals: dict[date, int], counts: dict[date, int]) -> int:
+    alerts.after_write(meter.household_id)  # the budgets of the household are checked after the commit
     rollups = DailyRollup.__table__
     db.session.execute(
         delete(rollups).where(

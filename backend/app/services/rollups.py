@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import DailyRollup, Record
-from . import readings
+from . import alerts, readings
 from .locks import lock_household
 
 _CHUNK = 500
@@ -85,6 +85,7 @@ def add_record(household_id: int, meter_id: int, day: date, amount_milli: int, c
         max_milli=amount_milli,
         uncosted_milli=amount_milli if cost_cents is None else 0,
     )
+    alerts.after_write(household_id)
     row, new = DailyRollup.__table__.c, stmt.excluded
     db.session.execute(
         stmt.on_conflict_do_update(
@@ -111,6 +112,7 @@ def refresh_days(household_id: int, touched: Iterable[tuple[int, date]]) -> None
         return
     db.session.flush()
     lock_household(household_id)
+    alerts.after_write(household_id)
     rc = Record.__table__.c
     rollups = DailyRollup.__table__
     for meter_id, days in by_meter.items():
@@ -131,6 +133,7 @@ def refresh_range(household_id: int, meter_id: int, date_from: date, date_to: da
     """Recompute every rollup row of one meter between two dates (bulk writes)."""
     db.session.flush()
     lock_household(household_id)
+    alerts.after_write(household_id)
     rc = Record.__table__.c
     rollups = DailyRollup.__table__
     db.session.execute(

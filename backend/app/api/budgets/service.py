@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, select
 from ...errors import InvalidField, NotFound
 from ...extensions import db
 from ...models import Budget, Household, Meter, User
-from ...services import events, locks, tenancy
+from ...services import alerts, events, locks, tenancy
 from ...services.billing import billing_period
 from ...services.units import CANONICAL, factor
 from ..analytics.billing import group_figures
@@ -176,8 +176,6 @@ def _changed(budget: Budget, type_: str) -> dict[str, Any]:
     db.session.flush()
     out = answer(budget)
     events.emit_household(budget.household_id, type_, budget=out)
-    from ...services import alerts
-
     alerts.after_write(budget.household_id)
     db.session.commit()
     return out

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from ...errors import Conflict, FieldError, Forbidden, NotFound
 from ...extensions import db
 from ...models import Household, Invitation, Membership, User
-from ...services import audit, clock, mail, signed_tokens
+from ...services import alerts, audit, clock, mail, signed_tokens
 from . import access
 from .members import announce
 from .service import view
@@ -96,6 +96,25 @@ def _pending(invitation_id: int) -> Invitation | None:
     ).first()
 
 
+def _tell_owners(household: Household, user: User, invitation_id: int, role: str) -> None:
+    """The ``invitation.accepted`` alert, to the household's owners (the new member aside)."""
+    owners = db.session.scalars(
+        select(Membership.user_id).where(
+            Membership.household_id == household.id, Membership.role == "owner", Membership.user_id != user.id
+        )
+    )
+    alerts.raise_alert(
+        f"invitation:{invitation_id}:accepted",
+        household.id,
+        alerts.INVITATION_ACCEPTED,
+        f"{user.name} joined {household.name}",
+        f"{user.name} ({user.email}) accepted the invitation to \u201c{household.name}\u201d and is now {role}.",
+        {"user_id": user.id, "name": user.name, "email": user.email, "role": role},
+        link=f"/households/{household.id}",
+        user_ids=list(owners),
+    )
+
+
 def accept(user: User, token: str) -> dict[str, Any]:
     """Join the household of the invitation; its row goes, so the link works once."""
     claims = signed_tokens.read_token(signed_tokens.INVITE, token)
@@ -131,6 +150,7 @@ def accept(user: User, token: str) -> dict[str, Any]:
     db.session.flush()
     announce(household.id, user.id, invitation.role)
     audit.record(audit.INVITATION_ACCEPTED, user.id, household_id=household.id, role=invitation.role)
+    _tell_owners(household, user, invitation_id, invitation.role)
     answer = view(household, invitation.role)
     db.session.commit()
     return answer

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from ...errors import Conflict, NotFound
 from ...extensions import db
 from ...models import DailyRollup, Household, Meter, TariffVersion, User
-from ...services import clock, costs, events, locks, tenancy
+from ...services import alerts, clock, costs, events, locks, tenancy
 from ..common import MAX_ID
 from .schemas import TariffCreate, TariffOut, TariffUpdate
 
@@ -118,6 +118,7 @@ def _changed(meter: Meter, version: TariffVersion, deleted: bool = False) -> Non
     tariff = payload(version, None) if deleted else _answer(meter, version)
     extra: dict[str, Any] = {"deleted": True} if deleted else {}
     events.emit_household(meter.household_id, CHANGED, meter_id=meter.id, tariff=tariff, **extra)
+    alerts.after_write(meter.household_id)  # costs changed: cost budgets are checked again
 
 
 # Dry runs --------------------------------------------------------------------------------
