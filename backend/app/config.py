@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     JOBS_URL: str | None = None
     JOBS_WORKERS: int = Field(default=2, ge=1, le=64)
     JOBS_SWEEP_MINUTES: int = Field(default=60, ge=1, le=1440)
+    WEBHOOK_ALLOW_HTTP: bool = False
+    WEBHOOK_ALLOW_PRIVATE: bool = False
+    WEBHOOK_TIMEOUT: float = Field(default=10.0, gt=0, le=60)
 
     @field_validator("CORS_ORIGINS", mode="before")
     @classmethod
@@ -227,6 +230,9 @@ class Settings(BaseSettings):
             "JOBS_URL": self.jobs_url(),
             "JOBS_WORKERS": self.JOBS_WORKERS,
             "JOBS_SWEEP_MINUTES": self.JOBS_SWEEP_MINUTES,
+            "WEBHOOK_ALLOW_HTTP": self.WEBHOOK_ALLOW_HTTP,
+            "WEBHOOK_ALLOW_PRIVATE": self.WEBHOOK_ALLOW_PRIVATE,
+            "WEBHOOK_TIMEOUT": self.WEBHOOK_TIMEOUT,
         }
 
 

@@ -55,6 +55,7 @@ ALLOWED_422 = {
     "confirmation": "a household delete whose `confirm` is not the household's name",
     "meter_mode": "a meter of the other mode (records on a readings meter, readings on a consumption meter)",
     "reading_order": "a reading out of order with the meter's other readings, or above its rollover_at",
+    "url_refused": "a webhook URL whose host does not resolve, or resolves to a non-public address",
     "readings_only": "rollover_at or max_per_day set on a meter that is (still) a consumption meter",
 }
 #: Cross-parameter rules OpenAPI 3.0 cannot state, recognised by their message.

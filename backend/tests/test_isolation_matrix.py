@@ -32,6 +32,7 @@ OWNED_PARAMS = {
     "tariff_id",
     "bill_id",
     "budget_id",
+    "webhook_id",
 }
 SHARE_PARAM = "token"
 # Routes whose id is another account's by design: only admins reach them, everyone else gets 403.
@@ -67,6 +68,8 @@ def _bodies(ids: dict[str, int]) -> dict[tuple[str, str], dict[str, Any]]:
         ("PATCH", f"{TARIFFS}/<int:tariff_id>"): {"unit_price": 9},
         ("PATCH", "/api/bills/<int:bill_id>"): {"cost": 9},
         ("PATCH", "/api/budgets/<int:budget_id>"): {"limit_amount": 9},
+        ("POST", f"{HOUSEHOLD}/webhooks"): {"url": "https://93.184.216.34/hijack", "events": ["record.created"]},
+        ("PATCH", f"{HOUSEHOLD}/webhooks/<int:webhook_id>"): {"description": "Hijacked"},
     }
 
 
@@ -136,6 +139,11 @@ class World:
             headers=self.owner.headers,
             json={"name": "OwnerSecretMeter budget", "meter_id": secret_meter, "limit_amount": 777.777},
         ).get_json()
+        webhook = client.post(
+            f"{url}/webhooks",
+            headers=self.owner.headers,
+            json={"url": "https://93.184.216.34/owner-hook", "events": ["bill.deleted"]},
+        ).get_json()
         self.ids = {
             "household_id": self.household,
             "meter_id": secret_meter,
@@ -147,6 +155,7 @@ class World:
             "tariff_id": tariff["id"],
             "bill_id": bill["id"],
             "budget_id": budget["id"],
+            "webhook_id": webhook["id"],
         }
 
     def url(self, rule: Rule) -> str:
@@ -228,7 +237,7 @@ def test_every_id_route_for_a_non_member_a_viewer_and_an_editor(
 
 # Every operation with an id in its path (admin routes aside); a new one must be counted here
 # and in docs/security.md.
-EXPECTED_ID_OPERATIONS = 32
+EXPECTED_ID_OPERATIONS = 39
 
 
 def test_notifications_are_their_users_alone(app: Flask, client: FlaskClient) -> None:

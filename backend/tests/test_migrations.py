@@ -45,6 +45,8 @@ def test_migrations_match_models(app: Flask) -> None:
                     "notifications",
                     "budgets",
                     "raised_alerts",
+                    "webhooks",
+                    "webhook_deliveries",
                 }
             )
     assert diff == []

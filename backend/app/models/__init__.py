@@ -14,8 +14,10 @@ from .record import DailyRollup, Record
 from .sharing import Invitation, ShareLink
 from .tariff import Bill, TariffVersion
 from .user import User
+from .webhook import DELIVERY_STATUSES, Webhook, WebhookDelivery
 
 __all__ = [
+    "DELIVERY_STATUSES",
     "METER_MODES",
     "METER_TYPES",
     "READING_KINDS",
@@ -43,4 +45,6 @@ __all__ = [
     "TokenFamily",
     "TwoFactor",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]
