@@ -1,41 +1,20 @@
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { z } from "zod";
 
-import { api } from "@/lib/api-client";
+import { client, type Schema } from "@/lib/api-client";
 import { queryRoots } from "@/lib/query-keys";
 
 // Webhooks of a household (PRODUCT.md §12, owners only): signed POSTs of its events to a URL.
-export interface Webhook {
-  id: number;
-  url: string;
-  events: string[];
-  description: string;
-  enabled: boolean;
-  /** Failed attempts in a row; 20 turn the webhook off. */
-  consecutive_failures: number;
-  created_at: string;
-}
+export type Webhook = Schema<"WebhookOut">;
 /** The answer to a creation: the signing secret is in it, and never again. */
-export interface WebhookCreated extends Webhook {
-  secret: string;
-}
-export interface Delivery {
-  id: number;
-  delivery_id: string;
-  event: string;
-  status: "pending" | "delivered" | "failed";
-  attempt: number;
-  status_code: number | null;
-  error: string | null;
-  created_at: string;
-  next_attempt_at: string | null;
-  delivered_at: string | null;
-}
-export type WebhookBody = { url: string; events: string[]; description: string };
-export type WebhookChanges = Partial<WebhookBody> & { enabled?: boolean };
+export type WebhookCreated = Schema<"WebhookCreated">;
+export type Delivery = Schema<"DeliveryOut">;
+export type WebhookEvent = Schema<"WebhookCreate">["events"][number];
+export type WebhookBody = Schema<"WebhookCreate">;
+export type WebhookChanges = Schema<"WebhookUpdate">;
 
 /** The events a webhook may subscribe to: the live changes, then the alerts (the API's order). */
-export const WEBHOOK_EVENTS = {
+export const WEBHOOK_EVENTS: { changes: readonly WebhookEvent[]; alerts: readonly WebhookEvent[] } = {
   changes: [
     "record.created",
     "record.updated",
@@ -54,8 +33,8 @@ export const WEBHOOK_EVENTS = {
     "member.changed",
   ],
   alerts: ["budget.threshold", "budget.forecast", "usage.anomaly", "reading.overdue", "token.expiring", "invitation.accepted"],
-} as const;
-export const ALL_EVENTS: string[] = [...WEBHOOK_EVENTS.changes, ...WEBHOOK_EVENTS.alerts];
+};
+export const ALL_EVENTS: WebhookEvent[] = [...WEBHOOK_EVENTS.changes, ...WEBHOOK_EVENTS.alerts];
 
 export const webhookSchema = z.object({
   url: z
@@ -76,12 +55,11 @@ export const webhookKeys = {
   deliveries: (householdId: number, webhookId: number) => [...queryRoots.webhooks, householdId, webhookId, "deliveries"] as const,
 };
 
-const base = (householdId: number) => `/api/households/${householdId}/webhooks`;
-
 export const webhooksQuery = (householdId: number) =>
   queryOptions({
     queryKey: webhookKeys.list(householdId),
-    queryFn: async ({ signal }) => (await api.get<{ items: Webhook[] }>(base(householdId), { signal, silent: true })).data.items,
+    queryFn: async ({ signal }) =>
+      (await client.GET("/api/households/{household_id}/webhooks", { path: { household_id: householdId }, signal, silent: true })).items,
   });
 
 /** The last 100 deliveries, newest first; asked again every 5 s while one is still pending. */
@@ -89,7 +67,13 @@ export const deliveriesQuery = (householdId: number, webhookId: number) =>
   queryOptions({
     queryKey: webhookKeys.deliveries(householdId, webhookId),
     queryFn: async ({ signal }) =>
-      (await api.get<{ items: Delivery[] }>(`${base(householdId)}/${webhookId}/deliveries`, { signal, silent: true })).data.items,
+      (
+        await client.GET("/api/households/{household_id}/webhooks/{webhook_id}/deliveries", {
+          path: { household_id: householdId, webhook_id: webhookId },
+          signal,
+          silent: true,
+        })
+      ).items,
     refetchInterval: (query) => (query.state.data?.some((delivery) => delivery.status === "pending") ? 5000 : false),
   });
 
@@ -102,7 +86,8 @@ function useInvalidateWebhooks(householdId: number) {
 export function useCreateWebhook(householdId: number) {
   const invalidate = useInvalidateWebhooks(householdId);
   return useMutation({
-    mutationFn: async (body: WebhookBody) => (await api.post<WebhookCreated>(base(householdId), body, { silent: true })).data,
+    mutationFn: (body: WebhookBody) =>
+      client.POST("/api/households/{household_id}/webhooks", { path: { household_id: householdId }, body, silent: true }),
     onSuccess: invalidate,
   });
 }
@@ -110,8 +95,12 @@ export function useCreateWebhook(householdId: number) {
 export function useUpdateWebhook(householdId: number) {
   const invalidate = useInvalidateWebhooks(householdId);
   return useMutation({
-    mutationFn: async ({ id, changes }: { id: number; changes: WebhookChanges }) =>
-      (await api.patch<Webhook>(`${base(householdId)}/${id}`, changes, { silent: true })).data,
+    mutationFn: ({ id, changes }: { id: number; changes: WebhookChanges }) =>
+      client.PATCH("/api/households/{household_id}/webhooks/{webhook_id}", {
+        path: { household_id: householdId, webhook_id: id },
+        body: changes,
+        silent: true,
+      }),
     onSuccess: invalidate,
   });
 }
@@ -119,9 +108,8 @@ export function useUpdateWebhook(householdId: number) {
 export function useDeleteWebhook(householdId: number) {
   const invalidate = useInvalidateWebhooks(householdId);
   return useMutation({
-    mutationFn: async (id: number) => {
-      await api.delete(`${base(householdId)}/${id}`);
-    },
+    mutationFn: (id: number) =>
+      client.DELETE("/api/households/{household_id}/webhooks/{webhook_id}", { path: { household_id: householdId, webhook_id: id } }),
     onSuccess: invalidate,
   });
 }
@@ -130,7 +118,8 @@ export function useDeleteWebhook(householdId: number) {
 export function useTestWebhook(householdId: number) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async (id: number) => (await api.post<Delivery>(`${base(householdId)}/${id}/test`)).data,
+    mutationFn: (id: number) =>
+      client.POST("/api/households/{household_id}/webhooks/{webhook_id}/test", { path: { household_id: householdId, webhook_id: id } }),
     onSuccess: (_delivery, id) => queryClient.invalidateQueries({ queryKey: webhookKeys.deliveries(householdId, id) }),
   });
 }
