@@ -10,7 +10,7 @@ import { createServer } from "node:net";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 
-import { apiUrl, linkIn, PASSWORD, signIn, today, waitForMail, webUrl } from "./support/helpers";
+import { apiUrl, linkIn, noHorizontalScroll, PASSWORD, signIn, today, waitForMail, webUrl } from "./support/helpers";
 
 const email = `ada.budgets.${Date.now()}@example.com`;
 
@@ -166,4 +166,13 @@ test("axe finds nothing on /budgets and /notifications in both themes", async ({
     await page.keyboard.press("Escape");
   }
   await page.getByLabel("Theme").selectOption("system");
+
+  // At 375 px the header keeps the bell without scrolling sideways, and so do both pages.
+  await page.setViewportSize({ width: 375, height: 800 });
+  for (const path of ["/budgets", "/notifications"]) {
+    await page.goto(webUrl(path));
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await expect(page.getByRole("button", { name: /^Notifications/ })).toBeVisible();
+    await noHorizontalScroll(page);
+  }
 });

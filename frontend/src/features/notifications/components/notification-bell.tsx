@@ -80,7 +80,7 @@ export function NotificationBell() {
           id={panelId}
           role="region"
           aria-label="Latest notifications"
-          className="absolute right-0 z-30 mt-2 w-[min(22rem,calc(100vw-2rem))] rounded-lg border border-slate-200 bg-white p-3 shadow-lg dark:border-slate-700 dark:bg-slate-900"
+          className="fixed inset-x-2 top-14 z-30 max-h-[80vh] overflow-y-auto rounded-lg sm:absolute sm:inset-x-auto sm:top-auto sm:right-0 sm:mt-2 sm:w-[22rem] border border-slate-200 bg-white p-3 shadow-lg dark:border-slate-700 dark:bg-slate-900"
         >
           <div className="mb-2 flex items-center justify-between gap-2">
             <p className="text-sm font-semibold">{unread ? `${unread} unread` : "All read"}</p>
