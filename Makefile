@@ -156,6 +156,10 @@ bench: bench-analytics bench-import bench-readings bench-live bench-soak ## Run 
 bench-soak: bench-install ## Mixed traffic at 80% of the measured maximum for SOAK_SECONDS (default 600)
 	$(PY) scripts/bench/soak.py
 
+.PHONY: bench-jobs
+bench-jobs: install system-deps ## The job queue on its SQLite and Redis stores: enqueue cost, enqueue-to-start latency, no-op jobs/s [JOBS=n LATENCY_SAMPLES=n]
+	cd $(BACKEND) && .venv/bin/python ../scripts/bench/jobs_bench.py
+
 .PHONY: bench-readings
 bench-readings: install system-deps ## Reading create on a meter with 100,000 readings vs record create and /health; 1,000,000-row readings import vs psql \copy: make bench-readings [EXISTING=n ROWS=n SECONDS=s]
 	cd $(BACKEND) && .venv/bin/python ../scripts/bench/readings_bench.py

@@ -76,15 +76,15 @@ class Settings(BaseSettings):
     TRUSTED_PROXIES: int = Field(default=0, ge=0, le=5)
     LOG_LEVEL: str = "INFO"
     LOG_FORMAT: Literal["json", "console"] = "console"
+    WEBHOOK_ALLOW_HTTP: bool = False
+    WEBHOOK_ALLOW_PRIVATE: bool = False
+    WEBHOOK_TIMEOUT: float = Field(default=10.0, gt=0, le=60)
     # The job queue's store (docs/jobs.md): sqlite:///file, redis://host:port/db, memory://,
     # immediate://. Empty: REDIS_URL when set, else a SQLite file under backend/instance
     # (the test suite: memory://).
     JOBS_URL: str | None = None
     JOBS_WORKERS: int = Field(default=2, ge=1, le=64)
     JOBS_SWEEP_MINUTES: int = Field(default=60, ge=1, le=1440)
-    WEBHOOK_ALLOW_HTTP: bool = False
-    WEBHOOK_ALLOW_PRIVATE: bool = False
-    WEBHOOK_TIMEOUT: float = Field(default=10.0, gt=0, le=60)
 
     @field_validator("CORS_ORIGINS", mode="before")
     @classmethod
@@ -227,12 +227,12 @@ class Settings(BaseSettings):
             "TRUSTED_PROXIES": self.TRUSTED_PROXIES,
             "LOG_LEVEL": self.LOG_LEVEL,
             "LOG_FORMAT": self.LOG_FORMAT,
-            "JOBS_URL": self.jobs_url(),
-            "JOBS_WORKERS": self.JOBS_WORKERS,
-            "JOBS_SWEEP_MINUTES": self.JOBS_SWEEP_MINUTES,
             "WEBHOOK_ALLOW_HTTP": self.WEBHOOK_ALLOW_HTTP,
             "WEBHOOK_ALLOW_PRIVATE": self.WEBHOOK_ALLOW_PRIVATE,
             "WEBHOOK_TIMEOUT": self.WEBHOOK_TIMEOUT,
+            "JOBS_URL": self.jobs_url(),
+            "JOBS_WORKERS": self.JOBS_WORKERS,
+            "JOBS_SWEEP_MINUTES": self.JOBS_SWEEP_MINUTES,
         }
 
 

@@ -31,8 +31,8 @@ OWNED_PARAMS = {
     "link_id",
     "tariff_id",
     "bill_id",
-    "budget_id",
     "webhook_id",
+    "budget_id",
 }
 SHARE_PARAM = "token"
 # Routes whose id is another account's by design: only admins reach them, everyone else gets 403.
@@ -67,9 +67,9 @@ def _bodies(ids: dict[str, int]) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", TARIFFS): {"valid_from": "2026-02-01", "unit_price": 9},
         ("PATCH", f"{TARIFFS}/<int:tariff_id>"): {"unit_price": 9},
         ("PATCH", "/api/bills/<int:bill_id>"): {"cost": 9},
-        ("PATCH", "/api/budgets/<int:budget_id>"): {"limit_amount": 9},
         ("POST", f"{HOUSEHOLD}/webhooks"): {"url": "https://93.184.216.34/hijack", "events": ["record.created"]},
         ("PATCH", f"{HOUSEHOLD}/webhooks/<int:webhook_id>"): {"description": "Hijacked"},
+        ("PATCH", "/api/budgets/<int:budget_id>"): {"limit_amount": 9},
     }
 
 
@@ -134,15 +134,15 @@ class World:
             headers=self.owner.headers,
             json={"meter_id": secret_meter, "period_from": "2026-01-01", "period_to": "2026-01-31", "cost": 77.77},
         ).get_json()
-        budget = client.post(
-            "/api/budgets",
-            headers=self.owner.headers,
-            json={"name": "OwnerSecretMeter budget", "meter_id": secret_meter, "limit_amount": 777.777},
-        ).get_json()
         webhook = client.post(
             f"{url}/webhooks",
             headers=self.owner.headers,
             json={"url": "https://93.184.216.34/owner-hook", "events": ["bill.deleted"]},
+        ).get_json()
+        budget = client.post(
+            "/api/budgets",
+            headers=self.owner.headers,
+            json={"name": "OwnerSecretMeter budget", "meter_id": secret_meter, "limit_amount": 777.777},
         ).get_json()
         self.ids = {
             "household_id": self.household,
@@ -154,8 +154,8 @@ class World:
             "link_id": link["id"],
             "tariff_id": tariff["id"],
             "bill_id": bill["id"],
-            "budget_id": budget["id"],
             "webhook_id": webhook["id"],
+            "budget_id": budget["id"],
         }
 
     def url(self, rule: Rule) -> str:

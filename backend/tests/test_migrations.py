@@ -42,11 +42,11 @@ def test_migrations_match_models(app: Flask) -> None:
                     "access_tokens",
                     "recovery_codes",
                     "idempotency_keys",
+                    "webhooks",
+                    "webhook_deliveries",
                     "notifications",
                     "budgets",
                     "raised_alerts",
-                    "webhooks",
-                    "webhook_deliveries",
                 }
             )
     assert diff == []

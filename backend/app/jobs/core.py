@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -86,6 +87,10 @@ class Queue:
     url: str
     tasks: dict[str, TaskWrapper] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # After a failed enqueue the store is taken for down this long: requests that queue work
+    # meanwhile do not each wait for a connect timeout (the sweep enqueues their rows later).
+    retry_after: float = 10.0
+    down_until: float = 0.0
 
     def task(self, definition: Job, periodic: Callable[[datetime], bool] | None = None) -> TaskWrapper:
         """The job's huey task (``periodic``: run by the worker's scheduler whenever it says so)."""
@@ -135,21 +140,29 @@ class Queue:
     ) -> bool:
         """Put the job on the queue; a store that does not answer is logged, never raised:
         the row the job works on stays pending and the sweep enqueues it again later."""
+        if self.down_until and time.monotonic() < self.down_until:
+            self._enqueue_failed(definition, "the store did not answer a moment ago")
+            return False
         try:
             wrapper = self.task(definition)
             if eta is None:
                 wrapper(*args, **kwargs)
             else:
                 wrapper.schedule(args=args, kwargs=kwargs, eta=eta)
-            return True
         except Exception as exc:
             if self.huey.immediate:
                 raise  # immediate mode runs the job inline: its failure is the job's, not the queue's
-            failures = self.app.extensions.get("meterbook.jobs.enqueue_failures")
-            if failures is not None:
-                failures.inc()
-            log.warning("could not enqueue %s (the sweep will retry): %s: %s", definition.name, type(exc).__name__, exc)
+            self.down_until = time.monotonic() + self.retry_after
+            self._enqueue_failed(definition, f"{type(exc).__name__}: {exc}")
             return False
+        self.down_until = 0.0
+        return True
+
+    def _enqueue_failed(self, definition: Job, reason: str) -> None:
+        failures = self.app.extensions.get("meterbook.jobs.enqueue_failures")
+        if failures is not None:
+            failures.inc()
+        log.warning("could not enqueue %s (the sweep will): %s", definition.name, reason)
 
     # --- what /metrics and /health/ready read ------------------------------------------
 

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypeVar, overload
 
 from .core import Queue, job, queue_of
@@ -86,8 +86,26 @@ def requeue_overdue() -> None:
 
 @job(retries=0)
 def sweep() -> None:
-    """Every JOBS_SWEEP_MINUTES: the hourly sweep functions."""
-    run_sweeps("sweep")
+    """Every JOBS_SWEEP_MINUTES: the hourly sweep functions, by one worker per round (every
+    worker's scheduler fires it; the first to count the round in the store runs it)."""
+    if take_round(datetime.now(UTC)):
+        run_sweeps("sweep")
+
+
+def take_round(moment: datetime) -> bool:
+    """Whether this call is the first for the round of ``moment`` (its minute); the previous
+    round's counter is dropped so the store does not grow."""
+    queue = queue_of()
+    minute = moment.replace(second=0, microsecond=0)
+    if int(queue.huey.storage.incr(round_key(minute))) != 1:
+        return False
+    interval = int(queue.app.config.get("JOBS_SWEEP_MINUTES") or 60)
+    queue.huey.storage.delete_counter(round_key(minute - timedelta(minutes=interval)))
+    return True
+
+
+def round_key(minute: datetime) -> str:
+    return f"meterbook.sweep.round.{minute:%Y%m%d%H%M}"
 
 
 def register_periodic(queue: Queue) -> None:

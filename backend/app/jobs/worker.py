@@ -1,6 +1,6 @@
-"""The worker process: ``flask jobs worker`` (``make worker``), or huey's own consumer:
-``huey_consumer app.jobs.worker.huey -w 2 -k thread -d 0.1 -m 1`` (the app's configuration
-comes from the environment either way)."""
+"""The worker process: ``flask jobs worker`` (``make worker``), or huey's own consumer, from
+``backend/``: ``PYTHONPATH=. huey_consumer app.jobs.worker.huey -w 2 -k thread -d 0.1 -m 1``
+(the app's configuration comes from the environment either way)."""
 
 from __future__ import annotations
 

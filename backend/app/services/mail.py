@@ -47,6 +47,12 @@ def queue(kind: str, recipient: str, **context: Any) -> OutboxMessage:
         html_body=render_template(f"email/{kind}.html", **context),
         next_attempt_at=clock.now(),
     )
+    return add(message)
+
+
+def add(message: OutboxMessage) -> OutboxMessage:
+    """Write a rendered message to the outbox in the current transaction; its delivery job is
+    queued once that commits."""
     db.session.add(message)
     db.session.flush()
     enqueue_after_commit(deliver_message, message.id)

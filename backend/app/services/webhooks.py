@@ -104,7 +104,7 @@ def address_problem(address: str) -> str | None:
 
 def split_url(url: str) -> tuple[str, str, int, str]:
     """Scheme, host, port and request target of an http(s) URL; ValueError for anything else."""
-    parts = urlsplit(url)
+    parts = urlsplit(url)  # ValueError for a malformed IPv6 literal
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise ValueError("must be an http or https URL")

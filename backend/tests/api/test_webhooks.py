@@ -21,6 +21,7 @@ from .households_helpers import home_id, member
 
 PUBLIC = "https://93.184.216.34/hook"  # an address literal: resolves without DNS
 ALL = list(webhooks.EVENTS)
+SHAPE = "must be an http or https URL with a host (and no user name)"
 
 
 def _url(household: int, *rest: Any) -> str:
@@ -188,10 +189,12 @@ def test_configuration_allows_http_and_private_addresses(
 @pytest.mark.parametrize(
     ("body", "loc", "msg"),
     [
-        ({"url": "ftp://93.184.216.34/"}, ["body", "url"], "must be an http or https URL"),
-        ({"url": "https://user:pw@93.184.216.34/"}, ["body", "url"], "must not contain a user name or password"),
-        ({"url": "https:///path"}, ["body", "url"], "must name a host"),
+        ({"url": "ftp://93.184.216.34/"}, ["body", "url"], SHAPE),
+        ({"url": "https://user:pw@93.184.216.34/"}, ["body", "url"], SHAPE),
+        ({"url": "https:///path"}, ["body", "url"], SHAPE),
+        ({"url": "https://exa mple.com/"}, ["body", "url"], SHAPE),
         ({"url": "https://93.184.216.34:99999/"}, ["body", "url"], "has an invalid port"),
+        ({"url": "https://[::zz]/"}, ["body", "url"], None),
         ({"events": []}, ["body", "events"], "List should have at least 1 item after validation, not 0"),
         ({"events": ["auth.changed"]}, ["body", "events", 0], None),
         ({"events": ["webhook.test"]}, ["body", "events", 0], None),

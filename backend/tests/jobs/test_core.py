@@ -186,3 +186,50 @@ def test_ready_answers_ok_with_a_sqlite_store(make_app: Any, tmp_path: Any) -> N
     served = make_app(JOBS_URL=f"sqlite:///{tmp_path / 'jobs.db'}")
     response = served.test_client().get("/health/ready")
     assert (response.status_code, response.get_json()) == (200, {"status": "ok"})
+
+
+def test_the_hourly_sweep_runs_once_per_round_however_many_workers_fire_it(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.jobs.sweep import round_key, take_round
+
+    worker_app = make_app(JOBS_SWEEP_MINUTES=30)
+    storage = queue_of(worker_app).huey.storage
+    ran: list[str] = []
+    monkeypatch.setattr("app.jobs.sweep.SWEEPS", {"x.count": Sweep("x.count", lambda: ran.append("x"), "sweep")})
+    noon = datetime(2026, 11, 27, 12, 0, 10)
+    with worker_app.app_context():
+        assert take_round(noon) is True
+        assert take_round(noon + timedelta(seconds=40)) is False  # a second worker, same minute
+        assert take_round(noon + timedelta(minutes=30)) is True  # the next round
+        assert storage.incr(round_key(noon.replace(second=0)), 0) == 0  # the last one's key is gone
+
+        from app.jobs.sweep import sweep
+
+        sweep()  # the current minute's round: runs
+        sweep()  # fired again by another worker: skipped
+    assert ran == ["x"]
+
+
+def test_a_store_that_failed_is_left_alone_for_a_while_and_every_skip_is_counted(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    worker_app = make_app()
+    queue = queue_of(worker_app)
+    attempts: list[str] = []
+
+    def refuse(task: Any) -> None:
+        attempts.append(type(task).__name__)
+        raise ConnectionError("store down")
+
+    monkeypatch.setattr(queue.huey, "enqueue", refuse)
+    with worker_app.app_context():
+        assert [enqueue(record, n) for n in range(3)] == [False, False, False]
+        assert attempts == ["record"]  # only the first one waited for the store
+        queue.down_until = time.monotonic() - 1  # the pause is over: the store is tried again
+        assert enqueue(record, 4) is False
+        assert attempts == ["record", "record"]
+    text = worker_app.test_client().get("/metrics").get_data(as_text=True)
+    assert "meterbook_jobs_enqueue_failures_total 4.0" in text

@@ -128,6 +128,34 @@ def test_a_worker_killed_mid_job_leaves_the_mail_to_its_successor_which_sends_it
     assert len(mailbox.messages) == 1
 
 
+def test_a_worker_stopped_with_sigterm_gives_its_running_job_back(
+    app: Flask, make_app: Any, start_worker: Any, mailbox: Mailbox, tmp_path: Path
+) -> None:
+    jobs_url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    api = make_app(JOBS_URL=jobs_url)
+    first = start_worker(jobs_url, OUTBOX_LEASE_SECONDS=3)
+    first.wait_ready(api)
+    create_user(app, "term@example.com")
+
+    mailbox.delay = 30
+    forgot_password(api, "term@example.com")
+    wait_until(lambda: mailbox.recipients_offered == 1, 20, first.why)
+    first.terminate()
+    mailbox.delay = 0
+    queue = api.extensions["meterbook.jobs"]
+    assert queue.depth() == (1, 0)  # back in the queue, not lost
+    assert queue.counters()[("interrupted", "app.services.mail.deliver_message")] == 1
+    assert mailbox.messages == []
+
+    second = start_worker(jobs_url, OUTBOX_LEASE_SECONDS=3)
+    second.wait_ready(api)
+    [message] = mailbox.wait_for(1, timeout=20)
+    assert message["To"] == "term@example.com"
+    wait_until(lambda: outbox(app)[0].sent_at is not None, 10, second.why)
+    time.sleep(2)
+    assert len(mailbox.messages) == 1
+
+
 def test_an_unreachable_store_still_answers_the_request_and_the_mail_goes_out_once_it_is_back(
     app: Flask, make_app: Any, start_worker: Any, mailbox: Mailbox
 ) -> None:

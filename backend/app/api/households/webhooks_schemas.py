@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -13,24 +14,40 @@ WebhookEvent = Literal[webhooks.EVENTS]  # type: ignore[valid-type]
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 
 
+_CHAR = r"[^\s\x00-\x1f\x7f-\x9f\u2028\u2029]"
+# The shape the document states: an http(s) scheme and a host part without a user name. What a
+# pattern cannot say (a port above 65535, a malformed IPv6 literal) and the address checks are
+# the service's, refused as ``url_refused`` on the same field.
+URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@{_CHAR[2:-1]}]+([/?#]{_CHAR}*)?$"
+_URL = re.compile(URL_PATTERN)
+
+
 def _url_shape(value: str) -> str:
-    webhooks.split_url(value)  # scheme, host and port; the address is checked by the service
+    if not _URL.match(value):
+        raise ValueError("must be an http or https URL with a host (and no user name)")
     return value
 
 
 Url = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2048),
-    OneLine,
     AfterValidator(_url_shape),
-    Field(description="https (http only where allowed); its host must resolve to public addresses"),
+    Field(
+        description="https (http only where allowed); its host must resolve to public addresses",
+        json_schema_extra={"pattern": URL_PATTERN},
+    ),
 ]
 Events = Annotated[
     list[WebhookEvent],
     Field(min_length=1, max_length=len(webhooks.EVENTS), description="The events to deliver (at least one)"),
     AfterValidator(webhooks.subscribed),
 ]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), OneLine]
+Description = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=200),
+    OneLine,
+    Field(json_schema_extra={"pattern": r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"}),
+]
 
 
 class WebhookCreate(Schema):
