@@ -214,7 +214,7 @@ test("send test queues a delivery and the log shows it first", async () => {
   await person.click(await screen.findByRole("button", { name: "Send test" }));
   const table = await screen.findByRole("table", { name: "Deliveries" });
   await waitFor(() => expect(within(table).getAllByRole("row")).toHaveLength(5));
-  expect(cells(within(table).getAllByRole("row")[1]!).slice(0, 4)).toEqual(["webhook.test", "Retrying", "—", "0"]);
+  expect(cells(within(table).getAllByRole("row")[1]!).slice(0, 4)).toEqual(["webhook.test", "Queued", "—", "0"]);
   expect(requests).toEqual([{ method: "POST", path: "/api/households/1/webhooks/1/test" }]);
 });
 

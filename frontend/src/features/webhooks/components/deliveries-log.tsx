@@ -17,6 +17,12 @@ function when(iso: string): string {
   return new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "medium" }).format(date);
 }
 
+/** A pending delivery not tried yet is queued; one tried already is being retried. */
+function outcome(delivery: Delivery) {
+  if (delivery.status === "pending" && delivery.attempt === 0) return { label: "Queued", className: "text-slate-700 dark:text-slate-200" };
+  return STATUS[delivery.status];
+}
+
 /** Delivered at, or when the next attempt is due, or nothing more to come. */
 function timing(delivery: Delivery): string {
   if (delivery.delivered_at) return `Delivered ${when(delivery.delivered_at)}`;
@@ -60,7 +66,7 @@ export function DeliveriesLog({ householdId, webhookId }: { householdId: number;
           {deliveries.data.map((delivery) => (
             <tr key={delivery.id} data-testid={`delivery-${delivery.id}`} className="align-top">
               <td className="py-2 pr-3 font-mono text-xs">{delivery.event}</td>
-              <td className={`py-2 pr-3 ${STATUS[delivery.status].className}`}>{STATUS[delivery.status].label}</td>
+              <td className={`py-2 pr-3 ${outcome(delivery).className}`}>{outcome(delivery).label}</td>
               <td className="py-2 pr-3 text-right tabular-nums">{delivery.status_code ?? "—"}</td>
               <td className="py-2 pr-3 text-right tabular-nums">{delivery.attempt}</td>
               <td className="py-2 pr-3 whitespace-nowrap">{timing(delivery)}</td>
