@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
     from .ratelimit import init_ratelimit
     from .security import register_jwt
     from .services.events import init_events
+    from .services.webhooks_delivery import init_webhooks
 
     uri = str(app.config["SQLALCHEMY_DATABASE_URI"])
     if uri.startswith("sqlite:///") and ":memory:" not in uri:
@@ -100,6 +101,7 @@ def register_extensions(app: Flask) -> None:
     init_ratelimit(app)
     sock.init_app(app)
     init_events(app)
+    init_webhooks(app)
     init_jobs(app)
     init_observability(app)
 

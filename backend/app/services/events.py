@@ -37,6 +37,7 @@ __all__ = [
     "init_events",
     "make_broker",
     "membership_changed",
+    "queued",
     "user_key",
 ]
 
@@ -135,17 +136,13 @@ def household_changed(household_id: int, household: dict[str, Any] | None = None
     emit_household(household_id, HOUSEHOLD_CHANGED, **payload)
 
 
-def _before_commit(session: OrmSession) -> None:
-    """Household events become webhook deliveries in the transaction that raised them."""
-    from . import webhooks
-
-    webhooks.record_deliveries(session, session.info.get(_PENDING, []))
+def queued(session: OrmSession) -> list[tuple[str, dict[str, Any]]]:
+    """The events this transaction has queued so far, as (broker key, message): for what must
+    happen in the same transaction (webhook deliveries are written from them before the commit)."""
+    return list(session.info.get(_PENDING, []))
 
 
 def _after_commit(session: OrmSession) -> None:
-    from . import webhooks_delivery
-
-    webhooks_delivery.enqueue(webhooks_delivery.take_new(session))
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -161,10 +158,7 @@ def _after_commit(session: OrmSession) -> None:
 
 
 def _after_rollback(session: OrmSession, _previous: object) -> None:
-    from . import webhooks
-
     session.info.pop(_PENDING, None)
-    webhooks.forget(session)
 
 
 def _membership_changes(session: OrmSession) -> set[int]:
@@ -210,7 +204,5 @@ def init_events(app: Flask) -> None:
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", _after_rollback)
-    if not event.contains(Session, "before_commit", _before_commit):
-        event.listen(Session, "before_commit", _before_commit)
     if not event.contains(Session, "before_flush", _before_flush):
         event.listen(Session, "before_flush", _before_flush)

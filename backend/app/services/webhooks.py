@@ -1,7 +1,7 @@
 """Webhooks: which events are delivered, the URL guard, signatures, and the delivery rows that
 a transaction's household events become (written in that same transaction).
 
-Sending is in ``webhooks_delivery``: a job per row, after the commit.
+Sending is in ``webhooks_delivery``: a job per row, queued after the commit.
 """
 
 from __future__ import annotations
@@ -61,7 +61,6 @@ TEST_EVENT = "webhook.test"
 SECRET_PREFIX = "whsec_"
 _DONE = "meterbook.webhooks_dispatched"
 _NEW = "meterbook.webhooks_new"
-_IDS = "meterbook.webhooks_new_ids"
 
 
 class UrlRefused(ValueError):
@@ -196,8 +195,9 @@ def _subscribers(session: Session, household_id: int) -> list[Webhook]:
     )
 
 
-def record_deliveries(session: Session, pending: list[tuple[str, dict[str, Any]]]) -> None:
-    """Turn the household events queued in this transaction into delivery rows, in it.
+def record_deliveries(session: Session, pending: list[tuple[str, dict[str, Any]]]) -> list[int]:
+    """Turn the household events queued in this transaction into delivery rows, in it, and
+    answer the ids of every delivery added since the last call (events and tests alike).
 
     Called before each commit; events already turned into rows by an earlier call of the same
     transaction (a savepoint) are skipped. Internal events (session and membership re-checks)
@@ -218,22 +218,16 @@ def record_deliveries(session: Session, pending: list[tuple[str, dict[str, Any]]
             if type_ in webhook.events:
                 add_delivery(session, webhook, type_, data)
     added = session.info.pop(_NEW, None)
-    if added:
-        session.flush()  # the ids, for the jobs queued after the commit
-        session.info.setdefault(_IDS, []).extend(delivery.id for delivery in added)
-
-
-def take_new(session: Session) -> list[int]:
-    """The ids of the deliveries this transaction added (after its commit), and forget them."""
-    session.info.pop(_DONE, None)
-    session.info.pop(_NEW, None)
-    return list(session.info.pop(_IDS, []))
+    if not added:
+        return []
+    session.flush()
+    return [delivery.id for delivery in added]
 
 
 def forget(session: Session) -> None:
-    """A rollback: the rows are gone, nothing is to be sent."""
-    for key in (_DONE, _NEW, _IDS):
-        session.info.pop(key, None)
+    """The transaction ended (committed or rolled back): the next one starts afresh."""
+    session.info.pop(_DONE, None)
+    session.info.pop(_NEW, None)
 
 
 def subscribed(events: Iterable[str]) -> list[str]:

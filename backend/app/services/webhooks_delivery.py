@@ -1,34 +1,32 @@
-"""Sending webhook deliveries: claim a row, POST it signed, record the outcome, retry on schedule.
+"""Sending webhook deliveries as jobs: claim a row, POST it signed, record the outcome, retry on
+schedule (docs/webhooks.md).
 
-A delivery row is claimed by one conditional UPDATE (its attempt number and due time must be
-the ones read), which also moves its due time past the attempt's timeout: two workers given the
-same row send it once, and a worker that dies mid-send leaves a row the sweep finds overdue.
+The rows are written before the commit of the change that raised the events (the commit hook
+below) and a ``send_delivery`` job per row is queued after it. A row is claimed by one
+conditional UPDATE (its attempt number and due time must be the ones read), which also moves
+its due time past the attempt's timeout: two workers given the same row send it once, and a
+worker that dies mid-send leaves a row the minute round finds overdue and queues again.
 Nothing here runs inside an API request; no transaction is open while the receiver is called.
 """
 
 from __future__ import annotations
 
-import http.client
-import logging
-import socket
-import ssl
-import time
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, render_template
-from sqlalchemy import select, update
+from flask import Flask, current_app, has_app_context
+from flask_sqlalchemy.session import Session
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session as OrmSession
 
 from ..extensions import db
-from ..models import Household, Membership, OutboxMessage, User, Webhook, WebhookDelivery
-from . import clock
-from .webhooks import Target, UrlRefused, check_url, sign, take_new
+from ..jobs import enqueue, enqueue_after_commit, enqueue_at, job, periodic_sweep
+from ..models import Webhook, WebhookDelivery
+from . import clock, events, notifications, webhooks
+from .webhooks import UrlRefused, check_url, sign
+from .webhooks_http import Outcome, post
 
-__all__ = ["RETRY_DELAYS", "deliver", "due", "enqueue", "take_new"]
-
-log = logging.getLogger(__name__)
+__all__ = ["DISABLE_AFTER", "RETRY_DELAYS", "deliver", "due", "init_webhooks", "send_delivery"]
 
 #: Waits before the 2nd, 3rd, … 6th attempt; after the 6th failure a delivery is failed.
 RETRY_DELAYS = (
@@ -42,37 +40,54 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 #: Failed attempts in a row (any of the webhook's deliveries) that disable a webhook.
 DISABLE_AFTER = 20
 USER_AGENT = "Meterbook-Webhooks/1"
-ERROR_LENGTH = 500
+DISABLED_KIND = "webhook.disabled"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    status_code: int | None
-    error: str | None
-
-    @property
-    def ok(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+@job(retries=3, retry_delay=30)
+def send_delivery(delivery_id: int) -> None:
+    """One attempt at a webhook delivery (a failed attempt schedules the next one itself)."""
+    deliver(delivery_id)
 
 
-def enqueue(delivery_ids: Iterable[int]) -> None:
-    """Queue a send for each delivery (after the commit that wrote them).
-
-    Until the queue runs them, rows stay pending and ``due()`` (the sweep) finds them."""
-    for delivery_id in delivery_ids:
-        log.debug("webhook delivery %s pending", delivery_id)
+def _before_commit(session: OrmSession) -> None:
+    for delivery_id in webhooks.record_deliveries(session, events.queued(session)):
+        if has_app_context():
+            enqueue_after_commit(send_delivery, delivery_id)
 
 
-def due(limit: int = 500) -> list[int]:
-    """Pending deliveries whose attempt is due (the sweep queues these again)."""
-    return list(
-        db.session.scalars(
-            select(WebhookDelivery.id)
-            .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= clock.now())
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-            .limit(limit)
-        )
-    )
+def _forget(session: OrmSession, *_: object) -> None:
+    webhooks.forget(session)
+
+
+def init_webhooks(app: Flask) -> None:
+    """Household events become webhook deliveries in the transaction that raised them."""
+    if not event.contains(Session, "before_commit", _before_commit):
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_commit", _forget)
+        event.listen(Session, "after_soft_rollback", _forget)
+
+
+def due(within: timedelta = timedelta(0), limit: int = 500) -> list[tuple[int, datetime]]:
+    """Pending deliveries whose attempt is due within ``within``, with their due time."""
+    rows = db.session.execute(
+        select(WebhookDelivery.id, WebhookDelivery.next_attempt_at)
+        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= clock.now() + within)
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+        .limit(limit)
+    ).all()
+    return [(delivery_id, due_at) for delivery_id, due_at in rows]
+
+
+@periodic_sweep(every="minute")
+def requeue_webhook_deliveries() -> None:
+    """Queue every delivery due within the minute: jobs lost with a killed worker, claims whose
+    worker died, and rows written while the queue's store was down."""
+    now = clock.now()
+    for delivery_id, due_at in due(timedelta(minutes=1)):
+        if due_at <= now:
+            enqueue(send_delivery, delivery_id)
+        else:
+            enqueue_at(send_delivery, due_at, delivery_id)
 
 
 def _claim(delivery: WebhookDelivery, lease: timedelta) -> int | None:
@@ -140,7 +155,10 @@ def _record(delivery_id: int, attempt: int, outcome: Outcome) -> bool:
     if attempt >= MAX_ATTEMPTS:
         finished = _finish(delivery_id, attempt, "failed", outcome, None)
     else:
-        finished = _finish(delivery_id, attempt, "pending", outcome, now + RETRY_DELAYS[attempt - 1])
+        next_at = now + RETRY_DELAYS[attempt - 1]
+        finished = _finish(delivery_id, attempt, "pending", outcome, next_at)
+        if finished:
+            enqueue_at(send_delivery, next_at, delivery_id)
     if finished:
         _count(delivery_id, success=False)
     return False
@@ -200,90 +218,14 @@ def _count(delivery_id: int, success: bool) -> None:
     db.session.commit()
 
 
-def owners_of(household_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.household_id == household_id, Membership.role == "owner")
-            .order_by(User.id)
-        )
-    )
-
-
-DISABLED_SUBJECT = "A Meterbook webhook was turned off"
-
-
 def _tell_owners(webhook: Webhook) -> None:
-    """E-mail the household's owners that a webhook was disabled (in the caller's transaction)."""
-    household = db.session.get(Household, webhook.household_id)
-    assert household is not None
-    context = {
-        "url": webhook.url,
-        "household": household.name,
-        "failures": DISABLE_AFTER,
-        "link": f"{current_app.config['FRONTEND_URL']}/households/{webhook.household_id}",
-    }
-    for owner in owners_of(webhook.household_id):
-        db.session.add(
-            OutboxMessage(
-                kind="webhook_disabled",
-                recipient=owner.email,
-                subject=DISABLED_SUBJECT,
-                text_body=render_template("email/webhook_disabled.txt", name=owner.name, **context),
-                html_body=render_template("email/webhook_disabled.html", name=owner.name, **context),
-                next_attempt_at=clock.now(),
-            )
-        )
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to the checked addresses only; the Host header still names the host."""
-
-    def __init__(self, target: Target, timeout: float) -> None:
-        super().__init__(target.host, target.port, timeout=timeout)
-        self.addresses = target.addresses
-
-    def _open(self) -> socket.socket:
-        error: OSError | None = None
-        for address in self.addresses:
-            try:
-                return socket.create_connection((address, self.port), self.timeout)
-            except OSError as exc:
-                error = exc
-        raise error or OSError("no address to connect to")
-
-    def connect(self) -> None:
-        self.sock = self._open()
-
-
-class _PinnedHTTPSConnection(_PinnedHTTPConnection):
-    def __init__(self, target: Target, timeout: float) -> None:
-        super().__init__(target, timeout)
-        self.context = ssl.create_default_context()
-
-    def connect(self) -> None:
-        # The certificate is checked against the host name, on a socket opened to a checked address.
-        self.sock = self.context.wrap_socket(self._open(), server_hostname=self.host)
-
-
-def post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -> Outcome:
-    """POST ``body`` to a checked target; redirects are answers like any other (not followed)."""
-    kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
-    connection = kind(target, timeout)
-    deadline = time.monotonic() + timeout
-    try:
-        connection.request("POST", target.path, body=body, headers=headers)
-        response = connection.getresponse()
-        response.read(64 * 1024)  # a little of the answer, never more, within the timeout
-        if time.monotonic() > deadline:
-            return Outcome(None, f"timed out after {timeout:g} s")
-        if 200 <= response.status < 300:
-            return Outcome(response.status, None)
-        return Outcome(response.status, f"HTTP {response.status} {response.reason}"[:ERROR_LENGTH])
-    except TimeoutError:
-        return Outcome(None, f"timed out after {timeout:g} s")
-    except (OSError, http.client.HTTPException) as exc:
-        return Outcome(None, (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)[:ERROR_LENGTH])
-    finally:
-        connection.close()
+    """Notify the household's owners (in the caller's transaction; e-mailed per their preferences)."""
+    notifications.notify(
+        webhook.household_id,
+        DISABLED_KIND,
+        "A webhook was turned off",
+        f"{webhook.url} failed {DISABLE_AFTER} times in a row and was turned off. Check the receiver, "
+        "then turn the webhook on again.",
+        {"webhook_id": webhook.id, "url": webhook.url, "failures": DISABLE_AFTER},
+        link=f"/households/{webhook.household_id}",
+    )

@@ -359,3 +359,21 @@ def test_personal_access_tokens_are_refused(app: Flask, client: FlaskClient) -> 
         assert response.get_json()["error"]["message"] == "Personal access tokens cannot be used here; sign in instead."
     assert len(client.get(_url(household), headers=owner.headers).get_json()["items"]) == 1
     assert _deliveries(app) == []
+
+
+def test_an_alert_raised_by_the_api_becomes_a_delivery(app: Flask, client: FlaskClient) -> None:
+    """An accepted invitation raises ``invitation.accepted``: delivered with the alert's data."""
+    from tests.api.test_households_invitations import _invite, _token
+
+    owner = account(app, client, "owner@example.com")
+    household = home_id(client, owner)
+    friend = account(app, client, "friend@example.com", name="Friend")
+    _create(client, owner.headers, household, events=["invitation.accepted"])
+    assert _invite(client, owner.headers, household, "friend@example.com", "viewer").status_code == 201
+    accepted = client.post("/api/invitations/accept", headers=friend.headers, json={"token": _token(app, friend.email)})
+    assert accepted.status_code == 200, accepted.get_json()
+    [row] = _deliveries(app)
+    assert row.event == "invitation.accepted"
+    assert json.loads(row.payload)["data"] == {
+        "alert": {"user_id": friend.id, "name": "Friend", "email": "friend@example.com", "role": "viewer"}
+    }

@@ -23,7 +23,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import OutboxMessage, Webhook, WebhookDelivery
+from app.models import Notification, OutboxMessage, Webhook, WebhookDelivery
 from app.services import events
 from app.services import webhooks_delivery as delivery
 from tests.api.households_helpers import home_id, member
@@ -266,7 +266,7 @@ def test_twenty_failures_in_a_row_disable_the_webhook_and_tell_the_owners(
     app: Flask, client: FlaskClient, receiver: Receiver
 ) -> None:
     owner, household, hook = _setup(app, client, receiver)
-    member(app, client, household, "owner", "second-owner@example.com")
+    second = member(app, client, household, "owner", "second-owner@example.com")
     member(app, client, household, "editor", "editor@example.com")
     receiver.default = "500"
     ids = _emit(app, household, 21)
@@ -276,19 +276,27 @@ def test_twenty_failures_in_a_row_disable_the_webhook_and_tell_the_owners(
             webhook = db.session.get(Webhook, hook["id"])
             assert (webhook.enabled, webhook.consecutive_failures) == (True, number)  # type: ignore[union-attr]
     with app.app_context():
-        assert db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "webhook_disabled")).all() == []
+        assert db.session.scalars(select(Notification)).all() == []
     _deliver(app, ids[19])
     with app.app_context():
         webhook = db.session.get(Webhook, hook["id"])
         assert (webhook.enabled, webhook.consecutive_failures) == (False, 20)  # type: ignore[union-attr]
-        mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "webhook_disabled")).all()
-        assert sorted(m.recipient for m in mails) == ["owner@example.com", "second-owner@example.com"]
-        assert mails[0].subject == "A Meterbook webhook was turned off"
-        assert (
-            f'The webhook {receiver.url}/in?src=mb of your household "Home" failed 20 times in a row'
-            in mails[0].text_body
+        notices = db.session.scalars(select(Notification).order_by(Notification.user_id)).all()
+        assert [(n.user_id, n.household_id, n.kind, n.link) for n in notices] == [
+            (owner.id, household, "webhook.disabled", f"/households/{household}"),
+            (second.id, household, "webhook.disabled", f"/households/{household}"),
+        ]
+        assert notices[0].title == "A webhook was turned off"
+        assert notices[0].body == (
+            f"{receiver.url}/in?src=mb failed 20 times in a row and was turned off. Check the receiver, "
+            "then turn the webhook on again."
         )
-        assert f"/households/{household}" in mails[0].html_body
+        assert notices[0].data == {"webhook_id": hook["id"], "url": f"{receiver.url}/in?src=mb", "failures": 20}
+        mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.recipient)).all()
+        assert [(m.recipient, m.subject) for m in mails] == [
+            ("owner@example.com", "A webhook was turned off"),
+            ("second-owner@example.com", "A webhook was turned off"),
+        ]
     assert len(receiver.received) == 20
     # The last pending delivery is not sent to a disabled webhook.
     assert _deliver(app, ids[20]) is False
@@ -334,7 +342,7 @@ def test_the_sweep_finds_rows_whose_worker_died(
     _, household, _hook = _setup(app, client, receiver)
     [delivery_id] = _emit(app, household)
     with app.app_context():
-        assert delivery.due() == [delivery_id]
+        assert [found for found, _ in delivery.due()] == [delivery_id]
         row = db.session.get(WebhookDelivery, delivery_id)
         assert delivery._claim(row, timedelta(seconds=TIMEOUT * 3 + 60)) == 1  # claimed, then the worker dies
         assert delivery.due() == []
@@ -342,7 +350,7 @@ def test_the_sweep_finds_rows_whose_worker_died(
     assert receiver.received == []
     clock.advance(seconds=TIMEOUT * 3 + 60)
     with app.app_context():
-        assert delivery.due() == [delivery_id]
+        assert [found for found, _ in delivery.due()] == [delivery_id]
     assert _deliver(app, delivery_id) is True
     assert _row(app, delivery_id)["attempt"] == 2
     with app.app_context():
