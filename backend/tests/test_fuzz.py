@@ -66,6 +66,8 @@ ALLOWED_422_MESSAGES = {
     "send either code or recovery_code",  # the two-factor step: one of two fields
     "must not be before period_from",
     "a bill covers at most 400 days",
+    "give exactly one of meter_id and type",  # a budget: one of two fields
+    "give exactly one of limit_amount and limit_cost",
 }
 #: Statuses that answer the state of the data, not the shape of the request.
 STATE_STATUSES = {401, 403, 404, 409, 423, 429}

@@ -5,12 +5,19 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
 from ...services.units import MeterType
 from ..analytics.schemas import Figure, NullableFigure, Period
-from ..common import Amount, Cost, NoControl, OutSchema, Pagination, Schema, Timestamp
-from ..meters.schemas import HouseholdId, MeterId
+from ..common import Amount, Cost, OutSchema, Pagination, Schema, Timestamp
+from ..meters.schemas import HouseholdId, MeterId, MeterName
 from ..tariffs.schemas import not_nullable, refuse_null
 
 BudgetPeriod = Literal["month", "billing"]
@@ -19,7 +26,7 @@ DEFAULT_THRESHOLDS = [80, 100]
 ONE_TARGET = "give exactly one of meter_id and type"
 ONE_LIMIT = "give exactly one of limit_amount and limit_cost"
 
-BudgetName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NoControl]
+BudgetName = MeterName  # 1-64 characters on one line, as a meter's name
 Threshold = Annotated[int, Field(ge=THRESHOLD_MIN, le=THRESHOLD_MAX)]
 
 
@@ -29,8 +36,9 @@ def _positive(value: Decimal) -> Decimal:
     return value
 
 
-LimitAmount = Annotated[Amount, AfterValidator(_positive), Field(json_schema_extra={"exclusiveMinimum": True})]
-LimitCost = Annotated[Cost, AfterValidator(_positive), Field(json_schema_extra={"exclusiveMinimum": True})]
+_LIMIT_SCHEMA = {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 1e9, "exclusiveMaximum": True}
+LimitAmount = Annotated[Amount, AfterValidator(_positive), WithJsonSchema({**_LIMIT_SCHEMA, "multipleOf": 0.001})]
+LimitCost = Annotated[Cost, AfterValidator(_positive), WithJsonSchema({**_LIMIT_SCHEMA, "multipleOf": 0.01})]
 
 
 def _thresholds(values: list[int]) -> list[int]:
