@@ -252,6 +252,11 @@ test("the dashboard's card lists each budget's progress, and a new record refetc
   await waitFor(() => expect(screen.getByTestId("budget-used")).toHaveTextContent("Used 300 kWh of 300 kWh (100%)"));
   expect(screen.getByTestId("budget-progress-1")).toHaveAttribute("data-tone", "over");
   expect(budgetQueries).toHaveLength(2);
+  // A budget deleted on another device goes from the card.
+  budgets = [];
+  await act(() => invalidateFor(queryClient, { type: "budget.deleted", id: 1 }));
+  expect(await screen.findByText("No budgets yet: a budget alerts you before the month is over.")).toBeInTheDocument();
+  expect(budgetQueries).toHaveLength(3);
 });
 
 test("an edit sends a new target or limit alone, never the pair's other field or a null", () => {

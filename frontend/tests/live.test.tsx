@@ -142,6 +142,9 @@ test("every event type invalidates what shows it", () => {
     "bill.created": [["bills"]],
     "bill.updated": [["bills"]],
     "bill.deleted": [["bills"]],
+    "budget.created": [["budgets"]],
+    "budget.updated": [["budgets"]],
+    "budget.deleted": [["budgets"]],
     "notification.created": [["notifications"]],
     resync: [["households"], ["meters"], ["records"], ["readings"], ["analytics"], ["tariffs"], ["bills"], ["budgets"], ["notifications"]],
   });

@@ -26,6 +26,9 @@ export interface LiveEvent {
     | "bill.created"
     | "bill.updated"
     | "bill.deleted"
+    | "budget.created"
+    | "budget.updated"
+    | "budget.deleted"
     | "notification.created"
     | "resync";
   [key: string]: unknown;
@@ -48,6 +51,9 @@ const EVENT_TYPES = new Set([
   "bill.created",
   "bill.updated",
   "bill.deleted",
+  "budget.created",
+  "budget.updated",
+  "budget.deleted",
   "notification.created",
 ]);
 
@@ -83,6 +89,10 @@ export const LIVE_INVALIDATIONS: Record<LiveEvent["type"], readonly QueryKey[]> 
   "bill.created": [queryRoots.bills],
   "bill.updated": [queryRoots.bills],
   "bill.deleted": [queryRoots.bills],
+  // A budget changed elsewhere (its progress comes with it).
+  "budget.created": [queryRoots.budgets],
+  "budget.updated": [queryRoots.budgets],
+  "budget.deleted": [queryRoots.budgets],
   // A new alert for this user: the bell's unread count and the lists.
   "notification.created": [queryRoots.notifications],
   // Reconnected: anything may have changed meanwhile.
