@@ -1,4 +1,4 @@
-import { act, screen, waitFor, within } from "@testing-library/react";
+import { act, configure, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
 
@@ -9,6 +9,9 @@ import { invalidateFor } from "@/lib/live";
 
 import { API, error, household, meter, server } from "./support/api";
 import { renderInHousehold } from "./support/render";
+
+// The suite runs beside others on a busy machine: give the pages time to answer.
+configure({ asyncUtilTimeout: 5000 });
 
 function budget(id: number, extra: Partial<Budget> = {}, progress: Partial<Budget["progress"]> = {}): Budget {
   return {

@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { configure, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
 
@@ -6,6 +6,9 @@ import { SettingsPage } from "@/features/settings/components/settings-page";
 
 import { API, error, server, USER } from "./support/api";
 import { renderSignedIn } from "./support/render";
+
+// The suite runs beside others on a busy machine: give the pages time to answer.
+configure({ asyncUtilTimeout: 5000 });
 
 jest.mock("next/navigation", () => ({
   useRouter: () => ({ replace: jest.fn(), push: jest.fn() }),

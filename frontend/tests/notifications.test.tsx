@@ -1,4 +1,4 @@
-import { act, screen, waitFor, within } from "@testing-library/react";
+import { act, configure, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
 
@@ -12,6 +12,9 @@ import { LiveProvider } from "@/lib/live";
 
 import { API, HOME, household, server } from "./support/api";
 import { renderInHousehold } from "./support/render";
+
+// The suite runs beside others on a busy machine: give the pages time to answer.
+configure({ asyncUtilTimeout: 5000 });
 
 /** A WebSocket the test drives. */
 class FakeSocket {
