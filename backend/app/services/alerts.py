@@ -23,19 +23,18 @@ from __future__ import annotations
 
 import logging
 import statistics
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..jobs import enqueue_after_commit, job, periodic_sweep
-from ..models import Budget, DailyRollup, Household, Meter, RaisedAlert, Reading
-from . import clock, events, notifications
+from ..models import Budget, DailyRollup, Household, Meter, Reading
+from . import clock
+from .alerts_raise import _fmt, _today, raise_alert
 
 log = logging.getLogger(__name__)
 
@@ -74,57 +73,9 @@ MILLI = Decimal("0.001")
 PENDING = "meterbook.alerts.pending"
 
 
-def _insert_key(key: str, household_id: int | None, kind: str) -> bool:
-    """Insert the alert's key; True only for the caller whose row went in."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(RaisedAlert)
-        .values(key=key, household_id=household_id, kind=kind, created_at=clock.now())
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
-    result = db.session.execute(stmt)
-    return bool(getattr(result, "rowcount", 0))
-
-
-def raise_alert(
-    key: str,
-    household_id: int | None,
-    kind: str,
-    title: str,
-    body: str,
-    data: dict[str, Any],
-    *,
-    link: str | None = None,
-    user_ids: list[int] | None = None,
-) -> bool:
-    """Raise an alert once: insert its key, and when this call inserted it, notify the members
-    concerned (``notifications.notify``) and publish the event ``kind`` {alert: data} to the
-    household (to ``user_ids`` for an alert about an account). In the caller's transaction:
-    nothing happens unless it commits. Returns whether this call raised it."""
-    if not _insert_key(key, household_id, kind):
-        return False
-    notifications.notify(household_id, kind, title, body, data, user_ids=user_ids, link=link)
-    if household_id is not None:
-        events.emit_household(household_id, kind, alert=data)
-    else:
-        for user_id in user_ids or ():
-            events.emit(user_id, kind, alert=data)
-    log.info("alert %s raised", key)
-    return True
-
-
-def _today(household: Household, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(household.timezone)).date()
-
-
-def _fmt(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
 def evaluate_budgets(household: Household, now: datetime) -> list[str]:
     """Raise the threshold and forecast alerts of the household's budgets; the keys raised."""
-    from ..api.budgets.service import progress
+    from ..api.budgets.progress import progress
 
     today = _today(household, now)
     raised = []

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Notification, OutboxMessage, RaisedAlert
-from app.services import alerts
+from app.services import alerts, alerts_raise
 from tests.api.households_helpers import member
 from tests.factories import account, add_record
 
@@ -30,7 +30,7 @@ def test_two_evaluators_at_once_raise_each_alert_once(
     app: Flask, client: FlaskClient, db_kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     need_pg(db_kind)
-    insert = alerts._insert_key
+    insert = alerts_raise._insert_key
     local = threading.local()
     for n in range(ROUNDS):
         owner = account(app, client, f"owner{n}@example.com")
@@ -55,7 +55,7 @@ def test_two_evaluators_at_once_raise_each_alert_once(
                 barrier.wait(timeout=10)
             return insert(*args)
 
-        monkeypatch.setattr(alerts, "_insert_key", meet_then_insert)
+        monkeypatch.setattr(alerts_raise, "_insert_key", meet_then_insert)
 
         def evaluate() -> list[str]:
             local.met = False
@@ -80,4 +80,4 @@ def test_two_evaluators_at_once_raise_each_alert_once(
                 .where(OutboxMessage.kind == "notification", OutboxMessage.recipient == owner.email)
             )
             assert mails == 3
-        monkeypatch.setattr(alerts, "_insert_key", insert)
+        monkeypatch.setattr(alerts_raise, "_insert_key", insert)

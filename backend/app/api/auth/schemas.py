@@ -7,6 +7,7 @@ from pydantic import AfterValidator, EmailStr, Field, RootModel, ValidationInfo,
 
 from ...models import User
 from ..common import Id, OutSchema, Schema, SingleLine, Text, Timestamp
+from ..notifications.schemas import NotifyKind
 
 Name = Annotated[SingleLine, Field(min_length=1, max_length=100)]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
@@ -55,17 +56,6 @@ def _timezone(value: str) -> str:
 
 Currency = Annotated[str, AfterValidator(_currency), Field(json_schema_extra={"enum": sorted(_CURRENCIES)})]
 TimeZone = Annotated[str, AfterValidator(_timezone), Field(json_schema_extra={"enum": sorted(_TIMEZONES)})]
-
-
-NotifyKind = Literal[
-    "budget.threshold",
-    "budget.forecast",
-    "usage.anomaly",
-    "reading.overdue",
-    "token.expiring",
-    "invitation.accepted",
-    "webhook.disabled",
-]
 
 
 class Preferences(OutSchema):

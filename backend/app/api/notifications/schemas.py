@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from ..common import OutSchema, Pagination, Timestamp
+
+NotifyKind = Literal[
+    "budget.threshold",
+    "budget.forecast",
+    "usage.anomaly",
+    "reading.overdue",
+    "token.expiring",
+    "invitation.accepted",
+    "webhook.disabled",
+]
 
 
 class NotificationQuery(Pagination):
