@@ -3,7 +3,22 @@ import { fileURLToPath } from "node:url";
 import { FlatCompat } from "@eslint/eslintrc";
 
 const compat = new FlatCompat({ baseDirectory: dirname(fileURLToPath(import.meta.url)) });
-const features = ["auth", "records", "meters", "analytics", "admin", "settings", "households", "readings", "security", "tariffs", "bills"];
+const features = [
+  "auth",
+  "records",
+  "meters",
+  "analytics",
+  "admin",
+  "settings",
+  "households",
+  "readings",
+  "security",
+  "tariffs",
+  "bills",
+  "budgets",
+  "notifications",
+  "webhooks",
+];
 
 const config = [
   {

@@ -70,6 +70,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     RATELIMIT_ENABLED: "false",
     REDIS_URL: "",
     LOG_LEVEL: "WARNING",
+    // Jobs (alerts, webhook deliveries, e-mail) run as they are queued: the journeys see their effects without a worker.
+    JOBS_URL: "immediate://",
+    // The webhook journey's receiver is a closed port on this machine.
+    WEBHOOK_ALLOW_HTTP: "true",
+    WEBHOOK_ALLOW_PRIVATE: "true",
   };
   const children: ChildProcess[] = [];
   const stopAll = async () => {

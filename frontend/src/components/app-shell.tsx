@@ -5,6 +5,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 
 import { Button } from "@/components/ui/button";
+import { NotificationBell } from "@/features/notifications/components/notification-bell";
 import { ErrorState, Spinner } from "@/components/ui/states";
 import { ApiError } from "@/lib/api-client";
 import { useAuth } from "@/lib/auth";
@@ -19,6 +20,7 @@ const LINKS = [
   { href: "/readings", label: "Readings" },
   { href: "/meters", label: "Meters" },
   { href: "/bills", label: "Bills" },
+  { href: "/budgets", label: "Budgets" },
   { href: "/households", label: "Households" },
   { href: "/settings", label: "Settings" },
 ];
@@ -146,6 +148,7 @@ export function AppShell({ children }: { children: ReactNode }) {
               {/* Under 640 px the switcher moves into the menu, and the links under 1024 px: the header has no room for them. */}
               <HouseholdSwitcher className="hidden sm:flex" />
               <LiveIndicator />
+              <NotificationBell />
               <ThemeSetting />
               <span className="hidden max-w-[12rem] truncate text-sm text-slate-600 xl:inline dark:text-slate-300" title={user.name}>
                 {user.name}

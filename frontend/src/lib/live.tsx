@@ -26,6 +26,10 @@ export interface LiveEvent {
     | "bill.created"
     | "bill.updated"
     | "bill.deleted"
+    | "budget.created"
+    | "budget.updated"
+    | "budget.deleted"
+    | "notification.created"
     | "resync";
   [key: string]: unknown;
 }
@@ -47,6 +51,10 @@ const EVENT_TYPES = new Set([
   "bill.created",
   "bill.updated",
   "bill.deleted",
+  "budget.created",
+  "budget.updated",
+  "budget.deleted",
+  "notification.created",
 ]);
 
 /** Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at 30 s. */
@@ -57,16 +65,17 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
 
 /** What each pushed change makes stale: the one place live events turn into refetches. */
 export const LIVE_INVALIDATIONS: Record<LiveEvent["type"], readonly QueryKey[]> = {
-  "record.created": [queryRoots.records, queryRoots.analytics],
-  "record.updated": [queryRoots.records, queryRoots.analytics],
-  "record.deleted": [queryRoots.records, queryRoots.analytics],
+  // Consumption also moves the budgets' progress (used and forecast).
+  "record.created": [queryRoots.records, queryRoots.analytics, queryRoots.budgets],
+  "record.updated": [queryRoots.records, queryRoots.analytics, queryRoots.budgets],
+  "record.deleted": [queryRoots.records, queryRoots.analytics, queryRoots.budgets],
   // An import may create meters.
-  "records.imported": [queryRoots.records, queryRoots.analytics, queryRoots.meters],
+  "records.imported": [queryRoots.records, queryRoots.analytics, queryRoots.meters, queryRoots.budgets],
   // A reading changes its meter's last reading and the derived daily consumption.
-  "reading.created": [queryRoots.readings, queryRoots.meters, queryRoots.analytics],
-  "reading.updated": [queryRoots.readings, queryRoots.meters, queryRoots.analytics],
-  "reading.deleted": [queryRoots.readings, queryRoots.meters, queryRoots.analytics],
-  "readings.imported": [queryRoots.readings, queryRoots.meters, queryRoots.analytics],
+  "reading.created": [queryRoots.readings, queryRoots.meters, queryRoots.analytics, queryRoots.budgets],
+  "reading.updated": [queryRoots.readings, queryRoots.meters, queryRoots.analytics, queryRoots.budgets],
+  "reading.deleted": [queryRoots.readings, queryRoots.meters, queryRoots.analytics, queryRoots.budgets],
+  "readings.imported": [queryRoots.readings, queryRoots.meters, queryRoots.analytics, queryRoots.budgets],
   // Meter names show in the records; archiving changes the analytics' meters.
   "meter.changed": [queryRoots.meters, queryRoots.records, queryRoots.analytics],
   // A household's name, time zone, currency or billing day: its periods and costs change too.
@@ -74,11 +83,18 @@ export const LIVE_INVALIDATIONS: Record<LiveEvent["type"], readonly QueryKey[]> 
   // Roles and member counts; a removed member's list loses the household (the switcher then falls back).
   "member.changed": [queryRoots.households],
   // A tariff prices every day it applies to, past ones too: the costs and the bills' computed side change.
-  "tariff.changed": [queryRoots.tariffs, queryRoots.analytics, queryRoots.bills],
+  // Budgets with a cost limit follow the prices too.
+  "tariff.changed": [queryRoots.tariffs, queryRoots.analytics, queryRoots.bills, queryRoots.budgets],
   // A bill is its own: no other figure is computed from it.
   "bill.created": [queryRoots.bills],
   "bill.updated": [queryRoots.bills],
   "bill.deleted": [queryRoots.bills],
+  // A budget changed elsewhere (its progress comes with it).
+  "budget.created": [queryRoots.budgets],
+  "budget.updated": [queryRoots.budgets],
+  "budget.deleted": [queryRoots.budgets],
+  // A new alert for this user: the bell's unread count and the lists.
+  "notification.created": [queryRoots.notifications],
   // Reconnected: anything may have changed meanwhile.
   resync: [
     queryRoots.households,
@@ -88,6 +104,8 @@ export const LIVE_INVALIDATIONS: Record<LiveEvent["type"], readonly QueryKey[]> 
     queryRoots.analytics,
     queryRoots.tariffs,
     queryRoots.bills,
+    queryRoots.budgets,
+    queryRoots.notifications,
   ],
 };
 

@@ -18,6 +18,12 @@ export const queryRoots = {
   tariffs: ["tariffs"],
   /** The household's bills, each with its computed side and difference. */
   bills: ["bills"],
+  /** The household's budgets, each with its progress (used, forecast) over its period. */
+  budgets: ["budgets"],
+  /** The user's own notifications (every household's) and their unread count. */
+  notifications: ["notifications"],
+  /** A household's webhooks and their delivery logs (owners only). */
+  webhooks: ["webhooks"],
   /** A public share link's household and analytics. */
   shared: ["shared"],
 } as const;

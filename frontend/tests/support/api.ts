@@ -92,6 +92,12 @@ export const emptyDataHandlers = [
   ),
   http.get(`${API}/api/meters/:id/tariffs`, () => HttpResponse.json({ items: [] })),
   http.get(`${API}/api/bills`, () => HttpResponse.json({ items: [], page: 1, per_page: 100, total: 0, pages: 0 })),
+  // No budgets and no notifications (the header's bell asks on every signed-in page).
+  http.get(`${API}/api/budgets`, () => HttpResponse.json({ items: [], page: 1, per_page: 100, total: 0, pages: 0 })),
+  http.get(`${API}/api/notifications`, ({ request }) => {
+    const perPage = Number(new URL(request.url).searchParams.get("per_page") ?? 20);
+    return HttpResponse.json({ items: [], page: 1, per_page: perPage, total: 0, pages: 0, unread_count: 0 });
+  }),
 ];
 
 export const server = setupServer(...sessionHandlers, ...emptyDataHandlers);

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
 
 import { Card, EmptyState, PageHeader } from "@/components/ui/states";
 import { hasRecordsQuery, summaryQuery, timeseriesQuery } from "@/features/analytics/api/analytics";
@@ -20,8 +21,11 @@ import { FirstRunCard } from "./first-run-card";
 import { KpiCards } from "./kpi-cards";
 import { PeriodNav } from "./period-nav";
 
-/** The dashboard: every card follows the period held in the URL (`?period=week&date=2026-03-09`). */
-export function Dashboard() {
+/**
+ * The dashboard: every card follows the period held in the URL (`?period=week&date=2026-03-09`).
+ * ``budgets`` is the budget progress card, given by the route (features do not import each other).
+ */
+export function Dashboard({ budgets }: { budgets?: ReactNode } = {}) {
   // Periods and costs are the current household's.
   const { currency, timezone } = useHouseholdSettings();
   const today = todayIn(timezone);
@@ -101,6 +105,7 @@ export function Dashboard() {
             <BillingCard date={range.to < today ? range.to : today} currency={currency} />
             <CostBreakdownCard summary={figures} error={summary.error} currency={currency} onRetry={retry} />
           </div>
+          {budgets && <div className="mt-4">{budgets}</div>}
         </>
       )}
     </>

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
@@ -69,8 +69,11 @@ function DeleteHousehold({ household }: { household: Household }) {
   );
 }
 
-/** `/households/[id]`: settings, members, invitations, share links; what the user's role allows. */
-export function HouseholdDetail({ id }: { id: number }) {
+/**
+ * `/households/[id]`: settings, members, invitations, share links; what the user's role allows.
+ * ``ownerCards`` (the webhooks, given by the route: features do not import each other) show to owners only.
+ */
+export function HouseholdDetail({ id, ownerCards }: { id: number; ownerCards?: ReactNode }) {
   const household = useQuery(householdQuery(id));
   const update = useUpdateHousehold(id);
   const toast = useToast();
@@ -115,6 +118,7 @@ export function HouseholdDetail({ id }: { id: number }) {
         <MembersCard household={data} onLeft={() => router.replace("/households")} />
         {isOwner && <InvitationsCard household={data} />}
         {isOwner && <ShareLinksCard household={data} />}
+        {isOwner && ownerCards}
         {isOwner && <DeleteHousehold household={data} />}
       </div>
     </>

@@ -49,3 +49,18 @@ export async function changePassword(input: PasswordChangeInput): Promise<void> 
 export async function deleteAccount(password: string): Promise<void> {
   await client.DELETE("/api/auth/me", { body: { password }, silent: true });
 }
+
+/** The user's e-mail choice per notification kind (PRODUCT.md §12); a kind left out is on. */
+export type NotifyEmail = Record<string, boolean>;
+
+export function notifyEmailOf(user: Schema<"UserOut">): NotifyEmail {
+  return user.preferences.notify_email ?? {};
+}
+
+/** The kinds the API lets a user choose for (its enum). */
+export type NotifyKind = keyof NonNullable<Preferences["notify_email"]>;
+
+/** Turns the e-mail of one kind of notification on or off; the API answers the whole user. */
+export function updateNotifyEmail(kind: NotifyKind, on: boolean) {
+  return client.PATCH("/api/auth/me", { body: { preferences: { notify_email: { [kind]: on } } }, silent: true });
+}

@@ -25,6 +25,8 @@ import { ApiError } from "@/lib/api-client";
 import { useAuth, type User } from "@/lib/auth";
 import { applyApiErrors } from "@/lib/forms";
 
+import { NotificationEmails } from "./notification-emails";
+
 export function ProfileForm({ user, onSaved }: { user: User; onSaved(user: User): void }) {
   const toast = useToast();
   const [formError, setFormError] = useState<string>();
@@ -177,6 +179,9 @@ export function SettingsPage() {
         </Card>
         <Card title="Password">
           <PasswordForm email={user.email} />
+        </Card>
+        <Card title="E-mail notifications">
+          <NotificationEmails user={user} />
         </Card>
         <Card title="Delete account">
           <DeleteAccountForm
