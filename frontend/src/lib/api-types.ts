@@ -130,6 +130,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/attachments": {
+        parameters: { query?: never; header?: never; path?: never; cookie?: never };
+        get?: never;
+        put?: never;
+        post: operations["attachments_upload_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attachments/{attachment_id}": {
+        parameters: { query?: never; header?: never; path?: never; cookie?: never };
+        get: operations["attachments_get_get"];
+        put?: never;
+        post?: never;
+        delete: operations["attachments_delete_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/2fa/disable": {
         parameters: {
             query?: never;
@@ -1094,6 +1116,17 @@ export interface components {
             role?: "user" | "admin" | null;
         };
         /** AuditOut */
+        AttachmentOut: {
+            id: number;
+            household_id: number;
+            content_type: string;
+            size: number;
+            width: number;
+            height: number;
+            url: string;
+            thumbnail_url: string;
+            created_at: string;
+        };
         AuditOut: {
             /** At */
             at: string;
@@ -1128,6 +1161,7 @@ export interface components {
          * @description A bill of one meter: what the supplier billed for the days from period_from to period_to.
          */
         BillCreate: {
+            attachment_ids?: number[] | null;
             /**
              * Amount
              * @description Billed consumption in the meter's unit
@@ -1218,6 +1252,7 @@ export interface components {
          * @description Partial update: fields left out stay; ``amount`` and ``note`` may be set to null.
          */
         BillUpdate: {
+            attachment_ids?: number[] | null;
             /**
              * Amount
              * @default null
@@ -2169,6 +2204,7 @@ export interface components {
          * @description A register value; a ``replacement`` starts a new register at ``value``.
          */
         ReadingCreate: {
+            attachment_ids?: number[] | null;
             /**
              * Kind
              * @default reading
@@ -2259,6 +2295,7 @@ export interface components {
         };
         /** ReadingOut */
         ReadingOut: {
+            attachment_ids: number[];
             /** Created At */
             created_at: string;
             /**
@@ -2307,6 +2344,7 @@ export interface components {
          * @description Fields left out stay; ``note`` and ``previous_final_value`` may be set to null.
          */
         ReadingUpdate: {
+            attachment_ids?: number[] | null;
             /**
              * Kind
              * @enum {string}
@@ -2896,6 +2934,21 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    attachments_upload_post: {
+        parameters: { query?: never; header?: never; path?: never; cookie?: never };
+        requestBody: { content: { "multipart/form-data": { file: string; household_id: number } } };
+        responses: { 201: { headers: { [name: string]: unknown }; content: { "application/json": components["schemas"]["AttachmentOut"] } } };
+    };
+    attachments_get_get: {
+        parameters: { query?: never; header?: never; path: { attachment_id: number }; cookie?: never };
+        requestBody?: never;
+        responses: { 200: { headers: { [name: string]: unknown }; content: { "application/json": components["schemas"]["AttachmentOut"] } } };
+    };
+    attachments_delete_delete: {
+        parameters: { query?: never; header?: never; path: { attachment_id: number }; cookie?: never };
+        requestBody?: never;
+        responses: { 204: { headers: { [name: string]: unknown }; content?: never } };
+    };
     admin_audit_log_get: {
         parameters: {
             query?: {
