@@ -70,6 +70,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     RATELIMIT_ENABLED: "false",
     REDIS_URL: "",
     LOG_LEVEL: "WARNING",
+    // Photos go with the run's database, not into backend/instance.
+    STORAGE_URL: `file://${join(work, "uploads")}`,
   };
   const children: ChildProcess[] = [];
   const stopAll = async () => {
