@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     TRUSTED_PROXIES: int = Field(default=0, ge=0, le=5)
     LOG_LEVEL: str = "INFO"
     LOG_FORMAT: Literal["json", "console"] = "console"
+    # Attachments (PRODUCT §14): file://DIR (default backend/instance/uploads) or s3://bucket.
+    STORAGE_URL: str | None = None
+    S3_ENDPOINT_URL: str | None = None
+    ATTACHMENT_QUOTA_MB: int = Field(default=500, ge=1)
 
     @field_validator("CORS_ORIGINS", mode="before")
     @classmethod
@@ -91,6 +95,8 @@ class Settings(BaseSettings):
         "DATABASE_URL",
         "REDIS_URL",
         "MAIL_SERVER",
+        "STORAGE_URL",
+        "S3_ENDPOINT_URL",
         "RATELIMIT_STORAGE_URI",
         "SECRET_KEY",
         "JWT_SECRET_KEY",
@@ -120,6 +126,13 @@ class Settings(BaseSettings):
             return DEFAULT_SQLITE_URL
         if value.startswith("postgres://"):
             return "postgresql://" + value[len("postgres://") :]
+        return value
+
+    @field_validator("STORAGE_URL", mode="after")
+    @classmethod
+    def _storage_url(cls, value: str | None) -> str | None:
+        if value is not None and (not value.startswith(("file://", "s3://")) or value in ("file://", "s3://")):
+            raise ValueError("STORAGE_URL must be file://DIRECTORY or s3://BUCKET")
         return value
 
     def check_production(self) -> None:
@@ -201,6 +214,9 @@ class Settings(BaseSettings):
             "TRUSTED_PROXIES": self.TRUSTED_PROXIES,
             "LOG_LEVEL": self.LOG_LEVEL,
             "LOG_FORMAT": self.LOG_FORMAT,
+            "STORAGE_URL": self.STORAGE_URL or f"file://{INSTANCE_DIR / 'uploads'}",
+            "S3_ENDPOINT_URL": self.S3_ENDPOINT_URL,
+            "ATTACHMENT_QUOTA_MB": self.ATTACHMENT_QUOTA_MB,
         }
 
 

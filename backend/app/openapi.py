@@ -108,9 +108,10 @@ def _query_params(model: type[BaseModel]) -> list[dict[str, Any]]:
     return params
 
 
-def _upload_body(part: dict[str, str]) -> dict[str, Any]:
+def _upload_body(part: dict[str, Any]) -> dict[str, Any]:
     field = {"type": "string", "format": "binary", "description": part["description"]}
-    schema = {"type": "object", "required": [part["name"]], "properties": {part["name"]: field}}
+    properties = {part["name"]: field, **part.get("fields", {})}  # further form fields beside the file
+    schema = {"type": "object", "required": [part["name"]], "properties": properties}
     return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 

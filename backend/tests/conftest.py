@@ -113,11 +113,18 @@ _made_apps: list[Flask] = []
 
 
 @pytest.fixture(scope="session")
-def make_app(database_url: str, smtp_server: SMTPServer) -> Iterator[Any]:
+def uploads_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the apps of the test run keep attachment files (never the instance directory)."""
+    return tmp_path_factory.mktemp("uploads")
+
+
+@pytest.fixture(scope="session")
+def make_app(database_url: str, smtp_server: SMTPServer, uploads_dir: Path) -> Iterator[Any]:
     """Build another app on the same database with different settings; its background threads
     are stopped after the test that built it."""
 
     def factory(**extra: Any) -> Flask:
+        extra.setdefault("STORAGE_URL", f"file://{uploads_dir}")
         application = create_app(app_settings(database_url, smtp_server.port, **extra))
         _made_apps.append(application)
         return application

@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
+from tests.api.attachments_helpers import png, upload
 from tests.api.households_helpers import home_id, member
 from tests.factories import Account, account, add_meter, add_record
 from tests.test_hostile import _snapshot
@@ -31,8 +32,12 @@ OWNED_PARAMS = {
     "link_id",
     "tariff_id",
     "bill_id",
+    "attachment_id",
 }
 SHARE_PARAM = "token"
+# Public routes whose id comes with a signature (an attachment's file in an <img>): the link is
+# the credential, whoever holds it; without one, or with one of another id, every caller gets 404.
+SIGNED_ROUTES = {"/api/attachments/<int:attachment_id>/content", "/api/attachments/<int:attachment_id>/thumbnail"}
 # Routes whose id is another account's by design: only admins reach them, everyone else gets 403.
 ADMIN_PREFIX = "/api/admin/"
 # The account's own things (personal access tokens): not household data; another account's id
@@ -121,6 +126,8 @@ class World:
             headers=self.owner.headers,
             json={"valid_from": "2026-01-01", "unit_price": 0.5},
         ).get_json()
+        attachment = upload(client, self.owner.headers, png(), household_id=self.household).get_json()
+        self.attachment_links = {"content": attachment["url"], "thumbnail": attachment["thumbnail_url"]}
         bill = client.post(
             "/api/bills",
             headers=self.owner.headers,
@@ -136,6 +143,7 @@ class World:
             "link_id": link["id"],
             "tariff_id": tariff["id"],
             "bill_id": bill["id"],
+            "attachment_id": attachment["id"],
         }
 
     def url(self, rule: Rule) -> str:
@@ -150,6 +158,8 @@ def _id_routes(app: Flask) -> list[Rule]:
     rules = []
     for rule in _api_rules(app):
         if not rule.arguments or rule.rule.startswith((ADMIN_PREFIX, PERSONAL_PREFIX)) or SHARE_PARAM in rule.arguments:
+            continue
+        if rule.rule in SIGNED_ROUTES:
             continue
         unknown = set(rule.arguments) - OWNED_PARAMS
         assert not unknown, f"{rule.rule}: path parameters {unknown} are not covered by the isolation matrix"
@@ -215,7 +225,34 @@ def test_every_id_route_for_a_non_member_a_viewer_and_an_editor(
 
 # Every operation with an id in its path (admin routes aside); a new one must be counted here
 # and in docs/security.md.
-EXPECTED_ID_OPERATIONS = 29
+EXPECTED_ID_OPERATIONS = 31
+
+
+def test_signed_attachment_links_open_one_file_and_nothing_without_a_signature(app: Flask, client: FlaskClient) -> None:
+    world = World(app, client)
+    public_id_routes = {
+        rule.rule
+        for rule in _api_rules(app)
+        if _is_public(app, rule) and rule.arguments and SHARE_PARAM not in rule.arguments
+    }
+    assert public_id_routes == SIGNED_ROUTES
+    other = upload(client, world.stranger.headers, png()).get_json()
+    for rule in SIGNED_ROUTES:
+        variant = rule.rsplit("/", 1)[1]
+        bare = world.url(next(r for r in _api_rules(app) if r.rule == rule))
+        link = world.attachment_links[variant]
+        signed = link[link.index("/api/") :]
+        query = signed.split("?", 1)[1]
+        for who in (world.stranger, world.viewer, world.editor, world.owner):
+            response = client.get(bare, headers=who.headers)  # signed in, but no signature: 404
+            assert response.status_code == 404, (rule, who.email)
+            # another file's signature on this id: 404
+            foreign = other["url" if variant == "content" else "thumbnail_url"].split("?", 1)[1]
+            assert client.get(f"{bare}?{foreign}", headers=who.headers).status_code == 404
+        response = client.get(signed)  # the link itself, no header: the image
+        assert response.status_code == 200, rule
+        assert response.headers["Content-Type"] == ("image/png" if variant == "content" else "image/jpeg")
+        assert client.get(f"{bare}?{query}").status_code == 200
 
 
 def test_admin_routes_refuse_everyone_else(app: Flask, client: FlaskClient) -> None:

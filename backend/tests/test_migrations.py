@@ -42,6 +42,7 @@ def test_migrations_match_models(app: Flask) -> None:
                     "access_tokens",
                     "recovery_codes",
                     "idempotency_keys",
+                    "attachments",
                 }
             )
     assert diff == []

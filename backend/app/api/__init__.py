@@ -5,6 +5,7 @@ def register_blueprints(app: Flask) -> None:
     from . import health
     from .admin import bp as admin_bp
     from .analytics import bp as analytics_bp
+    from .attachments import bp as attachments_bp
     from .auth import bp as auth_bp
     from .bills import bp as bills_bp
     from .households import bp as households_bp
@@ -25,6 +26,7 @@ def register_blueprints(app: Flask) -> None:
         households_bp,
         tariffs_bp,
         bills_bp,
+        attachments_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(live_bp)

@@ -1,5 +1,6 @@
 """Database models. Every row of tenant data carries household_id."""
 
+from .attachment import Attachment
 from .audit import AuditEvent
 from .auth import AccessToken, MfaChallenge, RecoveryCode, TokenFamily, TwoFactor
 from .household import ROLES, Household, Membership
@@ -18,6 +19,7 @@ __all__ = [
     "READING_KINDS",
     "ROLES",
     "AccessToken",
+    "Attachment",
     "AuditEvent",
     "Bill",
     "DailyRollup",

@@ -6,12 +6,13 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .attachment import HasAttachments, attachments_relationship
 from .base import Timestamps, UTCDateTime
 
 READING_KINDS = ("reading", "replacement")
 
 
-class Reading(Timestamps, db.Model):  # type: ignore[name-defined,misc]
+class Reading(HasAttachments, Timestamps, db.Model):  # type: ignore[name-defined,misc]
     """The value of a cumulative register at one instant (stored UTC); consumption is derived from neighbours.
 
     Values are integer thousandths, as record amounts are. A ``replacement`` starts a new register at
@@ -37,3 +38,4 @@ class Reading(Timestamps, db.Model):  # type: ignore[name-defined,misc]
     # Flags, recomputed whenever a neighbour changes.
     wrapped: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     high_rate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    attachments = attachments_relationship("reading_id")

@@ -7,6 +7,7 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .attachment import HasAttachments, attachments_relationship
 from .base import Timestamps
 from .meter import Meter
 
@@ -14,7 +15,7 @@ MILLI = Decimal("0.001")
 CENT = Decimal("0.01")
 
 
-class Record(Timestamps, db.Model):  # type: ignore[name-defined,misc]
+class Record(HasAttachments, Timestamps, db.Model):  # type: ignore[name-defined,misc]
     """One reading. Amounts are stored as integer thousandths and costs as cents: exact sums on every dialect."""
 
     __tablename__ = "records"
@@ -64,6 +65,8 @@ class Record(Timestamps, db.Model):  # type: ignore[name-defined,misc]
     @property
     def unit(self) -> str:
         return self.meter.unit
+
+    attachments = attachments_relationship("record_id")
 
 
 class DailyRollup(db.Model):  # type: ignore[name-defined,misc]

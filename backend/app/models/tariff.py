@@ -7,6 +7,7 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Uni
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .attachment import HasAttachments, attachments_relationship
 from .base import Timestamps, UTCDateTime, utcnow
 
 
@@ -35,7 +36,7 @@ class TariffVersion(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class Bill(Timestamps, db.Model):  # type: ignore[name-defined,misc]
+class Bill(HasAttachments, Timestamps, db.Model):  # type: ignore[name-defined,misc]
     """What the supplier billed for one meter over some days, to check against the computed figures."""
 
     __tablename__ = "bills"
@@ -53,3 +54,4 @@ class Bill(Timestamps, db.Model):  # type: ignore[name-defined,misc]
     amount_milli: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     cost_cents: Mapped[int] = mapped_column(BigInteger, nullable=False)
     note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    attachments = attachments_relationship("bill_id")

@@ -1,10 +1,11 @@
 """Which routes a personal access token may call, generated from the URL map.
 
 The contract's list (PRODUCT §13): the GETs of meters, records, readings, analytics, bills,
-budgets, notifications and exports need the ``read`` scope, their POST/PUT/PATCH/DELETE
-(imports and batches included) ``write``; every other route refuses a token with 403, public
-ones included. A route added without a declaration therefore refuses tokens, and a route in
-the list that forgot its declaration fails here.
+budgets, notifications and exports (and attachments, which follow readings: §14) need the
+``read`` scope, their POST/PUT/PATCH/DELETE (imports and batches included) ``write``; every
+other route refuses a token with 403, public ones included. A route added without a
+declaration therefore refuses tokens, and a route in the list that forgot its declaration
+fails here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ TOKEN_PREFIXES = (
     "/api/readings",
     "/api/analytics",
     "/api/bills",
+    "/api/attachments",
     "/api/budgets",
     "/api/notifications",
 )
