@@ -37,7 +37,10 @@ function attachment(id: number, extra: Partial<Attachment> = {}): Attachment {
   };
 }
 
-function reading(id: number, attachmentIds: number[]): Reading {
+/** A reading with the photos attached to it. */
+type ReadingWithPhotos = Reading & { attachment_ids: number[] };
+
+function reading(id: number, attachmentIds: number[]): ReadingWithPhotos {
   return {
     id,
     household_id: 1,
@@ -59,7 +62,7 @@ type Upload = { file: File; household_id: FormDataEntryValue | null };
 let uploads: Upload[];
 let posted: unknown[];
 let deleted: string[];
-let readings: Reading[];
+let readings: ReadingWithPhotos[];
 let readingFetches: number;
 /** Set by a test to hold the upload's answer until it says so. */
 let holdUpload: Promise<void> | null;

@@ -131,10 +131,16 @@ export interface paths {
         trace?: never;
     };
     "/api/attachments": {
-        parameters: { query?: never; header?: never; path?: never; cookie?: never };
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
         get?: never;
         put?: never;
-        post: operations["attachments_upload_post"];
+        /** Upload a photo (JPEG, PNG, GIF or WebP; metadata stripped, re-encoded, with a thumbnail). */
+        post: operations["attachments_upload_attachment_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -142,11 +148,52 @@ export interface paths {
         trace?: never;
     };
     "/api/attachments/{attachment_id}": {
-        parameters: { query?: never; header?: never; path?: never; cookie?: never };
-        get: operations["attachments_get_get"];
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An attachment's metadata, with fresh signed links. */
+        get: operations["attachments_get_attachment_get"];
         put?: never;
         post?: never;
-        delete: operations["attachments_delete_delete"];
+        /** Delete an attachment and its files. */
+        delete: operations["attachments_delete_attachment_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attachments/{attachment_id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The image behind a signed link (no header needed). */
+        get: operations["attachments_content_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attachments/{attachment_id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The thumbnail behind a signed link (no header needed). */
+        get: operations["attachments_thumbnail_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1115,18 +1162,40 @@ export interface components {
              */
             role?: "user" | "admin" | null;
         };
-        /** AuditOut */
+        /** AttachmentOut */
         AttachmentOut: {
-            id: number;
-            household_id: number;
+            /**
+             * Content Type
+             * @description image/jpeg, image/png, image/gif or image/webp: what the file decoded as
+             */
             content_type: string;
-            size: number;
-            width: number;
-            height: number;
-            url: string;
-            thumbnail_url: string;
+            /** Created At */
             created_at: string;
+            /** Height */
+            height: number;
+            /** Household Id */
+            household_id: number;
+            /** Id */
+            id: number;
+            /**
+             * Size
+             * @description Bytes of the stored (re-encoded) image
+             */
+            size: number;
+            /**
+             * Thumbnail Url
+             * @description Signed link to a thumbnail of at most 320 px a side, valid one hour
+             */
+            thumbnail_url: string;
+            /**
+             * Url
+             * @description Signed link to the image, valid one hour, no header needed
+             */
+            url: string;
+            /** Width */
+            width: number;
         };
+        /** AuditOut */
         AuditOut: {
             /** At */
             at: string;
@@ -1161,7 +1230,6 @@ export interface components {
          * @description A bill of one meter: what the supplier billed for the days from period_from to period_to.
          */
         BillCreate: {
-            attachment_ids?: number[] | null;
             /**
              * Amount
              * @description Billed consumption in the meter's unit
@@ -1252,7 +1320,6 @@ export interface components {
          * @description Partial update: fields left out stay; ``amount`` and ``note`` may be set to null.
          */
         BillUpdate: {
-            attachment_ids?: number[] | null;
             /**
              * Amount
              * @default null
@@ -2204,7 +2271,6 @@ export interface components {
          * @description A register value; a ``replacement`` starts a new register at ``value``.
          */
         ReadingCreate: {
-            attachment_ids?: number[] | null;
             /**
              * Kind
              * @default reading
@@ -2295,7 +2361,6 @@ export interface components {
         };
         /** ReadingOut */
         ReadingOut: {
-            attachment_ids: number[];
             /** Created At */
             created_at: string;
             /**
@@ -2344,7 +2409,6 @@ export interface components {
          * @description Fields left out stay; ``note`` and ``previous_final_value`` may be set to null.
          */
         ReadingUpdate: {
-            attachment_ids?: number[] | null;
             /**
              * Kind
              * @enum {string}
@@ -2934,21 +2998,6 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    attachments_upload_post: {
-        parameters: { query?: never; header?: never; path?: never; cookie?: never };
-        requestBody: { content: { "multipart/form-data": { file: string; household_id: number } } };
-        responses: { 201: { headers: { [name: string]: unknown }; content: { "application/json": components["schemas"]["AttachmentOut"] } } };
-    };
-    attachments_get_get: {
-        parameters: { query?: never; header?: never; path: { attachment_id: number }; cookie?: never };
-        requestBody?: never;
-        responses: { 200: { headers: { [name: string]: unknown }; content: { "application/json": components["schemas"]["AttachmentOut"] } } };
-    };
-    attachments_delete_delete: {
-        parameters: { query?: never; header?: never; path: { attachment_id: number }; cookie?: never };
-        requestBody?: never;
-        responses: { 204: { headers: { [name: string]: unknown }; content?: never } };
-    };
     admin_audit_log_get: {
         parameters: {
             query?: {
@@ -3682,6 +3731,431 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description When that window ends (Unix time, seconds) */
                     "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    attachments_upload_attachment_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the request again with the same key (24 h) to get the first answer again, with Idempotent-Replayed: true, and no second write; the same key with another body answers 409 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The image, at most 5 MiB
+                     */
+                    file: string;
+                    /** @description Default: your default household */
+                    household_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your role does not allow writing in this household */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Idempotency-Key reused with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The file is larger than 5 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not multipart/form-data, or the file is not a JPEG, PNG, GIF or WebP image */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No file part, an unknown household, or an image over 40 megapixels */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    attachments_get_attachment_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attachment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such attachment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    attachments_delete_attachment_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attachment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your role does not allow writing in this household */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such attachment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    attachments_content_get: {
+        parameters: {
+            query?: {
+                /** @description Unix time the link stops working */
+                expires?: string | null;
+                /** @description HMAC of the id, the variant and expires */
+                signature?: string | null;
+            };
+            header?: never;
+            path: {
+                attachment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/gif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description No such attachment, or the link is expired or altered */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    attachments_thumbnail_get: {
+        parameters: {
+            query?: {
+                /** @description Unix time the link stops working */
+                expires?: string | null;
+                /** @description HMAC of the id, the variant and expires */
+                signature?: string | null;
+            };
+            header?: never;
+            path: {
+                attachment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/gif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description No such attachment, or the link is expired or altered */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
