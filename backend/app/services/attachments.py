@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import ColumnElement, delete, event, func, select
+from sqlalchemy import ColumnElement, delete, event, func, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, InvalidField
@@ -151,6 +151,24 @@ def attach(household_id: int, column: str, parent_id: int, ids: list[int] | None
     for attachment in found.values():
         setattr(attachment, column, parent_id)
     db.session.flush()
+
+
+def move(condition: ColumnElement[bool], household_id: int) -> None:
+    """Give attachments to another household (their parent moved there)."""
+    db.session.execute(update(Attachment).where(condition).values(household_id=household_id))
+
+
+def ids_by_parent(column: str, parent_ids: list[int]) -> dict[int, list[int]]:
+    """The attachment ids of many parents of one kind, in one query."""
+    found: dict[int, list[int]] = {}
+    if not parent_ids:
+        return found
+    parent = getattr(Attachment, column)
+    for parent_id, attachment_id in db.session.execute(
+        select(parent, Attachment.id).where(parent.in_(parent_ids)).order_by(Attachment.id)
+    ):
+        found.setdefault(parent_id, []).append(attachment_id)
+    return found
 
 
 def refresh(parent: Any) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 
 from ..extensions import db
-from ..models import Household, Membership, Meter, User
-from . import clock, events
+from ..models import Attachment, Household, Membership, Meter, User
+from . import attachments, clock, events
 from .units import DEFAULT_METERS
 
 FIRST_HOUSEHOLD_NAME = "Home"
@@ -72,6 +72,7 @@ def delete_household(household_id: int) -> None:
     for member in members:
         events.membership_changed(household_id, member.user_id, None)
     events.household_changed(household_id, deleted=True)
+    attachments.forget(Attachment.household_id == household_id)  # files after the commit; rows cascade
     db.session.execute(delete(Household).where(Household.id == household_id))
     db.session.expire_all()
     for user_id in defaults:

@@ -37,6 +37,7 @@ def test_create_and_get_exact_body(app: Flask, client: FlaskClient, acc: Any) ->
         "kind": "reading",
         "previous_final_value": None,
         "note": "first",
+        "attachment_ids": [],
         "flags": {"wrapped": False, "high_rate": False},
         "created_by": acc.id,
     }

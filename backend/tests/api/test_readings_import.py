@@ -82,6 +82,7 @@ def test_export_round_trips_byte_for_byte(app: Flask, client: FlaskClient, acc: 
         "kind": "replacement",
         "previous_final_value": 105.5,
         "note": "new meter",
+        "attachment_ids": [],
     }
     assert _export(client, acc, "?date_from=2026-01-03&date_to=2026-01-03").count("\n") == 2
 

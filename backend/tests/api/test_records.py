@@ -39,6 +39,7 @@ def test_create_and_get_record_exact_body(client: FlaskClient, acc: Any) -> None
         "amount": 12.345,
         "cost": 4.2,
         "note": "meter read",
+        "attachment_ids": [],
         "created_by": acc.id,
     }
     assert record["created_at"].endswith("+00:00")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import ConfigDict, Field
 
-from ..common import OutSchema, QuerySchema, Schema, Timestamp
+from ..common import Id, OutSchema, QuerySchema, Schema, Timestamp
 from ..meters.schemas import HouseholdId
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -33,3 +35,15 @@ class AttachmentOut(OutSchema):
 class SignedLinkQuery(QuerySchema):
     expires: str | None = Field(default=None, description="Unix time the link stops working")
     signature: str | None = Field(default=None, description="HMAC of the id, the variant and expires")
+
+
+MAX_PER_PARENT = 20
+
+AttachmentIds = Annotated[
+    list[Id],
+    Field(
+        max_length=MAX_PER_PARENT,
+        description="Attachments of the same household, each attached to nothing else yet (else 409);"
+        " on an update the list replaces the attachments, and those left out are deleted",
+    ),
+]

@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from ..analytics.schemas import Figure, NullableFigure
+from ..attachments.schemas import AttachmentIds
 from ..common import Amount, Cost, Day, NoControl, OutSchema, Pagination, Schema, TextPattern, Timestamp
 from ..meters.schemas import HouseholdId, MeterId
 from ..tariffs.schemas import not_nullable, refuse_null
@@ -38,6 +39,7 @@ class BillCreate(Schema):
     amount: Amount | None = Field(default=None, description="Billed consumption in the meter's unit")
     cost: Cost = Field(description="Billed total in the household's currency")
     note: Note | None = None
+    attachment_ids: AttachmentIds = Field(default_factory=list, description="Photos of the paper bill")
 
     @field_validator("period_to")
     @classmethod
@@ -56,9 +58,10 @@ class BillUpdate(Schema):
     amount: Amount | None = None
     cost: Cost | None = None
     note: Note | None = None
+    attachment_ids: AttachmentIds | None = None
 
-    model_config = ConfigDict(json_schema_extra=not_nullable("period_from", "period_to", "cost"))
-    _not_null = field_validator("period_from", "period_to", "cost")(refuse_null)
+    model_config = ConfigDict(json_schema_extra=not_nullable("period_from", "period_to", "cost", "attachment_ids"))
+    _not_null = field_validator("period_from", "period_to", "cost", "attachment_ids")(refuse_null)
 
 
 class BillQuery(Pagination):
@@ -86,7 +89,7 @@ class BillOut(OutSchema):
     amount: NullableFigure
     cost: Figure
     note: str | None
-    attachment_ids: list[int] = Field(description="Photos of the paper bill: always empty until attachments exist")
+    attachment_ids: list[int] = Field(description="Photos of the paper bill (GET /api/attachments/{id} for links)")
     computed: Computed
     difference: Difference
     created_at: Timestamp

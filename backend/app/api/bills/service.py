@@ -11,8 +11,8 @@ from sqlalchemy import Select, func, select
 
 from ...errors import InvalidField, NotFound
 from ...extensions import db
-from ...models import Bill, Household, Meter, User
-from ...services import clock, costs, events, locks, tenancy
+from ...models import Attachment, Bill, Household, Meter, User
+from ...services import attachments, clock, costs, events, locks, tenancy
 from ..common import MAX_ID
 from .schemas import BillCreate, BillOut, BillQuery, BillUpdate, period_error
 
@@ -50,7 +50,7 @@ def answer(bill: Bill) -> dict[str, Any]:
             "amount": billed_amount,
             "cost": billed_cost,
             "note": bill.note,
-            "attachment_ids": [],
+            "attachment_ids": bill.attachment_ids,
             "computed": {"amount": computed_amount, "cost": computed_cost},
             "difference": {
                 "amount": None if billed_amount is None else billed_amount - computed_amount,
@@ -117,6 +117,8 @@ def create_bill(user: User, data: BillCreate) -> dict[str, Any]:
     )
     db.session.add(bill)
     db.session.flush()
+    attachments.attach(bill.household_id, "bill_id", bill.id, data.attachment_ids, replace=False)
+    attachments.refresh(bill)
     out = answer(bill)
     events.emit_household(bill.household_id, "bill.created", bill=out)
     db.session.commit()
@@ -137,6 +139,9 @@ def update_bill(user: User, bill_id: int, data: BillUpdate) -> dict[str, Any]:
         bill.cost_cents = int(data.cost.scaleb(2))
     if "note" in given:
         bill.note = data.note
+    if "attachment_ids" in given:
+        attachments.attach(bill.household_id, "bill_id", bill.id, data.attachment_ids, replace=True)
+        attachments.refresh(bill)
     db.session.flush()
     out = answer(bill)
     events.emit_household(bill.household_id, "bill.updated", bill=out)
@@ -147,5 +152,6 @@ def update_bill(user: User, bill_id: int, data: BillUpdate) -> dict[str, Any]:
 def delete_bill(user: User, bill_id: int) -> None:
     bill = _writable(user, bill_id)
     events.emit_household(bill.household_id, "bill.deleted", id=bill.id)
+    attachments.forget(Attachment.bill_id == bill.id)  # the database deletes the rows with it
     db.session.delete(bill)
     db.session.commit()

@@ -14,8 +14,8 @@ from sqlalchemy import delete, exists, select
 
 from ...errors import Conflict, InvalidField, NotFound
 from ...extensions import db
-from ...models import DailyRollup, Meter, Reading, Record, User
-from ...services import events, locks, readings, tenancy
+from ...models import Attachment, Bill, DailyRollup, Meter, Reading, Record, User
+from ...services import attachments, events, locks, readings, tenancy
 from ...services.units import unit_error
 from ..common import MAX_ID
 from .schemas import READINGS_ONLY_ERROR, LastReading, MeterCreate, MeterOut, MeterUpdate, from_milli, to_milli
@@ -188,6 +188,12 @@ def delete_meter(user: User, meter_id: int, cascade: bool) -> None:
         db.session.execute(delete(Reading).where(Reading.meter_id == meter.id))
     payload = meter_payload(meter)
     household_id = meter.household_id
+    # Photos of its records, readings and bills: the rows go with them, the files after the commit.
+    attachments.forget(
+        Attachment.record_id.in_(select(Record.id).where(Record.meter_id == meter.id))
+        | Attachment.reading_id.in_(select(Reading.id).where(Reading.meter_id == meter.id))
+        | Attachment.bill_id.in_(select(Bill.id).where(Bill.meter_id == meter.id))
+    )
     db.session.delete(meter)
     events.emit_household(household_id, "meter.changed", meter=payload, deleted=True)
     db.session.commit()

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from ...extensions import db
 from ...models import Household, Meter, Reading, User
-from ...services import clock
+from ...services import attachments, clock
 from ..records.csv_rows import escape_cell
 from ..records.export import EXPORT_CHUNK
 from .importer import COLUMNS
@@ -55,6 +55,7 @@ def _rows(user: User, query: ReadingExportQuery) -> Iterator[list[tuple[Any, ...
             Reading.kind,
             Reading.previous_final_milli,
             Reading.note,
+            Reading.id,
         )
         .order_by(*SORTS[query.sort])
         .execution_options(yield_per=EXPORT_CHUNK)
@@ -63,9 +64,10 @@ def _rows(user: User, query: ReadingExportQuery) -> Iterator[list[tuple[Any, ...
     zones: dict[str, ZoneInfo] = {}
     try:
         for partition in result.partitions(EXPORT_CHUNK):
+            photos = attachments.ids_by_parent("reading_id", [row[-1] for row in partition])
             yield [
-                (_local(taken_at, zone, zones), name, value, kind, final, note)
-                for taken_at, zone, name, value, kind, final, note in partition
+                (_local(taken_at, zone, zones), name, value, kind, final, note, photos.get(reading_id, []))
+                for taken_at, zone, name, value, kind, final, note, reading_id in partition
             ]
     finally:
         result.close()
@@ -81,7 +83,7 @@ def export_csv(user: User, query: ReadingExportQuery) -> Iterator[str]:
         buffer.truncate()
         writer.writerows(
             (when, escape_cell(name), _number(value), kind, _number(final), escape_cell(note or ""))
-            for when, name, value, kind, final, note in rows
+            for when, name, value, kind, final, note, _photos in rows
         )
         yield buffer.getvalue()
 
@@ -98,8 +100,9 @@ def export_json(user: User, query: ReadingExportQuery) -> Iterator[str]:
                 kind=kind,
                 previous_final_value=None if final is None else final * _MILLI,
                 note=note,
+                attachment_ids=photos,
             ).model_dump_json()
-            for when, name, value, kind, final, note in rows
+            for when, name, value, kind, final, note, photos in rows
         ]
         yield separator + ", ".join(items)
         separator = ", " if items else separator

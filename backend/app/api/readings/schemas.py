@@ -17,6 +17,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..attachments.schemas import AttachmentIds
 from ..common import DATE_MAX, DATE_MIN, DateWindow, OutSchema, Pagination, QuerySchema, Schema, Timestamp
 from ..meters.schemas import HouseholdId, MeterId, RegisterValue, from_milli
 from ..records.schemas import ImportRowError, Note, _not_nullable
@@ -82,6 +83,7 @@ class ReadingCreate(Schema):
         default=None, validate_default=True, description="Replacements only: the old register's last value"
     )
     note: Note | None = None
+    attachment_ids: AttachmentIds = Field(default_factory=list)
 
     model_config = ConfigDict(json_schema_extra=lambda schema: schema.update(_KIND_SCHEMA))
 
@@ -104,10 +106,13 @@ class ReadingUpdate(Schema):
     kind: Kind | None = None
     previous_final_value: RegisterValue | None = None
     note: Note | None = None
+    attachment_ids: AttachmentIds | None = None
 
-    model_config = ConfigDict(json_schema_extra=lambda schema: _not_nullable(schema, ("taken_at", "value", "kind")))
+    model_config = ConfigDict(
+        json_schema_extra=lambda schema: _not_nullable(schema, ("taken_at", "value", "kind", "attachment_ids"))
+    )
 
-    @field_validator("taken_at", "value", "kind")
+    @field_validator("taken_at", "value", "kind", "attachment_ids")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -129,6 +134,7 @@ class ReadingOut(OutSchema):
     kind: Kind
     previous_final_value: RegisterValue | None
     note: str | None
+    attachment_ids: list[int] = Field(description="Its photos (GET /api/attachments/{id} for links)")
     flags: ReadingFlags
     created_by: int | None = Field(description="Who wrote it; null once that account is deleted")
     created_at: Timestamp
@@ -147,6 +153,7 @@ class ReadingOut(OutSchema):
             "taken_at",
             "kind",
             "note",
+            "attachment_ids",
             "created_by",
             "created_at",
             "updated_at",
@@ -201,6 +208,7 @@ class ReadingExportRow(OutSchema):
     kind: Kind
     previous_final_value: RegisterValue | None
     note: str | None
+    attachment_ids: list[int] = Field(default_factory=list, description="Its photos (the JSON export only)")
 
 
 class ReadingExportDocument(OutSchema):

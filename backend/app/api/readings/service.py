@@ -11,11 +11,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ...errors import Conflict, InvalidField
 from ...extensions import db
-from ...models import Household, Meter, Reading, User
-from ...services import events, locks, tenancy
+from ...models import Attachment, Household, Meter, Reading, User
+from ...services import attachments, events, locks, tenancy
 from ...services import readings as derived
 from ...services.interpolation import day_start
 from ..meters.schemas import to_milli
@@ -70,7 +71,7 @@ def list_readings(user: User, query: ReadingQuery) -> tuple[list[Reading], int]:
     stmt = filtered(user, query)
     total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Reading.id).subquery())) or 0
     page = stmt.order_by(*SORTS[query.sort]).offset((query.page - 1) * query.per_page).limit(query.per_page)
-    return list(db.session.scalars(page)), int(total)
+    return list(db.session.scalars(page.options(selectinload(Reading.attachments)))), int(total)
 
 
 def get_reading(user: User, reading_id: int) -> Reading:
@@ -200,6 +201,9 @@ def add_reading(user: User, data: ReadingCreate) -> Reading:
     span = _check(meter, reading, zone)
     db.session.add(reading)
     derived.recompute(meter, *span, zone=zone)
+    db.session.flush()
+    attachments.attach(meter.household_id, "reading_id", reading.id, data.attachment_ids, replace=False)
+    attachments.refresh(reading)
     events.emit_household(meter.household_id, events.READING_CREATED, reading=reading_payload(reading))
     return reading
 
@@ -234,6 +238,8 @@ def update_reading(user: User, reading_id: int, data: ReadingUpdate) -> Reading:
     db.session.flush()
     for first, last in derived.merge(spans):
         derived.recompute(meter, first, last, zone=zone)
+    attachments.attach(meter.household_id, "reading_id", reading.id, data.attachment_ids, replace=True)
+    attachments.refresh(reading)
     events.emit_household(meter.household_id, events.READING_UPDATED, reading=reading_payload(reading))
     db.session.commit()
     return reading
@@ -247,6 +253,7 @@ def delete_reading(user: User, reading_id: int) -> None:
     _check_gap(meter, reading, zone)
     span = derived.span_of(meter.id, [reading.taken_at], zone)
     household_id = meter.household_id
+    attachments.forget(Attachment.reading_id == reading_id)  # the database deletes the rows with it
     db.session.delete(reading)
     derived.recompute(meter, *span, zone=zone)
     events.emit_household(household_id, events.READING_DELETED, id=reading_id)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ...extensions import db
 from ...models import Meter, Record, User
-from ...services import clock
+from ...services import attachments, clock
 from .csv_rows import COLUMNS, escape_cell
 from .schemas import ExportQuery, ExportRow
 from .service import SORTS, filtered
@@ -39,7 +39,14 @@ def _items(user: User, query: ExportQuery) -> Iterator[list[ExportRow]]:
         filtered(user, query)
         .join(Meter, Meter.id == Record.meter_id)
         .with_only_columns(
-            Record.date, Meter.name, Record.amount_milli, Record.cost_cents, Record.note, Meter.type, Meter.unit
+            Record.date,
+            Meter.name,
+            Record.amount_milli,
+            Record.cost_cents,
+            Record.note,
+            Meter.type,
+            Meter.unit,
+            Record.id,
         )
         .order_by(*SORTS[query.sort])
         .execution_options(yield_per=EXPORT_CHUNK)
@@ -47,6 +54,7 @@ def _items(user: User, query: ExportQuery) -> Iterator[list[ExportRow]]:
     result = db.session.execute(stmt)
     try:
         for partition in result.partitions(EXPORT_CHUNK):
+            photos = attachments.ids_by_parent("record_id", [row[-1] for row in partition])
             yield [
                 ExportRow.model_construct(
                     date=day,
@@ -56,8 +64,9 @@ def _items(user: User, query: ExportQuery) -> Iterator[list[ExportRow]]:
                     note=note,
                     type=kind,
                     unit=unit,
+                    attachment_ids=photos.get(record_id, []),
                 )
-                for day, name, milli, cents, note, kind, unit in partition
+                for day, name, milli, cents, note, kind, unit, record_id in partition
             ]
     finally:
         result.close()

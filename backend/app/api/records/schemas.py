@@ -11,6 +11,7 @@ from pydantic import (
 )
 
 from ...services.units import MeterType
+from ..attachments.schemas import AttachmentIds
 from ..common import (
     Amount,
     Cost,
@@ -43,6 +44,7 @@ class RecordCreate(Schema):
     amount: Amount
     cost: Cost | None = None
     note: Note | None = None
+    attachment_ids: AttachmentIds = Field(default_factory=list)
 
 
 def _not_nullable(schema: dict[str, Any], fields: tuple[str, ...]) -> None:
@@ -63,10 +65,13 @@ class RecordUpdate(Schema):
     amount: Amount | None = None
     cost: Cost | None = None
     note: Note | None = None
+    attachment_ids: AttachmentIds | None = None
 
-    model_config = ConfigDict(json_schema_extra=lambda schema: _not_nullable(schema, ("meter_id", "date", "amount")))
+    model_config = ConfigDict(
+        json_schema_extra=lambda schema: _not_nullable(schema, ("meter_id", "date", "amount", "attachment_ids"))
+    )
 
-    @field_validator("meter_id", "date", "amount")
+    @field_validator("meter_id", "date", "amount", "attachment_ids")
     @classmethod
     def _not_null(cls, value: object) -> object:
         # Runs only for fields that are sent: leaving one out keeps it, sending null is refused.
@@ -86,6 +91,7 @@ class RecordOut(OutSchema):
     amount: Amount
     cost: Cost | None
     note: str | None
+    attachment_ids: list[int] = Field(description="Its photos (GET /api/attachments/{id} for links)")
     created_by: int | None = Field(description="Who wrote it; null once that account is deleted")
     created_at: Timestamp
     updated_at: Timestamp
@@ -149,6 +155,7 @@ class ExportRow(OutSchema):
     note: str | None
     type: MeterType
     unit: str
+    attachment_ids: list[int] = Field(default_factory=list, description="Its photos (the JSON export only)")
 
 
 class ExportDocument(OutSchema):

@@ -8,11 +8,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from ...errors import InvalidField
 from ...extensions import db
-from ...models import DailyRollup, Meter, Record, User
-from ...services import events, locks, rollups, tenancy
+from ...models import Attachment, DailyRollup, Meter, Record, User
+from ...services import attachments, events, locks, rollups, tenancy
 from ..common import contains_ignoring_case
 from ..meters.service import readable, writable
 from .schemas import RecordCreate, RecordFilters, RecordOut, RecordQuery, RecordUpdate
@@ -97,7 +98,12 @@ def list_records(user: User, query: RecordQuery) -> tuple[list[Record], int]:
         .offset((query.page - 1) * query.per_page)
         .limit(query.per_page)
     )
-    page_stmt = select(Record).where(Record.id.in_(page_ids.scalar_subquery())).order_by(*SORTS[query.sort])
+    page_stmt = (
+        select(Record)
+        .where(Record.id.in_(page_ids.scalar_subquery()))
+        .order_by(*SORTS[query.sort])
+        .options(selectinload(Record.attachments))
+    )
     return list(db.session.scalars(page_stmt)), total
 
 
@@ -134,6 +140,8 @@ def add_record(user: User, data: RecordCreate) -> Record:
     db.session.add(record)
     db.session.flush()
     rollups.add_record(meter.household_id, meter.id, data.date, record.amount_milli, record.cost_cents)
+    attachments.attach(meter.household_id, "record_id", record.id, data.attachment_ids, replace=False)
+    attachments.refresh(record)
     events.emit_household(meter.household_id, "record.created", record=record_payload(record))
     return record
 
@@ -167,6 +175,11 @@ def update_record(user: User, record_id: int, data: RecordUpdate | RecordCreate,
         touched = set()
     touched.add((record.meter_id, record.date))
     rollups.refresh_days(record.household_id, touched)
+    if before != record.household_id:  # a record moved to another household takes its photos along
+        attachments.move(Attachment.record_id == record.id, record.household_id)
+    if "attachment_ids" in fields:
+        attachments.attach(record.household_id, "record_id", record.id, data.attachment_ids, replace=True)
+    attachments.refresh(record)
     if before != record.household_id:
         events.emit_household(before, "record.deleted", id=record_id)
     events.emit_household(record.household_id, "record.updated", record=record_payload(record))
@@ -178,6 +191,7 @@ def delete_record(user: User, record_id: int) -> None:
     record = writable(Record, user, record_id, "Record")
     key = (record.meter_id, record.date)
     household_id = record.household_id
+    attachments.forget(Attachment.record_id == record_id)  # the database deletes the rows with it
     db.session.delete(record)
     rollups.refresh_days(household_id, [key])
     events.emit_household(household_id, "record.deleted", id=record_id)
