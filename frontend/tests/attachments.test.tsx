@@ -37,10 +37,7 @@ function attachment(id: number, extra: Partial<Attachment> = {}): Attachment {
   };
 }
 
-/** A reading with the photos attached to it. */
-type ReadingWithPhotos = Reading & { attachment_ids: number[] };
-
-function reading(id: number, attachmentIds: number[]): ReadingWithPhotos {
+function reading(id: number, attachmentIds: number[]): Reading {
   return {
     id,
     household_id: 1,
@@ -62,7 +59,7 @@ type Upload = { file: File; household_id: FormDataEntryValue | null };
 let uploads: Upload[];
 let posted: unknown[];
 let deleted: string[];
-let readings: ReadingWithPhotos[];
+let readings: Reading[];
 let readingFetches: number;
 /** Set by a test to hold the upload's answer until it says so. */
 let holdUpload: Promise<void> | null;

@@ -1237,6 +1237,11 @@ export interface components {
              */
             amount?: number | null;
             /**
+             * Attachment Ids
+             * @description Photos of the paper bill
+             */
+            attachment_ids?: number[];
+            /**
              * Cost
              * @description Billed total in the household's currency
              */
@@ -1272,7 +1277,7 @@ export interface components {
             amount: number | null;
             /**
              * Attachment Ids
-             * @description Photos of the paper bill: always empty until attachments exist
+             * @description Photos of the paper bill (GET /api/attachments/{id} for links)
              */
             attachment_ids: number[];
             computed: components["schemas"]["Computed"];
@@ -1325,6 +1330,11 @@ export interface components {
              * @default null
              */
             amount?: number | null;
+            /**
+             * Attachment Ids
+             * @description Attachments of the same household, each attached to nothing else yet (else 409); on an update the list replaces the attachments, and those left out are deleted
+             */
+            attachment_ids?: number[];
             /** Cost */
             cost?: number;
             /**
@@ -1499,6 +1509,11 @@ export interface components {
         ExportRow: {
             /** Amount */
             amount: number;
+            /**
+             * Attachment Ids
+             * @description Its photos (the JSON export only)
+             */
+            attachment_ids?: number[];
             /** Cost */
             cost: number | null;
             /**
@@ -2272,6 +2287,11 @@ export interface components {
          */
         ReadingCreate: {
             /**
+             * Attachment Ids
+             * @description Attachments of the same household, each attached to nothing else yet (else 409); on an update the list replaces the attachments, and those left out are deleted
+             */
+            attachment_ids?: number[];
+            /**
              * Kind
              * @default reading
              * @enum {string}
@@ -2313,6 +2333,11 @@ export interface components {
         };
         /** ReadingExportRow */
         ReadingExportRow: {
+            /**
+             * Attachment Ids
+             * @description Its photos (the JSON export only)
+             */
+            attachment_ids?: number[];
             /**
              * Kind
              * @enum {string}
@@ -2361,6 +2386,11 @@ export interface components {
         };
         /** ReadingOut */
         ReadingOut: {
+            /**
+             * Attachment Ids
+             * @description Its photos (GET /api/attachments/{id} for links)
+             */
+            attachment_ids: number[];
             /** Created At */
             created_at: string;
             /**
@@ -2410,6 +2440,11 @@ export interface components {
          */
         ReadingUpdate: {
             /**
+             * Attachment Ids
+             * @description Attachments of the same household, each attached to nothing else yet (else 409); on an update the list replaces the attachments, and those left out are deleted
+             */
+            attachment_ids?: number[];
+            /**
              * Kind
              * @enum {string}
              */
@@ -2455,6 +2490,11 @@ export interface components {
             /** Amount */
             amount: number;
             /**
+             * Attachment Ids
+             * @description Attachments of the same household, each attached to nothing else yet (else 409); on an update the list replaces the attachments, and those left out are deleted
+             */
+            attachment_ids?: number[];
+            /**
              * Cost
              * @default null
              */
@@ -2476,6 +2516,11 @@ export interface components {
         RecordOut: {
             /** Amount */
             amount: number;
+            /**
+             * Attachment Ids
+             * @description Its photos (GET /api/attachments/{id} for links)
+             */
+            attachment_ids: number[];
             /** Cost */
             cost: number | null;
             /** Created At */
@@ -2530,6 +2575,11 @@ export interface components {
         RecordUpdate: {
             /** Amount */
             amount?: number;
+            /**
+             * Attachment Ids
+             * @description Attachments of the same household, each attached to nothing else yet (else 409); on an update the list replaces the attachments, and those left out are deleted
+             */
+            attachment_ids?: number[];
             /**
              * Cost
              * @default null

@@ -2,4 +2,3 @@
 export { AttachmentThumbnails } from "./components/attachment-thumbnails";
 export { PhotoField } from "./components/photo-field";
 export { usePhotoUploads } from "./components/use-photo-uploads";
-export { attachmentIdsOf } from "./api/attachments";

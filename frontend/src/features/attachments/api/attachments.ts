@@ -56,12 +56,6 @@ export function useDeleteAttachment() {
   });
 }
 
-/** The photos of a reading, a record or a bill (none for an item from before attachments). */
-export function attachmentIdsOf(item: object): number[] {
-  const ids = (item as { attachment_ids?: unknown }).attachment_ids;
-  return Array.isArray(ids) ? ids.filter((id): id is number => typeof id === "number") : [];
-}
-
 /** What went wrong with an upload, in words: the API's envelope says which limit was hit. */
 export function uploadErrorMessage(error: unknown): string {
   if (!(error instanceof ApiError)) return "The photo could not be uploaded.";
