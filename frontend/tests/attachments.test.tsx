@@ -296,6 +296,31 @@ describe("thumbnails and the viewer", () => {
     await waitFor(() => expect(screen.queryByRole("img", { name: /^Photo of the reading of / })).not.toBeInTheDocument());
   });
 
+  test("an edited reading keeps its photo and adds the new one; without a new photo the ids are not sent", async () => {
+    const patched: unknown[] = [];
+    server.use(
+      http.patch(`${API}/api/readings/:id`, async ({ request }) => {
+        patched.push(await request.json());
+        return HttpResponse.json(readings[0]);
+      }),
+    );
+    const { person, list } = await openList();
+    await person.click(within(list).getByRole("button", { name: /^Edit the reading of / }));
+    let dialog = screen.getByRole("dialog", { name: "Edit reading" });
+    await person.clear(within(dialog).getByLabelText("Note (optional)"));
+    await person.type(within(dialog).getByLabelText("Note (optional)"), "Cellar");
+    await person.click(within(dialog).getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(patched).toEqual([{ note: "Cellar" }]));
+
+    await person.click(within(list).getByRole("button", { name: /^Edit the reading of / }));
+    dialog = screen.getByRole("dialog", { name: "Edit reading" });
+    await person.upload(within(dialog).getByLabelText("Photo of the register"), png());
+    await within(dialog).findByRole("img", { name: "Photo 1 of the register (not saved yet)" });
+    await person.click(within(dialog).getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(patched).toHaveLength(2));
+    expect(patched[1]).toEqual({ attachment_ids: [5, 77] });
+  });
+
   test("a viewer sees the photo but no delete and no photo button", async () => {
     const { person, thumb } = await openList("viewer");
     expect(screen.queryByLabelText("Photo of the register")).not.toBeInTheDocument();
