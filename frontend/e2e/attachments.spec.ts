@@ -1,5 +1,6 @@
 /**
- * Photos against the real API on a phone-sized screen (375 px): a reading saved with a photo of
+ * Photos against the real API on a phone-sized screen (375 px): an HTML page named .png refused,
+ * a reading saved with a photo of
  * the register (the file input the camera button opens), its thumbnail in the list from the
  * signed link, the viewer, and the photo deleted from it; axe-core over the page with the
  * photo waiting to be saved and with the viewer open, in both themes.
@@ -48,7 +49,13 @@ test("a reading saved with a photo shows its thumbnail; the viewer shows the pho
   const camera = page.getByLabel("Photo of the register");
   await expect(camera).toHaveAttribute("capture", "environment");
   await expect(camera).toHaveAttribute("accept", "image/*");
+  // A page named .png is judged by its content: refused, and said so under the button.
+  await camera.setInputFiles({ name: "not-a-photo.png", mimeType: "image/png", buffer: Buffer.from("<html><body>hi</body></html>") });
+  const refused = "That file is not an image: choose a JPEG, PNG, GIF or WebP photo.";
+  await expect(page.getByRole("alert").filter({ hasText: refused })).toBeVisible();
+  await expect(camera).toHaveAccessibleDescription(refused);
   await camera.setInputFiles(PHOTO);
+  await expect(page.getByText(refused)).toHaveCount(0);
   const pending = page.getByRole("img", { name: "Photo 1 of the register (not saved yet)" });
   await expect(pending).toBeVisible();
   // The thumbnail is the API's own, loaded from its signed link without a header.
