@@ -48,7 +48,7 @@ system-deps: ## Install the system packages the tests use (PostgreSQL 15, redis-
 # --- running ---------------------------------------------------------------------------
 
 .PHONY: dev
-dev: install web-install ## Run the API (:5000) and the SPA (:3000) on 127.0.0.1 (HOST=0.0.0.0 to share); Ctrl-C stops both
+dev: install web-install ## Run the API (:5000), the SPA (:3000) and one job worker on 127.0.0.1 (HOST=0.0.0.0 to share); Ctrl-C stops all
 	@HOST=$(HOST) scripts/dev.sh
 
 .PHONY: web
@@ -58,6 +58,10 @@ web: web-install ## Run the SPA alone (next dev): make web WEB_PORT=3000
 .PHONY: api
 api: install db-upgrade ## Run the API alone in the foreground on 127.0.0.1: make api PORT=5000 [HOST=0.0.0.0]
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+.PHONY: worker
+worker: install db-upgrade ## Run the job worker in the foreground with the app's configuration (JOBS_URL, JOBS_WORKERS)
+	$(FLASK) jobs worker
 
 .PHONY: seed
 seed: install db-upgrade ## Create the demo account with three years of readings (prints its credentials)
@@ -151,6 +155,10 @@ bench: bench-analytics bench-import bench-readings bench-live bench-soak ## Run 
 .PHONY: bench-soak
 bench-soak: bench-install ## Mixed traffic at 80% of the measured maximum for SOAK_SECONDS (default 600)
 	$(PY) scripts/bench/soak.py
+
+.PHONY: bench-jobs
+bench-jobs: install system-deps ## The job queue on its SQLite and Redis stores: enqueue cost, enqueue-to-start latency, no-op jobs/s [JOBS=n LATENCY_SAMPLES=n]
+	cd $(BACKEND) && .venv/bin/python ../scripts/bench/jobs_bench.py
 
 .PHONY: bench-readings
 bench-readings: install system-deps ## Reading create on a meter with 100,000 readings vs record create and /health; 1,000,000-row readings import vs psql \copy: make bench-readings [EXISTING=n ROWS=n SECONDS=s]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Run the API (:5000) and the SPA (:3000) on the embedded defaults: SQLite, in-process broker,
-# in-memory limits, console e-mail. Both listen on 127.0.0.1 unless HOST says otherwise
-# (HOST=0.0.0.0 to reach them from another device). Ctrl-C stops both.
+# Run the API (:5000), the SPA (:3000) and one job worker on the embedded defaults: SQLite (the
+# database and the job queue's store, both under backend/instance), in-process broker,
+# in-memory limits, console e-mail. The servers listen on 127.0.0.1 unless HOST says otherwise
+# (HOST=0.0.0.0 to reach them from another device). Ctrl-C stops all three.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 api_port="${PORT:-5000}"
@@ -29,11 +30,14 @@ trap stop INT TERM EXIT
 cd "$root/backend"
 .venv/bin/flask --app wsgi run --host "$host" --port "$api_port" &
 pids+=($!)
+.venv/bin/flask --app wsgi jobs worker --workers 1 &
+pids+=($!)
 cd "$root/frontend"
 node node_modules/next/dist/bin/next dev -H "$host" -p "$web_port" &
 pids+=($!)
 
 echo "API: http://localhost:${api_port}  (Swagger UI at /apidocs)"
 echo "SPA: http://localhost:${web_port}"
-# Stop everything as soon as either one exits.
+echo "Jobs: one worker (flask jobs worker), its queue in backend/instance/jobs.db"
+# Stop everything as soon as any one exits.
 wait -n

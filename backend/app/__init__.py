@@ -65,11 +65,11 @@ def _unicode_lower(value: str | None) -> str | None:
 
 
 def register_extensions(app: Flask) -> None:
+    from .jobs import init_jobs
     from .observability import init_observability
     from .ratelimit import init_ratelimit
     from .security import register_jwt
     from .services.events import init_events
-    from .services.mail import init_mail
 
     uri = str(app.config["SQLALCHEMY_DATABASE_URI"])
     if uri.startswith("sqlite:///") and ":memory:" not in uri:
@@ -100,7 +100,7 @@ def register_extensions(app: Flask) -> None:
     init_ratelimit(app)
     sock.init_app(app)
     init_events(app)
-    init_mail(app)
+    init_jobs(app)
     init_observability(app)
 
 

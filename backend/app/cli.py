@@ -1,4 +1,4 @@
-"""Maintenance commands: `flask users|analytics|mail|seed|openapi ...`."""
+"""Maintenance commands: `flask users|analytics|mail|seed|openapi|jobs ...`."""
 
 from __future__ import annotations
 
@@ -101,5 +101,7 @@ def dump_openapi(file: IO[str]) -> None:
 
 def register_commands(app: Flask) -> None:
     """The maintenance groups; `flask records ...` hangs off the records blueprint (api/records/cli.py)."""
-    for group in (users_cli, analytics_cli, mail_cli, seed_cli, openapi_cli):
+    from .jobs.cli import jobs_cli
+
+    for group in (users_cli, analytics_cli, mail_cli, seed_cli, openapi_cli, jobs_cli):
         app.cli.add_command(group)

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     TRUSTED_PROXIES: int = Field(default=0, ge=0, le=5)
     LOG_LEVEL: str = "INFO"
     LOG_FORMAT: Literal["json", "console"] = "console"
+    # The job queue's store (docs/jobs.md): sqlite:///file, redis://host:port/db, memory://,
+    # immediate://. Empty: REDIS_URL when set, else a SQLite file under backend/instance
+    # (the test suite: memory://).
+    JOBS_URL: str | None = None
+    JOBS_WORKERS: int = Field(default=2, ge=1, le=64)
+    JOBS_SWEEP_MINUTES: int = Field(default=60, ge=1, le=1440)
     # Attachments (PRODUCT §14): file://DIR (default backend/instance/uploads) or s3://bucket.
     STORAGE_URL: str | None = None
     S3_ENDPOINT_URL: str | None = None
@@ -98,6 +104,7 @@ class Settings(BaseSettings):
         "STORAGE_URL",
         "S3_ENDPOINT_URL",
         "RATELIMIT_STORAGE_URI",
+        "JOBS_URL",
         "SECRET_KEY",
         "JWT_SECRET_KEY",
         mode="before",
@@ -127,6 +134,22 @@ class Settings(BaseSettings):
         if value.startswith("postgres://"):
             return "postgresql://" + value[len("postgres://") :]
         return value
+
+    @field_validator("JOBS_URL", mode="after")
+    @classmethod
+    def _jobs_url(cls, value: str | None) -> str | None:
+        from .jobs.store import SCHEMES
+
+        if value is not None and not value.startswith(SCHEMES):
+            raise ValueError(f"JOBS_URL must start with one of {', '.join(SCHEMES)}")
+        return value
+
+    def jobs_url(self) -> str:
+        if self.JOBS_URL:
+            return self.JOBS_URL
+        if self.APP_ENV == "testing":
+            return "memory://"
+        return self.REDIS_URL or f"sqlite:///{INSTANCE_DIR / 'jobs.db'}"
 
     @field_validator("STORAGE_URL", mode="after")
     @classmethod
@@ -214,6 +237,9 @@ class Settings(BaseSettings):
             "TRUSTED_PROXIES": self.TRUSTED_PROXIES,
             "LOG_LEVEL": self.LOG_LEVEL,
             "LOG_FORMAT": self.LOG_FORMAT,
+            "JOBS_URL": self.jobs_url(),
+            "JOBS_WORKERS": self.JOBS_WORKERS,
+            "JOBS_SWEEP_MINUTES": self.JOBS_SWEEP_MINUTES,
             "STORAGE_URL": self.STORAGE_URL or f"file://{INSTANCE_DIR / 'uploads'}",
             "S3_ENDPOINT_URL": self.S3_ENDPOINT_URL,
             "ATTACHMENT_QUOTA_MB": self.ATTACHMENT_QUOTA_MB,

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, has_request_context, request
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
@@ -107,12 +107,12 @@ def configure_logging(app: Flask) -> None:
 
 
 class _RuntimeCollector(Collector):
-    """Gauges read at scrape time: WebSocket connections, outbox depth, database pool."""
+    """Read at scrape time: WebSocket connections, outbox depth, database pool, job queue."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[Metric]:
         broker = self.app.extensions.get("meterbook.broker")
         count = getattr(broker, "local_connections", None) or getattr(broker, "subscriber_count", None)
         yield GaugeMetricFamily(
@@ -142,6 +142,40 @@ class _RuntimeCollector(Collector):
             except Exception:
                 depth = -1
             yield GaugeMetricFamily("meterbook_outbox_pending", "E-mails waiting to be sent (-1: unknown)", value=depth)
+        yield from _job_metrics(self.app)
+
+
+def _job_metrics(app: Flask) -> Iterator[Metric]:
+    """The queue's depth and every job's outcomes, read from the job store: the worker counts
+    there, so any API process reports the figures of all workers (-1: the store is down)."""
+    queue = app.extensions.get("meterbook.jobs")
+    if queue is None:
+        return
+    try:
+        waiting, scheduled = queue.depth()
+        counters = queue.counters()
+    except Exception:
+        waiting = scheduled = -1
+        counters = {}
+    depth = GaugeMetricFamily("meterbook_jobs_queued", "Jobs in the queue (-1: store down)", labels=["state"])
+    depth.add_metric(["waiting"], waiting)
+    depth.add_metric(["scheduled"], scheduled)
+    yield depth
+    help_text = {
+        "succeeded": "Job runs that finished",
+        "failed": "Job runs that failed with no retry left",
+        "retried": "Job runs that failed and were scheduled again (backoff)",
+        "interrupted": "Job runs stopped by a worker shutdown and given back to the queue",
+    }
+    for outcome, text in help_text.items():
+        family = CounterMetricFamily(f"meterbook_jobs_{outcome}", text, labels=["job"])
+        for (kind, name), value in counters.items():
+            if kind == outcome:
+                family.add_metric([name], value)
+        yield family
+    failures = app.extensions.get("meterbook.jobs.enqueue_failures")
+    if failures is not None:
+        yield from failures.collect()
 
 
 def init_observability(app: Flask) -> None:

@@ -91,7 +91,6 @@ def app_settings(database_url: str, smtp_port: int, **extra: Any) -> dict[str, A
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_port,
         "RATELIMIT_ENABLED": False,
-        "OUTBOX_DELIVERY": "off",
         "LOG_LEVEL": "WARNING",
         **TEST_SECRETS,
         **extra,
@@ -99,14 +98,11 @@ def app_settings(database_url: str, smtp_port: int, **extra: Any) -> dict[str, A
 
 
 def stop_background(application: Flask) -> None:
-    """Stop the threads an app may have started (event subscriber, outbox sender), as a server
-    shutting down would, so nothing of a finished test keeps running or logging."""
+    """Stop the threads an app may have started (the event subscriber), as a server shutting
+    down would, so nothing of a finished test keeps running or logging."""
     from app.services.events import close_broker
 
     close_broker(application)
-    worker = application.extensions.get("meterbook.outbox")
-    if worker is not None:
-        worker.stop()
 
 
 _made_apps: list[Flask] = []
@@ -186,6 +182,8 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
         server: SMTPServer = request.getfixturevalue("smtp_server")
         server.mailbox.messages.clear()
         server.mailbox.refuse = False
+        server.mailbox.delay = 0.0
+        server.mailbox.recipients_offered = 0
 
 
 @pytest.fixture
@@ -200,7 +198,7 @@ def mailbox(smtp_server: SMTPServer) -> Mailbox:
 
 @pytest.fixture
 def send_mail(app: Flask) -> Any:
-    """Deliver the outbox now, as the after-response worker would."""
+    """Deliver the outbox now, as the worker's jobs would."""
     from app.services.mail import deliver_due
 
     def deliver() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import re
@@ -19,6 +20,10 @@ from .pg import free_port
 class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: bool = False
+    # Seconds each recipient waits before the server answers (a slow server: a sender caught
+    # mid-message), and how many recipients have been offered so far.
+    delay: float = 0.0
+    recipients_offered: int = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd hook)
         if self.refuse:
@@ -28,6 +33,9 @@ class Mailbox:
         return "250 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+        self.recipients_offered += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.refuse:
             return "451 4.3.0 Try again later"
         envelope.rcpt_tos.append(address)

@@ -38,7 +38,7 @@ def compose() -> dict[str, Any]:
 
 def test_compose_has_the_whole_stack(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) == {"db", "redis", "api", "web", "mail"}
+    assert set(services) == {"db", "redis", "api", "web", "mail", "worker"}
     assert set(compose["volumes"]) == {"pgdata", "redisdata"}
     assert services["api"]["depends_on"] == {
         "db": {"condition": "service_healthy"},
@@ -46,6 +46,13 @@ def test_compose_has_the_whole_stack(compose: dict[str, Any]) -> None:
         "mail": {"condition": "service_healthy"},
     }
     assert services["web"]["depends_on"] == {"api": {"condition": "service_healthy"}}
+    # The worker: the API's image and settings, the queue on Redis, running jobs finish on stop.
+    worker = services["worker"]
+    assert worker["build"] == services["api"]["build"]
+    assert worker["environment"] == services["api"]["environment"]
+    assert worker["command"] == ["flask", "--app", "wsgi", "jobs", "worker"]
+    assert worker["stop_signal"] == "SIGINT"
+    assert worker["environment"]["JOBS_URL"] == "${JOBS_URL:-redis://redis:6379/1}"
     assert "/health/ready" in " ".join(services["api"]["healthcheck"]["test"])
     command = services["api"]["command"][-1]
     assert command.index("db upgrade") < command.index("gunicorn")

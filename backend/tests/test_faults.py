@@ -140,7 +140,6 @@ def test_worker_killed_mid_import_leaves_nothing_half_written(app: Flask, databa
             "APP_ENV": "testing",
             "DATABASE_URL": database_url,
             "RATELIMIT_ENABLED": "false",
-            "OUTBOX_DELIVERY": "off",
             **TEST_SECRETS,
         }
     )

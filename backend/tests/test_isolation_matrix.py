@@ -43,6 +43,9 @@ ADMIN_PREFIX = "/api/admin/"
 # The account's own things (personal access tokens): not household data; another account's id
 # answers 404 (tests/api/test_tokens.py).
 PERSONAL_PREFIX = "/api/auth/"
+# A notification is its user's alone: every other account, members of its household included,
+# gets 404 (test_notifications_are_their_users_alone below).
+PERSONAL_PARAMS = {"notification_id"}
 MARKERS = ("OwnerSecretMeter", "owner-secret-note", "777.777", "owner@example.com")
 # What a share link may show (aggregates, meter names) leaves these: no notes, no member data.
 SHARE_MARKERS = ("owner-secret-note", "owner@example.com", "viewer@example.com", "editor@example.com")
@@ -161,6 +164,8 @@ def _id_routes(app: Flask) -> list[Rule]:
             continue
         if rule.rule in SIGNED_ROUTES:
             continue
+        if PERSONAL_PARAMS & set(rule.arguments):
+            continue
         unknown = set(rule.arguments) - OWNED_PARAMS
         assert not unknown, f"{rule.rule}: path parameters {unknown} are not covered by the isolation matrix"
         rules.append(rule)
@@ -253,6 +258,35 @@ def test_signed_attachment_links_open_one_file_and_nothing_without_a_signature(a
         assert response.status_code == 200, rule
         assert response.headers["Content-Type"] == ("image/png" if variant == "content" else "image/jpeg")
         assert client.get(f"{bare}?{query}").status_code == 200
+
+
+def test_notifications_are_their_users_alone(app: Flask, client: FlaskClient) -> None:
+    from app.extensions import db
+    from app.services import notifications
+
+    world = World(app, client)
+    with app.app_context():
+        [made] = notifications.notify(
+            world.household, "budget.threshold", "owner-secret-note", "x", user_ids=[world.owner.id]
+        )
+        db.session.commit()
+        notification_id = made.id
+    rules = [rule for rule in _api_rules(app) if PERSONAL_PARAMS & set(rule.arguments)]
+    assert {rule.rule for rule in rules} == {"/api/notifications/<int:notification_id>/read"}
+    for rule in rules:
+        url = rule.rule.replace("<int:notification_id>", str(notification_id))
+        for who in (world.stranger, world.viewer, world.editor):
+            for method in _methods(rule):
+                before = _snapshot(app)
+                response = client.open(url, method=method, headers=who.headers, json={})
+                assert response.status_code == 404, (method, url, response.status_code)
+                assert _snapshot(app) == before
+                _no_markers(response)
+            listed = client.get("/api/notifications", headers=who.headers).get_json()
+            assert (listed["total"], listed["unread_count"]) == (0, 0)
+        response = client.post(url, headers=world.owner.headers)
+        assert response.status_code == 200
+        assert response.get_json()["title"] == "owner-secret-note"
 
 
 def test_admin_routes_refuse_everyone_else(app: Flask, client: FlaskClient) -> None:

@@ -42,6 +42,9 @@ def test_migrations_match_models(app: Flask) -> None:
                     "access_tokens",
                     "recovery_codes",
                     "idempotency_keys",
+                    "notifications",
+                    "budgets",
+                    "raised_alerts",
                     "attachments",
                 }
             )

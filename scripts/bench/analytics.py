@@ -144,7 +144,7 @@ def app_env(database_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "CORS_ORIGINS": '["http://localhost:3000"]',
         "RATELIMIT_ENABLED": "false",
-        "OUTBOX_DELIVERY": "off",
+        "JOBS_URL": "memory://",
         "LOG_LEVEL": "WARNING",
     }
 

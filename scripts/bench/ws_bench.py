@@ -77,7 +77,7 @@ def prepare(database_url: str, users: int) -> list[dict[str, Any]]:
             "APP_ENV": "testing",
             "DATABASE_URL": database_url,
             "JWT_ACCESS_TOKEN_EXPIRES": 6 * 3600,
-            "OUTBOX_DELIVERY": "off",
+            "JOBS_URL": "memory://",
             "LOG_LEVEL": "WARNING",
             **SECRETS,
         }
@@ -119,7 +119,7 @@ class Server:
             "REDIS_URL": redis_url or "",
             "RATELIMIT_ENABLED": "false",
             "LOG_LEVEL": "WARNING",
-            "OUTBOX_DELIVERY": "off",
+            "JOBS_URL": "memory://",
             "GUNICORN_WORKERS": "1",
             "GUNICORN_WORKER_CLASS": worker_class,
             "GUNICORN_THREADS": str(threads),

@@ -11,6 +11,7 @@ def register_blueprints(app: Flask) -> None:
     from .households import bp as households_bp
     from .live import bp as live_bp
     from .meters import bp as meters_bp
+    from .notifications import bp as notifications_bp
     from .readings import bp as readings_bp
     from .records import bp as records_bp
     from .tariffs import bp as tariffs_bp
@@ -26,6 +27,7 @@ def register_blueprints(app: Flask) -> None:
         households_bp,
         tariffs_bp,
         bills_bp,
+        notifications_bp,
         attachments_bp,
     ):
         app.register_blueprint(blueprint)

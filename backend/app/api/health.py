@@ -29,10 +29,10 @@ def health() -> Any:
 @bp.get("/health/ready")
 @public
 @tags("service")
-@other_responses({503: "The database (or Redis, when configured) does not answer"})
+@other_responses({503: "The database, the job queue's store (or Redis, when configured) does not answer"})
 @response(Health)
 def ready() -> Any:
-    """Readiness: the database (and Redis when configured) answer."""
+    """Readiness: the database, the job queue's store (and Redis when configured) answer."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:
@@ -46,4 +46,8 @@ def ready() -> Any:
             redis.Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1).ping()
         except Exception:
             return envelope(503, "service_unavailable", "Redis is unavailable.")
+    from ..jobs import queue_of
+
+    if not queue_of().ping():
+        return envelope(503, "service_unavailable", "The job queue's store is unavailable.")
     return {"status": "ok"}

@@ -1,11 +1,14 @@
 """Database models. Every row of tenant data carries household_id."""
 
+from .alert import RaisedAlert
 from .attachment import Attachment
 from .audit import AuditEvent
 from .auth import AccessToken, MfaChallenge, RecoveryCode, TokenFamily, TwoFactor
+from .budget import Budget
 from .household import ROLES, Household, Membership
 from .idempotency import IdempotencyKey
 from .meter import METER_MODES, METER_TYPES, Meter
+from .notification import Notification, NotificationSetting
 from .outbox import OutboxMessage
 from .reading import READING_KINDS, Reading
 from .record import DailyRollup, Record
@@ -22,6 +25,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "Bill",
+    "Budget",
     "DailyRollup",
     "Household",
     "IdempotencyKey",
@@ -29,7 +33,10 @@ __all__ = [
     "Membership",
     "Meter",
     "MfaChallenge",
+    "Notification",
+    "NotificationSetting",
     "OutboxMessage",
+    "RaisedAlert",
     "Reading",
     "Record",
     "RecoveryCode",

@@ -33,6 +33,10 @@ class Meter(Timestamps, db.Model):  # type: ignore[name-defined,misc]
     # plausible most per day (flag ``high_rate`` above it).
     rollover_at_milli: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     max_per_day_milli: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Alerts (§12), null turns each off: a day above this many thousandths x the median of the
+    # 28 days before it is an anomaly; a readings meter unread this many days is overdue.
+    anomaly_factor_milli: Mapped[int | None] = mapped_column(Integer, nullable=True, default=3000)
+    reading_reminder_days: Mapped[int | None] = mapped_column(Integer, nullable=True, default=35)
 
 
 # Names are unique per household ignoring case, which the service checks and this enforces (two

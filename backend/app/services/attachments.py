@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict, InvalidField
 from ..extensions import db
+from ..jobs import periodic_sweep
 from ..models import Attachment
 from ..models.attachment import PARENT_COLUMNS
 from . import clock
@@ -213,3 +214,11 @@ def clean_unattached(hours: int = UNATTACHED_HOURS) -> int:
         remove_files_after_commit(key for row in rows for key in (row.storage_key, row.thumbnail_key))
     db.session.commit()
     return len(rows)
+
+
+@periodic_sweep
+def sweep_unattached_uploads() -> None:
+    """The periodic job (every JOBS_SWEEP_MINUTES): what ``flask attachments clean`` does."""
+    count = clean_unattached()
+    if count:
+        log.info("removed %s upload(s) left unattached for %s hours", count, UNATTACHED_HOURS)

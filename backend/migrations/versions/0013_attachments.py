@@ -1,7 +1,7 @@
 """attachments: photos of meters and bills
 
 Revision ID: 0013_attachments
-Revises: 0009_tokens_2fa_audit
+Revises: 0011_budgets_notifications
 Create Date: 2026-11-27
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0013_attachments"
-down_revision = "0009_tokens_2fa_audit"
+down_revision = "0011_budgets_notifications"
 branch_labels = None
 depends_on = None
 

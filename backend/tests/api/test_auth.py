@@ -36,7 +36,19 @@ def test_register_creates_user_with_default_meters_and_sends_verification(
         "role": "user",
         "is_active": True,
         "email_verified": False,
-        "preferences": {"currency": "USD", "timezone": "UTC"},
+        "preferences": {
+            "currency": "USD",
+            "timezone": "UTC",
+            "notify_email": {
+                "budget.threshold": True,
+                "budget.forecast": True,
+                "usage.anomaly": True,
+                "reading.overdue": True,
+                "token.expiring": True,
+                "invitation.accepted": True,
+                "webhook.disabled": True,
+            },
+        },
     }
     assert user["created_at"].endswith("+00:00")
     assert send_mail() == 1
@@ -294,9 +306,10 @@ def test_patch_me_updates_name_and_preferences(client: FlaskClient, app: Flask) 
     assert response.status_code == 200
     body = response.get_json()
     assert body["name"] == "Grace"
+    emails = body["preferences"].pop("notify_email")
     assert body["preferences"] == {"currency": "EUR", "timezone": "Europe/Berlin"}
     partial = client.patch("/api/auth/me", headers=acc.headers, json={"preferences": {"currency": "GBP"}})
-    assert partial.get_json()["preferences"] == {"currency": "GBP", "timezone": "Europe/Berlin"}
+    assert partial.get_json()["preferences"] == {"currency": "GBP", "timezone": "Europe/Berlin", "notify_email": emails}
 
 
 @pytest.mark.parametrize(

@@ -1085,7 +1085,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database (and Redis when configured) answer. */
+        /** Readiness: the database, the job queue's store (and Redis when configured) answer. */
         get: operations["service_ready_get"];
         put?: never;
         post?: never;
@@ -11341,7 +11341,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The database (or Redis, when configured) does not answer */
+            /** @description The database, the job queue's store (or Redis, when configured) does not answer */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -6,4 +6,4 @@ bp = Blueprint("attachments", __name__, url_prefix="/api")
 # Personal access tokens as for readings: read for GET (signed links too), write for the rest.
 allow_tokens(bp)
 
-from . import routes  # noqa: E402,F401
+from . import cli, routes  # noqa: E402,F401

@@ -14,7 +14,7 @@ from werkzeug.datastructures import FileStorage
 from ...errors import APIError, FieldError, NotFound, pydantic_details
 from ...extensions import db
 from ...models import Attachment, User
-from ...services import attachments, images, locks, tenancy
+from ...services import attachments, clock, images, locks, tenancy
 from ...services.storage import storage
 from ..common import MAX_ID
 from .schemas import MAX_UPLOAD_BYTES, AttachmentForm, AttachmentOut
@@ -136,6 +136,7 @@ def upload(user: User) -> dict[str, Any]:
             thumbnail_size=len(processed.thumbnail.data),
             width=processed.full.width,
             height=processed.full.height,
+            created_at=clock.now(),
         )
         db.session.add(attachment)
         db.session.commit()

@@ -57,14 +57,31 @@ Currency = Annotated[str, AfterValidator(_currency), Field(json_schema_extra={"e
 TimeZone = Annotated[str, AfterValidator(_timezone), Field(json_schema_extra={"enum": sorted(_TIMEZONES)})]
 
 
+NotifyKind = Literal[
+    "budget.threshold",
+    "budget.forecast",
+    "usage.anomaly",
+    "reading.overdue",
+    "token.expiring",
+    "invitation.accepted",
+    "webhook.disabled",
+]
+
+
 class Preferences(OutSchema):
     currency: str = "USD"
     timezone: str = "UTC"
+    notify_email: dict[str, bool] = Field(
+        default_factory=dict, description="Per notification kind, whether it is also e-mailed (default on)"
+    )
 
 
 class PreferencesUpdate(Schema):
     currency: Currency | None = None
     timezone: TimeZone | None = None
+    notify_email: dict[NotifyKind, bool] | None = Field(
+        default=None, description="Per notification kind, whether to e-mail it; kinds left out keep their choice"
+    )
 
 
 class UserOut(OutSchema):
@@ -86,9 +103,10 @@ class UserOut(OutSchema):
     @classmethod
     def _from_user(cls, data: Any) -> Any:
         if isinstance(data, User):
-            from ...services import totp
+            from ...services import notifications, totp
 
             found = {name: getattr(data, name) for name in cls.model_fields if name != "two_factor_enabled"}
+            found["preferences"] = {**data.preferences, "notify_email": notifications.email_preferences(data.id)}
             return {**found, "two_factor_enabled": totp.is_enabled(data.id)}
         return data
 

@@ -14,7 +14,19 @@ from sqlalchemy.exc import IntegrityError
 from ...errors import Conflict, FieldError
 from ...extensions import db
 from ...models import OutboxMessage, User
-from ...services import audit, clock, events, households, locks, mail, signed_tokens, tenancy, tokens, users
+from ...services import (
+    audit,
+    clock,
+    events,
+    households,
+    locks,
+    mail,
+    notifications,
+    signed_tokens,
+    tenancy,
+    tokens,
+    users,
+)
 from ...services.passwords import hash_password, verify_password
 from .schemas import (
     DeleteAccountRequest,
@@ -223,6 +235,8 @@ def update_me(user: User, data: MeUpdate) -> User:
             user.currency = data.preferences.currency
         if data.preferences.timezone is not None:
             user.timezone = data.preferences.timezone
+        if data.preferences.notify_email:
+            notifications.set_email_preferences(user.id, {str(k): v for k, v in data.preferences.notify_email.items()})
     if data.default_household_id is not None:
         tenancy.require_role(user, data.default_household_id, "viewer", field="default_household_id")
         user.default_household_id = data.default_household_id

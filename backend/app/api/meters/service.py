@@ -178,22 +178,22 @@ def update_meter(user: User, meter_id: int, data: MeterUpdate) -> MeterOut:
 
 def delete_meter(user: User, meter_id: int, cascade: bool) -> None:
     meter: Meter = writable(Meter, user, meter_id, "Meter")
-    if _has_data(meter):
-        if not cascade:
-            raise Conflict(
-                "The meter has records or readings. Delete them first, or pass cascade=true to delete them too."
-            )
-        db.session.execute(delete(DailyRollup).where(DailyRollup.meter_id == meter.id))
-        db.session.execute(delete(Record).where(Record.meter_id == meter.id))
-        db.session.execute(delete(Reading).where(Reading.meter_id == meter.id))
-    payload = meter_payload(meter)
-    household_id = meter.household_id
-    # Photos of its records, readings and bills: the rows go with them, the files after the commit.
+    has_data = _has_data(meter)
+    if has_data and not cascade:
+        raise Conflict("The meter has records or readings. Delete them first, or pass cascade=true to delete them too.")
+    # Photos of its records, readings and bills: their rows go with them (below, and the bills by
+    # the database with the meter), the files after the commit.
     attachments.forget(
         Attachment.record_id.in_(select(Record.id).where(Record.meter_id == meter.id))
         | Attachment.reading_id.in_(select(Reading.id).where(Reading.meter_id == meter.id))
         | Attachment.bill_id.in_(select(Bill.id).where(Bill.meter_id == meter.id))
     )
+    if has_data:
+        db.session.execute(delete(DailyRollup).where(DailyRollup.meter_id == meter.id))
+        db.session.execute(delete(Record).where(Record.meter_id == meter.id))
+        db.session.execute(delete(Reading).where(Reading.meter_id == meter.id))
+    payload = meter_payload(meter)
+    household_id = meter.household_id
     db.session.delete(meter)
     events.emit_household(household_id, "meter.changed", meter=payload, deleted=True)
     db.session.commit()
