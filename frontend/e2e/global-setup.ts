@@ -70,6 +70,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     RATELIMIT_ENABLED: "false",
     REDIS_URL: "",
     LOG_LEVEL: "WARNING",
+    // Jobs (the e-mails among them) run inline in the API once their request commits: no worker to start.
+    JOBS_URL: "immediate://",
     // Photos go with the run's database, not into backend/instance.
     STORAGE_URL: `file://${join(work, "uploads")}`,
   };
