@@ -156,6 +156,10 @@ bench: bench-analytics bench-import bench-readings bench-live bench-soak ## Run 
 bench-soak: bench-install ## Mixed traffic at 80% of the measured maximum for SOAK_SECONDS (default 600)
 	$(PY) scripts/bench/soak.py
 
+.PHONY: bench-attachments
+bench-attachments: install ## Peak RSS of the API (gunicorn) while 10 parallel 5 MiB photo uploads run [UPLOADS=n ROUNDS=n]
+	$(PY) scripts/bench/attachments_bench.py
+
 .PHONY: bench-jobs
 bench-jobs: install system-deps ## The job queue on its SQLite and Redis stores: enqueue cost, enqueue-to-start latency, no-op jobs/s [JOBS=n LATENCY_SAMPLES=n]
 	cd $(BACKEND) && .venv/bin/python ../scripts/bench/jobs_bench.py

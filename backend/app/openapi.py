@@ -111,7 +111,9 @@ def _query_params(model: type[BaseModel]) -> list[dict[str, Any]]:
 def _upload_body(part: dict[str, Any]) -> dict[str, Any]:
     field = {"type": "string", "format": "binary", "description": part["description"]}
     properties = {part["name"]: field, **part.get("fields", {})}  # further form fields beside the file
-    schema = {"type": "object", "required": [part["name"]], "properties": properties}
+    schema: dict[str, Any] = {"type": "object", "required": [part["name"]], "properties": properties}
+    if "fields" in part:  # a form of known fields: others are refused
+        schema["additionalProperties"] = False
     return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 

@@ -1,4 +1,4 @@
-"""docs/api.md is executable: every example runs, in order, on a fresh database, and must answer
+r"""docs/api.md is executable: every example runs, in order, on a fresh database, and must answer
 the status and body the guide shows.
 
 The guide's bash blocks are read as one shell session. Each `curl` (except one whose output goes
@@ -8,7 +8,10 @@ the body). Besides `curl`, a block may call `login EMAIL PASSWORD` (the setup's 
 signs in and keeps the access token in `$TOKEN`), `flask --app wsgi ...` (a CLI command),
 `CSRF=$(awk ...)` (read a cookie from a curl cookie jar), `VAR=$(curl ... | python3 -c
 'import json,sys; print(json.load(sys.stdin)["key"])')` (keep one member of an answer, e.g. a
-share-link token) and `cat > FILE <<'END'` (a file for `-F`). Anything else is an error, so the guide stays runnable.
+share-link token), `cat > FILE <<'END'` (a file for `-F`) and `base64 -d > FILE <<'END'` (a binary
+file, e.g. an image, written as base64). `-F name=@FILE` sends a file part, `-F name=value` a
+form field; `${VAR#*\?}` is what follows the first `?` of a kept URL (its query). Anything
+else is an error, so the guide stays runnable.
 
 What may vary is written with `…` (the guide's own abbreviation):
 - `…` as an object member (`{"id":1, …}`) allows any further members; `{…}` is any object;
@@ -23,6 +26,7 @@ The clock starts at the guide's date, 2026-11-22T03:41:44Z, so "today" is the gu
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -45,7 +49,8 @@ ELLIPSIS = "…"
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")
 STATUS_LINE = re.compile(r"^(?:HTTP/1\.1 )?(\d{3})(?:\s|$)")
 AWK_COOKIE = re.compile(r"""^(\w+)=\$\(awk '\$6=="(\w+)"\{print \$7\}' (\S+)\)$""")
-HEREDOC = re.compile(r"^cat > (\S+) <<'(\w+)'$")
+HEREDOC = re.compile(r"^(cat|base64 -d) > (\S+) <<'(\w+)'$")
+QUERY_OF = re.compile(r"\$\{(\w+)#\*\\\?\}")
 JSON_VAR = re.compile(
     r"""^(\w+)=\$\((curl .+) \| python3 -c 'import json,sys; print\(json.load\(sys.stdin\)\["(\w+)"\]\)'\)$"""
 )
@@ -71,6 +76,7 @@ class Curl:
     headers: list[tuple[str, str]] = field(default_factory=list)
     data: str | None = None
     form_file: tuple[str, str] | None = None  # (part name, file name)
+    form_fields: list[tuple[str, str]] = field(default_factory=list)  # -F name=value
     cookie_in: str | None = None
     cookie_out: str | None = None
     include: bool = False
@@ -185,8 +191,13 @@ def parse_curl(line_no: int, words: list[str]) -> Curl:
             if curl.method == "GET":
                 curl.method = "POST"
         elif word == "-F":
-            part, _, file = next(args).partition("=@")
-            curl.form_file = (part, file)
+            value = next(args)
+            if "=@" in value:
+                part, _, file = value.partition("=@")
+                curl.form_file = (part, file)
+            else:
+                name, _, text = value.partition("=")
+                curl.form_fields.append((name, text))
             if curl.method == "GET":
                 curl.method = "POST"
         elif word == "-o":
@@ -202,7 +213,7 @@ def parse_curl(line_no: int, words: list[str]) -> Curl:
     return curl
 
 
-def parse_bash(start: int, lines: list[str], files: dict[str, str]) -> list[Step]:
+def parse_bash(start: int, lines: list[str], files: dict[str, str | bytes]) -> list[Step]:
     steps: list[Step] = []
     i = 0
     while i < len(lines):
@@ -221,9 +232,11 @@ def parse_bash(start: int, lines: list[str], files: dict[str, str]) -> list[Step
             continue
         heredoc = HEREDOC.match(stripped)
         if heredoc:
-            end = lines.index(heredoc.group(2), i)
-            files[heredoc.group(1)] = "\n".join(lines[i:end]) + "\n"
-            steps.append(Command(line_no, "file", [heredoc.group(1)]))
+            kind, name, marker = heredoc.groups()
+            end = lines.index(marker, i)
+            text = "\n".join(lines[i:end]) + "\n"
+            files[name] = base64.b64decode(text) if kind == "base64 -d" else text
+            steps.append(Command(line_no, "file", [name]))
             i = end + 1
             continue
         json_var = JSON_VAR.match(stripped)
@@ -249,12 +262,12 @@ def parse_bash(start: int, lines: list[str], files: dict[str, str]) -> list[Step
     return steps
 
 
-def parse_guide(text: str) -> tuple[list[Step], dict[str, str]]:
+def parse_guide(text: str) -> tuple[list[Step], dict[str, str | bytes]]:
     """Every step of the guide in order, each curl holding the answer the guide shows for it."""
     blocks = fenced_blocks(text)
     lines = text.splitlines()
     steps: list[Step] = []
-    files: dict[str, str] = {}
+    files: dict[str, str | bytes] = {}
     for index, (lang, start, end, content) in enumerate(blocks):
         if lang != "bash":
             continue
@@ -368,7 +381,7 @@ def compare_text(expected: list[str], actual: list[str]) -> list[str]:
 class Session:
     """The shell session of the guide: variables, cookie jars and files, on the Flask test client."""
 
-    def __init__(self, app: Flask, files: dict[str, str]) -> None:
+    def __init__(self, app: Flask, files: dict[str, str | bytes]) -> None:
         self.app = app
         self.client = app.test_client(use_cookies=False)
         self.files = files
@@ -377,6 +390,7 @@ class Session:
         self.refresh_token = ""
 
     def expand(self, value: str) -> str:
+        value = QUERY_OF.sub(lambda m: self.vars[m.group(1)].partition("?")[2], value)
         return re.sub(r"\$\{?(\w+)\}?", lambda m: self.vars[m.group(1)], value)
 
     def real_token(self, key: str, url: str) -> str:
@@ -418,7 +432,9 @@ class Session:
         kwargs: dict[str, Any] = {"headers": headers}
         if curl.form_file:
             part, name = curl.form_file
-            kwargs["data"] = {part: (io.BytesIO(self.files[name].encode()), name)}
+            content = self.files[name]
+            raw = content.encode() if isinstance(content, str) else content
+            kwargs["data"] = {part: (io.BytesIO(raw), name), **dict(curl.form_fields)}
             kwargs["content_type"] = "multipart/form-data"
         else:
             kwargs["data"] = self.body(curl, url.split("?")[0])
@@ -467,7 +483,7 @@ def check(curl: Curl, response: TestResponse) -> list[str]:
         values = response.headers.getlist(name)
         if not any(text_pattern(value).match(got) for got in values):
             problems.append(f"header {name}: the guide shows {value!r}, the API answered {values!r}")
-    text = response.get_data(as_text=True)
+    text = response.get_data().decode("utf-8", "replace")  # an image's bytes too
     if answer.is_json:
         try:
             actual = json.loads(text)

@@ -73,7 +73,14 @@ STATE_STATUSES = {401, 403, 404, 409, 423, 429}
 CONTENT_REFUSALS = {(415, "unsupported_media_type")}
 
 
+#: An upload's bytes are judged by decoding them (PRODUCT §14): not an image 415, over 5 MiB 413,
+#: over 40 megapixels 422 without details; the document can say none of it.
+IMAGE_REFUSALS = {(415, "unsupported_media_type"), (413, "payload_too_large"), (422, "validation_error")}
+
+
 def _file_refusal(case: Any, status: int, error: dict[str, Any]) -> bool:
+    if case.operation.path == "/api/attachments":
+        return (status, error.get("code")) in IMAGE_REFUSALS and not error.get("details")
     if not case.operation.path.endswith("/import"):
         return False
     rows = error.get("details") or []

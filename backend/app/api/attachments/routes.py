@@ -4,6 +4,7 @@ from typing import Any
 
 from ...security import current_user, token_scope
 from ...services.idempotency import idempotent
+from ..common import MAX_ID
 from ..decorators import annotate, authenticated, media, other_responses, public, query, response
 from . import bp, service
 from .schemas import MAX_UPLOAD_BYTES, AttachmentOut, SignedLinkQuery
@@ -44,7 +45,14 @@ annotate(
     upload={
         "name": "file",
         "description": f"The image, at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB",
-        "fields": {"household_id": {"type": "integer", "minimum": 1, "description": "Default: your default household"}},
+        "fields": {
+            "household_id": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_ID,
+                "description": "Default: your default household",
+            }
+        },
     },
 )
 
