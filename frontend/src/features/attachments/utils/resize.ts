@@ -19,12 +19,13 @@ export function fitWithin(width: number, height: number, maxSide: number): { wid
 /**
  * ``file`` as it is when it is at most ``limit`` bytes; otherwise a JPEG drawn at most
  * {@link RESIZED_MAX_SIDE} px on its longest side, at lower qualities (then half the size)
- * until it fits. `createImageBitmap` applies the EXIF orientation as it decodes.
+ * until it fits. `createImageBitmap` applies the EXIF orientation as it decodes (its default).
  * Throws when the browser cannot decode the file (the API would refuse it anyway).
  */
 export async function shrinkImage(file: File, limit: number): Promise<File> {
   if (file.size <= limit) return file;
-  const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+  // No options: an `imageOrientation` value an older browser does not know is a TypeError there.
+  const bitmap = await createImageBitmap(file);
   try {
     const canvas = document.createElement("canvas");
     for (let maxSide = RESIZED_MAX_SIDE; maxSide >= 320; maxSide = Math.round(maxSide / 2)) {
