@@ -49,6 +49,14 @@ const config = [
       ],
     },
   })),
+  // Attachments are what other features render (a form's photo button, a saved item's
+  // thumbnails): they may import it, and it imports none of them.
+  {
+    files: ["src/features/attachments/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["@/features/**"], message: "Attachments import no other feature." }] }],
+    },
+  },
 ];
 
 export default config;

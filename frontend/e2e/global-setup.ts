@@ -75,6 +75,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // The webhook journey's receiver is a closed port on this machine.
     WEBHOOK_ALLOW_HTTP: "true",
     WEBHOOK_ALLOW_PRIVATE: "true",
+    // Photos go with the run's database, not into backend/instance.
+    STORAGE_URL: `file://${join(work, "uploads")}`,
   };
   const children: ChildProcess[] = [];
   const stopAll = async () => {

@@ -28,6 +28,7 @@ const RECORD: Schema<"RecordOut"> = {
   amount: 1.5,
   cost: null,
   note: null,
+  attachment_ids: [],
   created_at: "2026-03-01T00:00:00+00:00",
   updated_at: "2026-03-01T00:00:00+00:00",
 };

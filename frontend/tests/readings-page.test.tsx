@@ -35,6 +35,7 @@ function reading(id: number, value: number, takenAt: Date, extra: Partial<Readin
     previous_final_value: null,
     note: null,
     flags: { wrapped: false, high_rate: false },
+    attachment_ids: [],
     created_by: 1,
     created_at: takenAt.toISOString(),
     updated_at: takenAt.toISOString(),

@@ -23,6 +23,7 @@ function record(id: number, date: string, amount: number): Schema<"RecordOut"> {
     amount,
     cost: null,
     note: null,
+    attachment_ids: [],
     created_at: "2026-03-01T00:00:00+00:00",
     updated_at: "2026-03-01T00:00:00+00:00",
   };

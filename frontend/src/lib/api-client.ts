@@ -336,7 +336,14 @@ export interface TypedClient {
   DELETE<P extends PathsWith<"delete">>(path: P, ...args: Args<Operation<P, "delete">>): Promise<ResponseOf<Operation<P, "delete">>>;
   /** A GET whose answer is a file: the raw response with a Blob body. */
   download<P extends PathsWith<"get">>(path: P, ...args: Args<Operation<P, "get">>): Promise<AxiosResponse<Blob>>;
+  /**
+   * A multipart POST (a file and its fields) that reports how much has been sent, from 0 to 1.
+   * Axios sends it with XMLHttpRequest in the browser: fetch reports no upload progress.
+   */
+  upload<P extends PathsWith<"post">>(path: P, body: FormData, options?: UploadOptions): Promise<ResponseOf<Operation<P, "post">>>;
 }
+
+export type UploadOptions = Pick<AxiosRequestConfig, "signal" | "silent"> & { onProgress?(fraction: number): void };
 
 /** Typed calls over an Axios instance (the one below in the app, a test's own in tests). */
 export function typedClient(http: AxiosInstance): TypedClient {
@@ -348,6 +355,14 @@ export function typedClient(http: AxiosInstance): TypedClient {
     PATCH: call("patch"),
     DELETE: call("delete"),
     download: (path: string, options?: object) => http.request<Blob>({ ...config("get", path, options), responseType: "blob" }),
+    upload: async (path: string, body: FormData, { onProgress, ...options }: UploadOptions = {}) =>
+      (
+        await http.request({
+          ...config("post", path, options),
+          data: body,
+          onUploadProgress: onProgress && ((event) => onProgress(event.total ? event.loaded / event.total : (event.progress ?? 0))),
+        })
+      ).data,
   } as TypedClient;
 }
 

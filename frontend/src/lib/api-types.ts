@@ -130,6 +130,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a photo (JPEG, PNG, GIF or WebP; metadata stripped, re-encoded, with a thumbnail). */
+        post: operations["attachments_upload_attachment_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An attachment's metadata, with fresh signed links. */
+        get: operations["attachments_get_attachment_get"];
+        put?: never;
+        post?: never;
+        /** Delete an attachment and its files. */
+        delete: operations["attachments_delete_attachment_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attachments/{attachment_id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The image behind a signed link (no header needed). */
+        get: operations["attachments_content_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attachments/{attachment_id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The thumbnail behind a signed link (no header needed). */
+        get: operations["attachments_thumbnail_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/2fa/disable": {
         parameters: {
             query?: never;
@@ -1252,6 +1321,39 @@ export interface components {
              */
             role?: "user" | "admin" | null;
         };
+        /** AttachmentOut */
+        AttachmentOut: {
+            /**
+             * Content Type
+             * @description image/jpeg, image/png, image/gif or image/webp: what the file decoded as
+             */
+            content_type: string;
+            /** Created At */
+            created_at: string;
+            /** Height */
+            height: number;
+            /** Household Id */
+            household_id: number;
+            /** Id */
+            id: number;
+            /**
+             * Size
+             * @description Bytes of the stored (re-encoded) image
+             */
+            size: number;
+            /**
+             * Thumbnail Url
+             * @description Signed link to a thumbnail of at most 320 px a side, valid one hour
+             */
+            thumbnail_url: string;
+            /**
+             * Url
+             * @description Signed link to the image, valid one hour, no header needed
+             */
+            url: string;
+            /** Width */
+            width: number;
+        };
         /** AuditOut */
         AuditOut: {
             /** At */
@@ -1294,6 +1396,11 @@ export interface components {
              */
             amount?: number | null;
             /**
+             * Attachment Ids
+             * @description Photos of the paper bill
+             */
+            attachment_ids?: number[];
+            /**
              * Cost
              * @description Billed total in the household's currency
              */
@@ -1329,7 +1436,7 @@ export interface components {
             amount: number | null;
             /**
              * Attachment Ids
-             * @description Photos of the paper bill: always empty until attachments exist
+             * @description Photos of the paper bill (GET /api/attachments/{id} for links)
              */
             attachment_ids: number[];
             computed: components["schemas"]["Computed"];
@@ -1382,6 +1489,11 @@ export interface components {
              * @default null
              */
             amount?: number | null;
+            /**
+             * Attachment Ids
+             * @description Attachments of the same household, each attached to nothing else yet (else 409); on an update the list replaces the attachments, and those left out are deleted
+             */
+            attachment_ids?: number[];
             /** Cost */
             cost?: number;
             /**
@@ -1733,6 +1845,11 @@ export interface components {
         ExportRow: {
             /** Amount */
             amount: number;
+            /**
+             * Attachment Ids
+             * @description Its photos (the JSON export only)
+             */
+            attachment_ids?: number[];
             /** Cost */
             cost: number | null;
             /**
@@ -2721,6 +2838,11 @@ export interface components {
          */
         ReadingCreate: {
             /**
+             * Attachment Ids
+             * @description Attachments of the same household, each attached to nothing else yet (else 409); on an update the list replaces the attachments, and those left out are deleted
+             */
+            attachment_ids?: number[];
+            /**
              * Kind
              * @default reading
              * @enum {string}
@@ -2762,6 +2884,11 @@ export interface components {
         };
         /** ReadingExportRow */
         ReadingExportRow: {
+            /**
+             * Attachment Ids
+             * @description Its photos (the JSON export only)
+             */
+            attachment_ids?: number[];
             /**
              * Kind
              * @enum {string}
@@ -2810,6 +2937,11 @@ export interface components {
         };
         /** ReadingOut */
         ReadingOut: {
+            /**
+             * Attachment Ids
+             * @description Its photos (GET /api/attachments/{id} for links)
+             */
+            attachment_ids: number[];
             /** Created At */
             created_at: string;
             /**
@@ -2859,6 +2991,11 @@ export interface components {
          */
         ReadingUpdate: {
             /**
+             * Attachment Ids
+             * @description Attachments of the same household, each attached to nothing else yet (else 409); on an update the list replaces the attachments, and those left out are deleted
+             */
+            attachment_ids?: number[];
+            /**
              * Kind
              * @enum {string}
              */
@@ -2904,6 +3041,11 @@ export interface components {
             /** Amount */
             amount: number;
             /**
+             * Attachment Ids
+             * @description Attachments of the same household, each attached to nothing else yet (else 409); on an update the list replaces the attachments, and those left out are deleted
+             */
+            attachment_ids?: number[];
+            /**
              * Cost
              * @default null
              */
@@ -2925,6 +3067,11 @@ export interface components {
         RecordOut: {
             /** Amount */
             amount: number;
+            /**
+             * Attachment Ids
+             * @description Its photos (GET /api/attachments/{id} for links)
+             */
+            attachment_ids: number[];
             /** Cost */
             cost: number | null;
             /** Created At */
@@ -2979,6 +3126,11 @@ export interface components {
         RecordUpdate: {
             /** Amount */
             amount?: number;
+            /**
+             * Attachment Ids
+             * @description Attachments of the same household, each attached to nothing else yet (else 409); on an update the list replaces the attachments, and those left out are deleted
+             */
+            attachment_ids?: number[];
             /**
              * Cost
              * @default null
@@ -4279,6 +4431,431 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description When that window ends (Unix time, seconds) */
                     "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    attachments_upload_attachment_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the request again with the same key (24 h) to get the first answer again, with Idempotent-Replayed: true, and no second write; the same key with another body answers 409 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The image, at most 5 MiB
+                     */
+                    file: string;
+                    /** @description Default: your default household */
+                    household_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your role does not allow writing in this household */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Idempotency-Key reused with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The file is larger than 5 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not multipart/form-data, or the file is not a JPEG, PNG, GIF or WebP image */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No file part, an unknown household, or an image over 40 megapixels */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    attachments_get_attachment_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attachment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such attachment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    attachments_delete_attachment_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attachment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your role does not allow writing in this household */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such attachment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Requests allowed in the window of the tightest limit this request counted against */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in that window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When that window ends (Unix time, seconds) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    attachments_content_get: {
+        parameters: {
+            query?: {
+                /** @description Unix time the link stops working */
+                expires?: string | null;
+                /** @description HMAC of the id, the variant and expires */
+                signature?: string | null;
+            };
+            header?: never;
+            path: {
+                attachment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/gif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description No such attachment, or the link is expired or altered */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database (or a service it needs) is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    attachments_thumbnail_get: {
+        parameters: {
+            query?: {
+                /** @description Unix time the link stops working */
+                expires?: string | null;
+                /** @description HMAC of the id, the variant and expires */
+                signature?: string | null;
+            };
+            header?: never;
+            path: {
+                attachment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/gif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description No such attachment, or the link is expired or altered */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -6,6 +6,7 @@ import { useForm } from "react-hook-form";
 
 import { Button } from "@/components/ui/button";
 import { FormError, SelectField, TextAreaField, TextField } from "@/components/ui/field";
+import { PhotoField, usePhotoUploads } from "@/features/attachments";
 import { billBody, billSchema, useSaveBill, type Bill, type BillInput } from "@/features/bills/api/bills";
 import { applyApiErrors } from "@/lib/forms";
 import { formatUnit } from "@/lib/format";
@@ -47,11 +48,14 @@ export function BillForm({
   const { errors, isSubmitting } = form.formState;
   const meter = meters.find((item) => String(item.id) === form.watch("meter_id"));
   const save = useSaveBill();
+  const photos = usePhotoUploads();
 
   const submit = form.handleSubmit(async (values) => {
     setFormError(undefined);
     try {
-      await save.mutateAsync({ id: bill?.id, body: billBody(values) });
+      // An edited bill keeps its photos; new ones are added after them.
+      await save.mutateAsync({ id: bill?.id, body: photos.withIds(billBody(values), bill?.attachment_ids) });
+      photos.clear();
       onSaved();
     } catch (error) {
       setFormError(applyApiErrors(error, form.setError, FIELDS));
@@ -89,11 +93,12 @@ export function BillForm({
       />
       <TextField label="Billed cost" inputMode="decimal" suffix={currency} error={errors.cost?.message} {...form.register("cost")} />
       <TextAreaField label="Note" rows={2} error={errors.note?.message} {...form.register("note")} />
+      <PhotoField label="Photo of the bill" subject="the bill" {...photos.field} />
       <div className="flex justify-end gap-2">
         <Button variant="secondary" onClick={onCancel}>
           Cancel
         </Button>
-        <Button type="submit" busy={isSubmitting}>
+        <Button type="submit" busy={isSubmitting} disabled={photos.uploading}>
           {bill ? "Save" : "Add bill"}
         </Button>
       </div>

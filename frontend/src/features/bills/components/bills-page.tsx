@@ -9,6 +9,7 @@ import { SelectField } from "@/components/ui/field";
 import { Pagination } from "@/components/ui/pagination";
 import { Card, EmptyState, ErrorState, PageHeader, Spinner } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
+import { AttachmentThumbnails } from "@/features/attachments";
 import { billsQuery, useDeleteBill, type Bill } from "@/features/bills/api/bills";
 import { formatAmount, formatDate, formatMoney } from "@/lib/format";
 import { useCanWrite, useHouseholdSettings } from "@/lib/household";
@@ -78,6 +79,7 @@ function BillRows({
                   <td className="py-2 pr-3 whitespace-nowrap">
                     {period}
                     {bill.note && <p className="text-slate-500 dark:text-slate-400">{bill.note}</p>}
+                    <AttachmentThumbnails ids={bill.attachment_ids} subject={`the bill of ${name}, ${period}`} canDelete={canWrite} />
                   </td>
                   <td className="py-2 pr-3 text-right tabular-nums" data-testid="bill-billed">
                     {formatMoney(bill.cost, currency)}

@@ -7,6 +7,7 @@ import { z } from "zod";
 
 import { Button } from "@/components/ui/button";
 import { FormError, TextAreaField, TextField } from "@/components/ui/field";
+import { PhotoField, usePhotoUploads } from "@/features/attachments";
 import {
   readingErrors,
   readingValue,
@@ -36,6 +37,7 @@ type EditInput = z.infer<typeof editSchema>;
 export function ReadingEdit({ meter, reading, onSaved, onCancel }: { meter: Meter; reading: Reading; onSaved(): void; onCancel(): void }) {
   const [formError, setFormError] = useState<string>();
   const save = useSaveReading();
+  const photos = usePhotoUploads();
   const replacement = reading.kind === "replacement";
   const initial: EditInput = {
     value: String(reading.value),
@@ -56,7 +58,10 @@ export function ReadingEdit({ meter, reading, onSaved, onCancel }: { meter: Mete
       changes.previous_final_value = decimalNumber(values.previous_final_value);
     if (dirtyFields.note) changes.note = values.note.trim() === "" ? null : values.note.trim();
     try {
-      if (Object.keys(changes).length > 0) await save.mutateAsync({ id: reading.id, body: changes });
+      // The reading keeps its photos; new ones are added after them.
+      const body = photos.withIds(changes, reading.attachment_ids);
+      if (Object.keys(body).length > 0) await save.mutateAsync({ id: reading.id, body });
+      photos.clear();
       onSaved();
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) form.setError("taken_at", { type: "server", message: error.message });
@@ -96,11 +101,12 @@ export function ReadingEdit({ meter, reading, onSaved, onCancel }: { meter: Mete
       />
       <TextField label="Taken at" type="datetime-local" error={errors.taken_at?.message} {...form.register("taken_at")} />
       <TextAreaField label="Note (optional)" rows={2} error={errors.note?.message} {...form.register("note")} />
+      <PhotoField label="Photo of the register" subject="the register" {...photos.field} />
       <div className="flex flex-wrap justify-end gap-2 pt-1">
         <Button variant="secondary" onClick={onCancel}>
           Cancel
         </Button>
-        <Button type="submit" busy={isSubmitting}>
+        <Button type="submit" busy={isSubmitting} disabled={photos.uploading}>
           Save changes
         </Button>
       </div>

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useForm } from "react-hook-form";
 
 import { Button } from "@/components/ui/button";
+import { PhotoField, usePhotoUploads } from "@/features/attachments";
 import { FormError, TextField } from "@/components/ui/field";
 import { readingErrors, readingSchema, toReadingBody, useSaveReading, type ReadingInput } from "@/features/readings/api/readings";
 import { ApiError } from "@/lib/api-client";
@@ -70,6 +71,7 @@ export function ReadingEntry({
   const [formError, setFormError] = useState<string>();
   const [saved, setSaved] = useState<string>();
   const save = useSaveReading();
+  const photos = usePhotoUploads();
   const form = useForm<ReadingInput>({
     resolver: zodResolver(readingSchema),
     defaultValues: { value: "", taken_at: toLocalInput(new Date()), note: "" },
@@ -85,7 +87,8 @@ export function ReadingEntry({
     setSaved(undefined);
     try {
       // A time left as it was is "now": the moment of the tap, not the page's opening (upstairs, before the walk down).
-      await save.mutateAsync({ body: toReadingBody(meter.id, values, dirtyFields.taken_at ? undefined : new Date()) });
+      await save.mutateAsync({ body: photos.withIds(toReadingBody(meter.id, values, dirtyFields.taken_at ? undefined : new Date())) });
+      photos.clear();
       setSaved(`Saved ${formatAmount(decimalNumber(values.value), meter.unit)}.`);
       // The next reading is taken later: the time starts again from now.
       form.reset({ value: "", taken_at: toLocalInput(new Date()), note: "" });
@@ -128,7 +131,8 @@ export function ReadingEntry({
         <ImpliedLine meter={meter} value={value} takenAt={takenAt} onReplace={() => onReplace(value, takenAt)} />
       </div>
       <TextField label="Taken at" type="datetime-local" error={errors.taken_at?.message} {...form.register("taken_at")} />
-      <Button type="submit" busy={isSubmitting} className="min-h-12! w-full text-base!">
+      <PhotoField label="Photo of the register" subject="the register" {...photos.field} />
+      <Button type="submit" busy={isSubmitting} disabled={photos.uploading} className="min-h-12! w-full text-base!">
         Save reading
       </Button>
     </form>

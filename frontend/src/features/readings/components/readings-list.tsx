@@ -1,6 +1,7 @@
 "use client";
 
 import { Button } from "@/components/ui/button";
+import { AttachmentThumbnails } from "@/features/attachments";
 import type { Reading, ReadingFlag } from "@/features/readings/api/readings";
 import { formatAmount } from "@/lib/format";
 import type { Meter } from "@/lib/meters";
@@ -70,6 +71,7 @@ export function ReadingsList({
                 {reading.note ? ` · ${reading.note}` : ""}
               </p>
             </div>
+            <AttachmentThumbnails ids={reading.attachment_ids} subject={`the reading of ${when}`} canDelete={canWrite} />
             {canWrite && (
               <>
                 <Button variant="ghost" aria-label={`Edit the reading of ${when}`} onClick={() => onEdit(reading)}>
