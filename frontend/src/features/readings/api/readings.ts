@@ -105,9 +105,14 @@ function useInvalidateAfterReadingChange() {
 export function useSaveReading() {
   const invalidate = useInvalidateAfterReadingChange();
   return useMutation({
-    mutationFn: (change: { id?: undefined; body: ReadingCreate } | { id: number; body: ReadingUpdate }) =>
+    mutationFn: (change: { id?: undefined; body: ReadingCreate; key?: string } | { id: number; body: ReadingUpdate }) =>
       change.id === undefined
-        ? client.POST("/api/readings", { body: change.body, silent: true })
+        ? client.POST("/api/readings", {
+            body: change.body,
+            // The key the offline queue keeps if this attempt gets no answer: a retry is then a replay.
+            headers: change.key ? { "Idempotency-Key": change.key } : undefined,
+            silent: true,
+          })
         : client.PATCH("/api/readings/{reading_id}", { path: { reading_id: change.id }, body: change.body, silent: true }),
     onSuccess: invalidate,
   });

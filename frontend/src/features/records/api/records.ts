@@ -2,9 +2,12 @@ import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@ta
 import type { AxiosProgressEvent } from "axios";
 import { z } from "zod";
 
+import { queueWrite } from "@/features/offline";
 import { client, type QueryOf, type Schema } from "@/lib/api-client";
+import { formatAmount, formatDate } from "@/lib/format";
 import { decimalNumber, decimalString, isoDate } from "@/lib/forms";
 import { householdKey, withHousehold } from "@/lib/household";
+import type { Meter } from "@/lib/meters";
 import { queryRoots } from "@/lib/query-keys";
 
 export type RecordItem = Schema<"RecordOut">;
@@ -112,9 +115,14 @@ export function useSaveRecord() {
   const invalidate = useInvalidateAfterRecordChange();
   return useMutation({
     // The form shows failures on its fields or above them: silent, so no toast repeats them.
-    mutationFn: ({ id, input }: { id?: number; input: RecordInput }) =>
+    mutationFn: ({ id, input, key }: { id?: number; input: RecordInput; key?: string }) =>
       id === undefined
-        ? client.POST("/api/records", { body: toRecordBody(input), silent: true })
+        ? client.POST("/api/records", {
+            body: toRecordBody(input),
+            // The key the offline queue keeps if this attempt gets no answer: a retry is then a replay.
+            headers: key ? { "Idempotency-Key": key } : undefined,
+            silent: true,
+          })
         : client.PUT("/api/records/{record_id}", { path: { record_id: id }, body: toRecordBody(input), silent: true }),
     onSuccess: invalidate,
   });
@@ -157,4 +165,12 @@ export async function exportRecords(filters: RecordFilters, format: "csv" | "jso
   const disposition = String(response.headers["content-disposition"] ?? "");
   const match = /filename="?([^";]+)"?/.exec(disposition);
   return { blob: response.data, filename: match?.[1] ?? `meterbook-records.${format}` };
+}
+
+/** Keep a new record on the device (no connection): sent by the offline queue with ``key``. */
+export function queueRecord(input: RecordInput, meters: Meter[], key: string) {
+  const body = toRecordBody(input);
+  const meter = meters.find((item) => item.id === body.meter_id);
+  const label = `${meter?.name ?? "Meter"}: ${formatAmount(body.amount, meter?.unit)} on ${formatDate(body.date)}`;
+  return queueWrite({ write: { kind: "record", body }, meterId: body.meter_id, key, label });
 }
