@@ -109,6 +109,8 @@ test-frontend: install web-install system-deps ## SPA: lockfile, prettier, eslin
 	cd $(FRONTEND) && node_modules/.bin/jest --ci
 	scripts/openapi-types.sh --check
 	cd $(FRONTEND) && node node_modules/next/dist/bin/next build
+	@test -s $(FRONTEND)/public/sw.js || { echo "next build wrote no service worker (public/sw.js)" >&2; exit 1; }
+	cd $(FRONTEND) && node scripts/check-bundle.mjs
 	cd $(FRONTEND) && node_modules/.bin/playwright test
 
 .PHONY: e2e

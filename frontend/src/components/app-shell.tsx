@@ -7,6 +7,7 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { NotificationBell } from "@/features/notifications/components/notification-bell";
 import { ErrorState, Spinner } from "@/components/ui/states";
+import { OfflineSync, PendingEntries } from "@/features/offline";
 import { ApiError } from "@/lib/api-client";
 import { useAuth } from "@/lib/auth";
 import { HouseholdProvider, useHousehold } from "@/lib/household";
@@ -87,6 +88,13 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   useEffect(() => setMenuOpen(false), [pathname]);
 
+  // Opened offline: the session is restored as soon as the connection returns.
+  useEffect(() => {
+    if (status !== "unreachable") return;
+    window.addEventListener("online", restore);
+    return () => window.removeEventListener("online", restore);
+  }, [status, restore]);
+
   if (status === "unreachable") {
     return (
       <main className="mx-auto max-w-5xl px-4 py-8">
@@ -94,6 +102,9 @@ export function AppShell({ children }: { children: ReactNode }) {
           error={new ApiError(0, "network_error", "Cannot reach the server. You are still signed in; try again when it is back.")}
           onRetry={restore}
         />
+        <div className="mt-4">
+          <PendingEntries kind={null} title="Saved on this device" />
+        </div>
       </main>
     );
   }
@@ -115,6 +126,7 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   return (
     <LiveProvider>
+      <OfflineSync />
       <HouseholdProvider
         loading={
           <main className="mx-auto max-w-5xl px-4">

@@ -30,6 +30,11 @@ export class ApiError extends Error {
   readonly fieldErrors: FieldErrors;
   /** Per-row errors of a CSV import (`{row, field, message}`). */
   readonly rowErrors: RowError[];
+  /**
+   * A request that got no answer and may be sent again without writing twice: a GET, PUT, PATCH
+   * or DELETE, or a POST carrying an Idempotency-Key (the API then replays the first answer).
+   */
+  repeatable = false;
 
   constructor(status: number, code: string, message: string, details?: unknown) {
     super(message);
@@ -113,7 +118,10 @@ export async function toApiError(error: unknown): Promise<ApiError> {
   if (axios.isAxiosError(error)) {
     if (!error.response) {
       if (error.code === AxiosError.ERR_CANCELED) return new ApiError(0, "canceled", "The request was cancelled.");
-      return new ApiError(0, "network_error", "Cannot reach the server. Check your connection and try again.");
+      const failure = new ApiError(0, "network_error", "Cannot reach the server. Check your connection and try again.");
+      const method = (error.config?.method ?? "get").toUpperCase();
+      failure.repeatable = method !== "POST" || Boolean(error.config?.headers?.has("Idempotency-Key"));
+      return failure;
     }
     const { status } = error.response;
     const body = (await parseBody(error.response.data)) as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null;

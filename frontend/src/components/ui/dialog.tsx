@@ -45,7 +45,8 @@ export function Dialog({ open, title, onClose, children }: { open: boolean; titl
     document.addEventListener("keydown", onKey);
     return () => {
       document.removeEventListener("keydown", onKey);
-      previous?.focus?.();
+      // Back to the opener, unless it has gone meanwhile (a deleted row's button).
+      if (previous?.isConnected) previous.focus();
     };
   }, [open]);
 

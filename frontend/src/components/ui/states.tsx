@@ -3,14 +3,11 @@ import type { ReactNode } from "react";
 import type { ApiError } from "@/lib/api-client";
 
 import { Button } from "./button";
+import { SkeletonBlock } from "./skeleton";
 
+/** A first load: a skeleton of lines, not a spinner (the label is read out, "Loading records…"). */
 export function Spinner({ label = "Loading" }: { label?: string }) {
-  return (
-    <div role="status" className="flex items-center gap-2 py-8 text-sm text-slate-500 dark:text-slate-400">
-      <span className="h-4 w-4 animate-spin rounded-full border-2 border-indigo-500 border-t-transparent" aria-hidden />
-      {label}…
-    </div>
-  );
+  return <SkeletonBlock label={label} />;
 }
 
 export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {

@@ -3,6 +3,7 @@
 import { ArcElement, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip, type ChartOptions } from "chart.js";
 import { Bar, Doughnut } from "react-chartjs-2";
 
+import { ChartFigures } from "@/components/ui/chart-figures";
 import { useMedia } from "@/components/ui/use-media";
 import type { ChartData, Share } from "@/features/analytics/utils/shaping";
 import { formatNumber } from "@/lib/format";
@@ -57,8 +58,22 @@ export function BarChart({ data, label, unit }: { data: ChartData; label: string
     },
   };
   return (
-    <div className="h-64">
-      <Bar data={data} options={options} role="img" aria-label={label} />
+    <div>
+      <div className="h-64">
+        <Bar data={data} options={options} role="img" aria-label={label} />
+      </div>
+      <ChartFigures
+        label={label}
+        header="Period"
+        series={data.datasets.map((dataset) => dataset.label ?? "")}
+        rows={data.labels.map((name, index) => ({
+          name: `${name}${data.partial[index] ? " (partial)" : ""}`,
+          values: data.datasets.map((dataset) => {
+            const value = dataset.data[index];
+            return value === null || value === undefined ? "–" : `${formatNumber(Number(value))} ${unit}`;
+          }),
+        }))}
+      />
     </div>
   );
 }
@@ -68,17 +83,28 @@ export function ShareDoughnut({ share, label }: { share: Share; label: string })
   const colors = palette(dark);
   const still = useStill();
   return (
-    <div className="h-64">
-      <Doughnut
-        role="img"
-        aria-label={label}
-        data={{ labels: share.labels, datasets: [{ data: share.data, backgroundColor: share.colors, borderWidth: 0 }] }}
-        options={{
-          responsive: true,
-          animation: still ? false : undefined,
-          maintainAspectRatio: false,
-          plugins: { legend: { position: "bottom", labels: { color: colors.text } } },
-        }}
+    <div>
+      <div className="h-64">
+        <Doughnut
+          role="img"
+          aria-label={label}
+          data={{ labels: share.labels, datasets: [{ data: share.data, backgroundColor: share.colors, borderWidth: 0 }] }}
+          options={{
+            responsive: true,
+            animation: still ? false : undefined,
+            maintainAspectRatio: false,
+            plugins: { legend: { position: "bottom", labels: { color: colors.text } } },
+          }}
+        />
+      </div>
+      <ChartFigures
+        label={label}
+        header="Type"
+        series={["Cost", "Share"]}
+        rows={share.labels.map((name, index) => ({
+          name,
+          values: [formatNumber(share.data[index] ?? 0, 2, 2), `${formatNumber(share.percents[index] ?? 0, 1)} %`],
+        }))}
       />
     </div>
   );

@@ -121,7 +121,7 @@ export function SharedDashboard({ token }: { token: string }) {
         ) : monthly.data.series.length === 0 ? (
           <p className="text-sm text-slate-500 dark:text-slate-400">Nothing recorded in the last 12 months.</p>
         ) : (
-          <div className="-mx-4 overflow-x-auto px-4">
+          <div className="-mx-4 overflow-x-auto px-4" tabIndex={0} role="region" aria-label="Monthly figures, scrolls sideways">
             <table className="w-full min-w-[28rem] text-left text-sm">
               <caption className="sr-only">Consumption by month and type</caption>
               <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-700 dark:text-slate-300">

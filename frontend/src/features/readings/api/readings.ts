@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ApiError, client, type Schema } from "@/lib/api-client";
 import { decimalNumber } from "@/lib/forms";
 import { householdKey, withHousehold } from "@/lib/household";
+import { provisionalId, updatePages } from "@/lib/optimistic";
 import { queryRoots } from "@/lib/query-keys";
 
 import { fromLocalInput, toOffsetIso } from "../utils/time";
@@ -103,21 +104,56 @@ function useInvalidateAfterReadingChange() {
 
 /** Create (a reading or a replacement) or change a reading. The forms show failures: silent. */
 export function useSaveReading() {
+  const queryClient = useQueryClient();
   const invalidate = useInvalidateAfterReadingChange();
   return useMutation({
-    mutationFn: (change: { id?: undefined; body: ReadingCreate } | { id: number; body: ReadingUpdate }) =>
+    mutationFn: (change: { id?: undefined; body: ReadingCreate; key?: string } | { id: number; body: ReadingUpdate }) =>
       change.id === undefined
-        ? client.POST("/api/readings", { body: change.body, silent: true })
+        ? client.POST("/api/readings", {
+            body: change.body,
+            // The key the offline queue keeps if this attempt gets no answer: a retry is then a replay.
+            headers: change.key ? { "Idempotency-Key": change.key } : undefined,
+            silent: true,
+          })
         : client.PATCH("/api/readings/{reading_id}", { path: { reading_id: change.id }, body: change.body, silent: true }),
+    // Shown in the list at once; put back if the API refuses.
+    onMutate: (change) =>
+      updatePages<Reading>(queryClient, [...queryRoots.readings, "list"], (items, key) => {
+        if (change.id !== undefined) return items.map((item) => (item.id === change.id ? ({ ...item, ...change.body } as Reading) : item));
+        const body = change.body as Extract<ReadingCreate, { taken_at: string; value: number }>;
+        // A new reading goes on top of the first page of its meter (newest first).
+        if (key[3] !== body.meter_id || key[4] !== 1) return items;
+        const now = new Date().toISOString();
+        const provisional: Reading = {
+          id: provisionalId(),
+          household_id: 0,
+          meter_id: body.meter_id,
+          taken_at: body.taken_at,
+          value: body.value,
+          kind: body.kind ?? "reading",
+          previous_final_value: body.previous_final_value ?? null,
+          note: body.note ?? null,
+          flags: { wrapped: false, high_rate: false },
+          created_by: null,
+          created_at: now,
+          updated_at: now,
+        };
+        return [provisional, ...items];
+      }),
+    onError: (_error, _change, rollback) => rollback?.(),
     onSuccess: invalidate,
   });
 }
 
 /** Delete a reading; the confirmation shows a failure itself (silent). */
 export function useDeleteReading() {
+  const queryClient = useQueryClient();
   const invalidate = useInvalidateAfterReadingChange();
   return useMutation({
     mutationFn: (id: number) => client.DELETE("/api/readings/{reading_id}", { path: { reading_id: id }, silent: true }),
+    onMutate: (id) =>
+      updatePages<Reading>(queryClient, [...queryRoots.readings, "list"], (items) => items.filter((item) => item.id !== id)),
+    onError: (_error, _id, rollback) => rollback?.(),
     onSuccess: invalidate,
   });
 }

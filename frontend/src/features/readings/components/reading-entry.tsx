@@ -7,6 +7,7 @@ import { useForm } from "react-hook-form";
 import { Button } from "@/components/ui/button";
 import { PhotoField, usePhotoUploads } from "@/features/attachments";
 import { FormError, TextField } from "@/components/ui/field";
+import { isNetworkFailure, isOffline, newIdempotencyKey, queueWrite } from "@/features/offline";
 import { readingErrors, readingSchema, toReadingBody, useSaveReading, type ReadingInput } from "@/features/readings/api/readings";
 import { ApiError } from "@/lib/api-client";
 import { formatAmount, formatNumber, formatUnit } from "@/lib/format";
@@ -85,14 +86,32 @@ export function ReadingEntry({
   const submit = form.handleSubmit(async (values) => {
     setFormError(undefined);
     setSaved(undefined);
-    try {
-      // A time left as it was is "now": the moment of the tap, not the page's opening (upstairs, before the walk down).
-      await save.mutateAsync({ body: photos.withIds(toReadingBody(meter.id, values, dirtyFields.taken_at ? undefined : new Date())) });
+    // A time left as it was is "now": the moment of the tap, not the page's opening (upstairs, before the walk down).
+    const body = photos.withIds(toReadingBody(meter.id, values, dirtyFields.taken_at ? undefined : new Date()));
+    const key = newIdempotencyKey();
+    const amount = formatAmount(decimalNumber(values.value), meter.unit);
+    const done = (message: string) => {
       photos.clear();
-      setSaved(`Saved ${formatAmount(decimalNumber(values.value), meter.unit)}.`);
+      setSaved(message);
       // The next reading is taken later: the time starts again from now.
       form.reset({ value: "", taken_at: toLocalInput(new Date()), note: "" });
+    };
+    // No connection (or no answer): kept on the device with its key, sent when the connection returns.
+    const keep = async () => {
+      await queueWrite({
+        write: { kind: "reading", body },
+        meterId: meter.id,
+        key,
+        label: `${amount} on ${formatTakenAt((body as { taken_at: string }).taken_at)}`,
+      });
+      done(`Saved ${amount} on this device: it is sent when the connection returns.`);
+    };
+    if (isOffline()) return keep();
+    try {
+      await save.mutateAsync({ body, key });
+      done(`Saved ${amount}.`);
     } catch (error) {
+      if (isNetworkFailure(error)) return keep();
       // Two readings at one instant: the time is what to change.
       if (error instanceof ApiError && error.status === 409) form.setError("taken_at", { type: "server", message: error.message });
       else {

@@ -10,6 +10,7 @@ import { FormError, SelectField } from "@/components/ui/field";
 import { Pagination } from "@/components/ui/pagination";
 import { Card, EmptyState, ErrorState, PageHeader, Spinner } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
+import { PendingEntries } from "@/features/offline";
 import { readingsQuery, useDeleteReading, type Reading } from "@/features/readings/api/readings";
 import { ApiError } from "@/lib/api-client";
 import { formatAmount, formatUnit } from "@/lib/format";
@@ -197,6 +198,7 @@ export function ReadingsPage() {
               )}
             </div>
           </Card>
+          {canWrite && <PendingEntries kind="reading" meterId={meter.id} />}
           <MeterReadings meter={meter} canWrite={canWrite} />
           {canWrite && (
             <ReplaceDialog

@@ -1,10 +1,14 @@
-import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, queryOptions, useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import type { AxiosProgressEvent } from "axios";
 import { z } from "zod";
 
+import { queueWrite } from "@/features/offline";
 import { client, type QueryOf, type Schema } from "@/lib/api-client";
+import { formatAmount, formatDate } from "@/lib/format";
 import { decimalNumber, decimalString, isoDate } from "@/lib/forms";
 import { householdKey, withHousehold } from "@/lib/household";
+import type { Meter } from "@/lib/meters";
+import { provisionalId, updatePages } from "@/lib/optimistic";
 import { queryRoots } from "@/lib/query-keys";
 
 export type RecordItem = Schema<"RecordOut">;
@@ -98,6 +102,15 @@ export const recordTotalsQuery = (filters: RecordFilters) =>
     placeholderData: keepPreviousData,
   });
 
+/** A meter from the cached meters lists (for a record shown before the API answers). */
+function cachedMeter(queryClient: QueryClient, id: number): Meter | undefined {
+  for (const [, data] of queryClient.getQueriesData<Meter[]>({ queryKey: queryRoots.meters })) {
+    const found = Array.isArray(data) ? data.find((meter) => meter.id === id) : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** A record change shows in the records and in every analytics figure. */
 function useInvalidateAfterRecordChange() {
   const queryClient = useQueryClient();
@@ -109,21 +122,60 @@ function useInvalidateAfterRecordChange() {
 }
 
 export function useSaveRecord() {
+  const queryClient = useQueryClient();
   const invalidate = useInvalidateAfterRecordChange();
   return useMutation({
     // The form shows failures on its fields or above them: silent, so no toast repeats them.
-    mutationFn: ({ id, input }: { id?: number; input: RecordInput }) =>
+    mutationFn: ({ id, input, key }: { id?: number; input: RecordInput; key?: string }) =>
       id === undefined
-        ? client.POST("/api/records", { body: toRecordBody(input), silent: true })
+        ? client.POST("/api/records", {
+            body: toRecordBody(input),
+            // The key the offline queue keeps if this attempt gets no answer: a retry is then a replay.
+            headers: key ? { "Idempotency-Key": key } : undefined,
+            silent: true,
+          })
         : client.PUT("/api/records/{record_id}", { path: { record_id: id }, body: toRecordBody(input), silent: true }),
+    // Shown in the lists at once; put back if the API refuses.
+    onMutate: ({ id, input }) => {
+      const body = toRecordBody(input);
+      const meter = cachedMeter(queryClient, body.meter_id);
+      const fields = { ...body, ...(meter ? { meter_name: meter.name, unit: meter.unit, type: meter.type } : {}) };
+      return updatePages<RecordItem>(queryClient, [...queryRoots.records, "list"], (items, key) => {
+        if (id !== undefined) return items.map((item) => (item.id === id ? { ...item, ...fields } : item));
+        const filters = key[3] as RecordFilters | undefined;
+        // A new record goes on top of a first page it belongs to (refetched in order right after).
+        if (!meter || !filters || filters.page !== 1 || filters.type || filters.q || filters.date_from || filters.date_to) return items;
+        if (filters.meter_id !== undefined && filters.meter_id !== body.meter_id) return items;
+        const now = new Date().toISOString();
+        return [
+          {
+            id: provisionalId(),
+            household_id: 0,
+            created_by: null,
+            created_at: now,
+            updated_at: now,
+            meter_name: meter.name,
+            unit: meter.unit,
+            type: meter.type,
+            ...body,
+          } as RecordItem,
+          ...items,
+        ];
+      });
+    },
+    onError: (_error, _change, rollback) => rollback?.(),
     onSuccess: invalidate,
   });
 }
 
 export function useDeleteRecord() {
+  const queryClient = useQueryClient();
   const invalidate = useInvalidateAfterRecordChange();
   return useMutation({
     mutationFn: (id: number) => client.DELETE("/api/records/{record_id}", { path: { record_id: id } }),
+    onMutate: (id) =>
+      updatePages<RecordItem>(queryClient, [...queryRoots.records, "list"], (items) => items.filter((item) => item.id !== id)),
+    onError: (_error, _id, rollback) => rollback?.(),
     onSuccess: invalidate,
   });
 }
@@ -157,4 +209,12 @@ export async function exportRecords(filters: RecordFilters, format: "csv" | "jso
   const disposition = String(response.headers["content-disposition"] ?? "");
   const match = /filename="?([^";]+)"?/.exec(disposition);
   return { blob: response.data, filename: match?.[1] ?? `meterbook-records.${format}` };
+}
+
+/** Keep a new record on the device (no connection): sent by the offline queue with ``key``. */
+export function queueRecord(input: RecordInput, meters: Meter[], key: string) {
+  const body = toRecordBody(input);
+  const meter = meters.find((item) => item.id === body.meter_id);
+  const label = `${meter?.name ?? "Meter"}: ${formatAmount(body.amount, meter?.unit)} on ${formatDate(body.date)}`;
+  return queueWrite({ write: { kind: "record", body }, meterId: body.meter_id, key, label });
 }

@@ -7,17 +7,20 @@ import { Button } from "@/components/ui/button";
 import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
 import { Card, EmptyState, ErrorState, PageHeader, Spinner } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
+import { isNetworkFailure, isOffline, newIdempotencyKey, PendingEntries } from "@/features/offline";
 import {
   exportRecords,
   filterErrors,
   recordsQuery,
   recordTotalsQuery,
   useDeleteRecord,
+  queueRecord,
   useSaveRecord,
   type FilterErrors,
   type RecordFilters,
   type RecordItem,
 } from "@/features/records/api/records";
+import { ApiError } from "@/lib/api-client";
 import { useCanWrite, useHouseholdSettings } from "@/lib/household";
 import { downloadBlob, formatAmount, formatDate } from "@/lib/format";
 import { metersQuery } from "@/lib/meters";
@@ -134,6 +137,11 @@ export function RecordsPage() {
           </>
         }
       />
+      {canWrite && (
+        <div className="mb-4">
+          <PendingEntries kind="record" />
+        </div>
+      )}
       <Card>
         <RecordFiltersForm filters={filters} meters={meters.data} errors={errors} onChange={setFilters} />
         {meters.isError && (
@@ -175,10 +183,28 @@ export function RecordsPage() {
             record={editing.mode === "edit" ? editing.record : undefined}
             onCancel={() => setEditing(null)}
             onSubmit={async (values, { another }) => {
-              await save.mutateAsync({ id: editing.mode === "edit" ? editing.record.id : undefined, input: values });
+              const id = editing.mode === "edit" ? editing.record.id : undefined;
+              const key = id === undefined ? newIdempotencyKey() : undefined;
+              let kept = false;
+              try {
+                if (id === undefined && isOffline()) throw new ApiError(0, "offline", "Offline");
+                await save.mutateAsync({ id, input: values, key });
+              } catch (error) {
+                // A new record without a connection waits on the device, with the key of its first attempt.
+                if (!key || !isNetworkFailure(error)) throw error;
+                await queueRecord(values, meters.data ?? [], key);
+                kept = true;
+              }
               // One message per event: the form says so itself when it stays open for the next record.
               if (another) return;
-              toast(editing.mode === "edit" ? "Record saved." : "Record added.", "success");
+              toast(
+                kept
+                  ? "Saved on this device: it is sent when the connection returns."
+                  : editing.mode === "edit"
+                    ? "Record saved."
+                    : "Record added.",
+                "success",
+              );
               setEditing(null);
             }}
           />

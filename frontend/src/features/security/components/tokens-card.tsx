@@ -204,7 +204,7 @@ export function TokensCard() {
       ) : tokens.data.length === 0 ? (
         <EmptyState title="No access tokens">Create one for each script or device that sends readings.</EmptyState>
       ) : (
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Access tokens, scrolls sideways">
           <table className="w-full text-left text-sm" data-testid="tokens">
             <thead className="text-xs text-slate-600 uppercase dark:text-slate-300">
               <tr>

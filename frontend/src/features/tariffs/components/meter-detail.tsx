@@ -1,8 +1,10 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import Link from "next/link";
 
+import { Skeleton } from "@/components/ui/skeleton";
 import { Card, EmptyState, ErrorState, PageHeader, Spinner } from "@/components/ui/states";
 import { meterDailyQuery, meterLatestQuery, meterMonthSummaryQuery } from "@/features/tariffs/api/meter-figures";
 import { todayIn } from "@/lib/dates";
@@ -10,8 +12,13 @@ import { formatAmount, formatDate, formatHeadline, formatMoney, formatPercent, f
 import { useHouseholdSettings } from "@/lib/household";
 import { metersQuery, TYPE_LABELS, type Meter } from "@/lib/meters";
 
-import { DailyChart } from "./daily-chart";
 import { TariffsCard } from "./tariffs-card";
+
+// Chart.js loads after the page: it would take the page's first load over the 250 kB budget.
+const DailyChart = dynamic(() => import("./daily-chart").then((module) => module.DailyChart), {
+  ssr: false,
+  loading: () => <Skeleton className="h-56" />,
+});
 
 function Figure({ label, children, testId }: { label: string; children: React.ReactNode; testId: string }) {
   return (
