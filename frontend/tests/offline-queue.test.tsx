@@ -36,6 +36,7 @@ function reading(id: number, value: number, takenAt: string): Reading {
     previous_final_value: null,
     note: null,
     flags: { wrapped: false, high_rate: false },
+    attachment_ids: [],
     created_by: 1,
     created_at: takenAt,
     updated_at: takenAt,

@@ -134,6 +134,7 @@ export function useSaveReading() {
           previous_final_value: body.previous_final_value ?? null,
           note: body.note ?? null,
           flags: { wrapped: false, high_rate: false },
+          attachment_ids: body.attachment_ids ?? [],
           created_by: null,
           created_at: now,
           updated_at: now,
