@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC
 from typing import Any
 
-from flask import current_app, g, has_request_context, render_template
+from flask import current_app, render_template
 from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models import Membership, Notification, NotificationSetting, OutboxMessage, User
-from . import clock, events
+from . import clock, events, mail
 
 __all__ = [
     "KINDS",
@@ -99,7 +99,8 @@ def _queue_email(user: User, kind: str, title: str, body: str, link: str | None)
         "link": f"{base}{link}" if link else None,
         "settings_link": f"{base}{SETTINGS_PATH}",
     }
-    db.session.add(
+    # in the notice's transaction; its delivery job is queued once that commits
+    mail.add(
         OutboxMessage(
             kind="notification",
             recipient=user.email,
@@ -109,8 +110,6 @@ def _queue_email(user: User, kind: str, title: str, body: str, link: str | None)
             next_attempt_at=clock.now(),
         )
     )
-    if has_request_context():
-        g.outbox_pending = True  # the outbox sends it after the response
 
 
 def notify(

@@ -93,6 +93,19 @@ def test_the_e_mail_links_to_the_page_and_follows_the_preference(
     ]
 
 
+def test_the_e_mail_is_sent_once_the_notice_commits_not_by_the_next_round(
+    app: Flask, client: FlaskClient, make_app: Any, mailbox: Any
+) -> None:
+    owner = account(app, client)
+    inline = make_app(JOBS_URL="immediate://")  # jobs run as they are queued
+    with inline.app_context():
+        notifications.notify(owner.household_id, "budget.threshold", "Budget at 80%", "80 of 100 kWh.", {})
+        assert mailbox.messages == []  # nothing leaves before the commit
+        db.session.commit()
+    [message] = mailbox.wait_for(1)
+    assert message["Subject"] == "Budget at 80%"
+
+
 def test_me_shows_every_kind_on_by_default_and_refuses_unknown_kinds(app: Flask, client: FlaskClient) -> None:
     who = account(app, client)
     me = client.get("/api/auth/me", headers=who.headers).get_json()

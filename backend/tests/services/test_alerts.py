@@ -212,7 +212,8 @@ def test_a_write_queues_the_households_check(app: Flask, client: FlaskClient, cl
         task = huey.dequeue()
         names.append(task.name)
         huey.execute(task)
-    assert names == ["check_household"]
+    # the check, then the two alerts' e-mails, queued as the check commits
+    assert names == ["check_household", "deliver_message", "deliver_message"]
     with app.app_context():
         keys = list(db.session.scalars(select(RaisedAlert.key).order_by(RaisedAlert.id)))
     assert keys == [f"budget:{bid}:2026-11-01:threshold:100", f"budget:{bid}:2026-11-01:forecast"]
