@@ -114,8 +114,8 @@ test("a tariff prices the past, the dashboard's costs follow, a bill shows its d
   await page.getByRole("button", { name: "Add bill" }).click();
   const bill = page.getByRole("dialog", { name: "Add bill" });
   await bill.getByLabel("Meter").selectOption(String(meterId));
-  await bill.getByLabel("From").fill(thisMonth);
-  await bill.getByLabel("To").fill(day);
+  await bill.getByLabel("From", { exact: true }).fill(thisMonth);
+  await bill.getByLabel("To", { exact: true }).fill(day);
   await bill.getByLabel("Billed cost").fill(cents(monthCost + 12.4).toFixed(2));
   await bill.getByRole("button", { name: "Add bill" }).click();
   await expect(bill).toBeHidden();
