@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     from .observability import init_observability
     from .ratelimit import init_ratelimit
     from .security import register_jwt
+    from .services.authcache import init_authcache
     from .services.cache import init_cache
     from .services.etag import init_etags
     from .services.events import init_events
@@ -88,6 +89,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     jwt.init_app(app)
     register_jwt(app)
+    init_authcache(app)
     mail.init_app(app)
     cors.init_app(
         app,

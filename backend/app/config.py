@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     REFRESH_REUSE_GRACE_SECONDS: int = Field(default=30, ge=0, le=300)
     DATABASE_URL: str = DEFAULT_SQLITE_URL
     REDIS_URL: str | None = None
+    # Sessions, users and memberships kept per process while the auth epoch stands
+    # (services/authcache.py): auto = with REDIS_URL only; local = one process; off.
+    AUTH_CACHE: Literal["auto", "local", "off"] = "auto"
     CORS_ORIGINS: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
     FRONTEND_URL: str = "http://localhost:3000"
     REQUIRE_EMAIL_VERIFICATION: bool = True
@@ -218,6 +221,7 @@ class Settings(BaseSettings):
             "JWT_JSON_KEY": "access_token",
             "JWT_REFRESH_JSON_KEY": "refresh_token",
             "REDIS_URL": self.REDIS_URL,
+            "AUTH_CACHE": self.AUTH_CACHE,
             "CORS_ORIGINS": self.CORS_ORIGINS,
             "FRONTEND_URL": self.FRONTEND_URL.rstrip("/"),
             "REQUIRE_EMAIL_VERIFICATION": self.REQUIRE_EMAIL_VERIFICATION,

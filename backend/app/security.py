@@ -17,7 +17,7 @@ from sqlalchemy import select
 from .errors import Forbidden, envelope
 from .extensions import db, jwt
 from .models import AccessToken, TokenFamily, User
-from .services import tokens
+from .services import authcache, tokens
 
 TokenScope = Literal["read", "write"]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -140,13 +140,22 @@ def decode_once(encoded_token: str, csrf_value: str | None = None, allow_expired
 
 
 def _check_request_session(data: dict[str, Any]) -> bool:
-    """One query per request for the session and its user: True when revoked.
+    """The session and its user, checked on every request: True when revoked.
 
-    The user found with the session is kept for the user lookup that follows, so an
-    authenticated request costs one round trip for both checks."""
+    From the per-process cache when the auth epoch has not moved since the session was last
+    read (``services/authcache.py``), else one query for both (the user found is kept for the
+    user lookup that follows). The epoch is read before the database, never after."""
     family_id = data.get("fam")
     if not isinstance(family_id, str):
         return True
+    cache = authcache.current()
+    epoch = cache.epoch.read() if cache is not None else None
+    g.meterbook_auth_epoch = epoch
+    if cache is not None and epoch is not None:
+        cached = cache.session_user(family_id, epoch)
+        if cached is not None and str(cached.id) == str(data.get("sub")):
+            g.meterbook_session_user = db.session.merge(cached, load=False)
+            return False
     row = db.session.execute(
         select(TokenFamily.revoked_at, User)
         .join(User, User.id == TokenFamily.user_id)
@@ -156,6 +165,8 @@ def _check_request_session(data: dict[str, Any]) -> bool:
         return True
     if str(row.User.id) != str(data.get("sub")):
         return True  # a session is only ever valid for the user it was opened for
+    if cache is not None and epoch is not None and row.User.is_active:
+        cache.keep_session(family_id, epoch, row.User)
     g.meterbook_session_user = row.User
     return False
 

@@ -92,6 +92,8 @@ def app_settings(database_url: str, smtp_port: int, **extra: Any) -> dict[str, A
         "MAIL_PORT": smtp_port,
         "RATELIMIT_ENABLED": False,
         "LOG_LEVEL": "WARNING",
+        # every test goes through the per-process auth cache (one process: a local epoch)
+        "AUTH_CACHE": "local",
         **TEST_SECRETS,
         **extra,
     }

@@ -188,3 +188,78 @@ def test_cached_json_for_other_answers(app: Flask, acc: Account) -> None:
         second = cache.cached_json(acc.household_id, cache.normalised("budget", 7), progress)
     assert first == second == {"spent": "12.50", "days": [1, 2]}
     assert len(calls) == 1
+
+
+def test_a_page_of_records_is_cached_per_version_and_fresh_after_every_kind_of_write(
+    app: Flask, client: FlaskClient, acc: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.api.records import service as records
+
+    pages = {"made": 0}
+    original = records.list_records
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        pages["made"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(records, "list_records", counting)
+    meter = acc.meters["Electricity"]
+
+    def page() -> dict[str, Any]:
+        reply = client.get("/api/records", headers=acc.headers, query_string={"per_page": 5})
+        assert reply.status_code == 200, reply.get_json()
+        return reply.get_json()  # type: ignore[no-any-return]
+
+    made = client.post("/api/records", headers=acc.headers, json={"meter_id": meter, "date": "2026-03-02", "amount": 2})
+    record_id = made.get_json()["id"]
+    assert page() == page() and pages["made"] == 1
+    client.patch(f"/api/records/{record_id}", headers=acc.headers, json={"amount": 3})
+    assert page()["items"][0]["amount"] == 3 and pages["made"] == 2
+    client.patch(f"/api/meters/{meter}", headers=acc.headers, json={"name": "Mains"})
+    assert page()["items"][0]["meter_name"] == "Mains" and pages["made"] == 3
+    client.delete(f"/api/records/{record_id}", headers=acc.headers)
+    assert page()["total"] == 0 and pages["made"] == 4
+
+
+def test_a_page_written_by_a_deleted_account_shows_no_author(app: Flask, client: FlaskClient, acc: Account) -> None:
+    from tests.factories import join
+
+    helper = account(app, client)
+    join(app, helper.id, acc.household_id, "editor")
+    body = {"meter_id": acc.meters["Electricity"], "date": "2026-03-02", "amount": 2}
+    assert client.post("/api/records", headers=helper.headers, json=body).status_code == 201
+    listed = client.get("/api/records", headers=acc.headers).get_json()["items"]
+    assert [r["created_by"] for r in listed] == [helper.id]
+    # the helper leaves first (their membership goes), then deletes the account: created_by
+    # becomes null by the database's ON DELETE SET NULL, which the cached page must show
+    assert client.delete(f"/api/households/{acc.household_id}/members/{helper.id}", headers=acc.headers).status_code
+    gone = client.delete("/api/auth/me", headers=helper.headers, json={"password": helper.password})
+    assert gone.status_code == 204, gone.get_json()
+    assert [r["created_by"] for r in client.get("/api/records", headers=acc.headers).get_json()["items"]] == [None]
+
+
+def test_budgets_and_share_links_are_cached_and_fresh(
+    app: Flask, client: FlaskClient, acc: Account, computed: dict[str, int], clock: Any
+) -> None:
+    today = clock.now().date().isoformat()
+    budget = {"name": "Power", "type": "electricity", "limit_amount": 100}
+    assert client.post("/api/budgets", headers=acc.headers, json=budget).status_code == 201
+
+    def used() -> Any:
+        return client.get("/api/budgets", headers=acc.headers).get_json()["items"][0]["progress"]["used"]
+
+    assert used() == used() == 0
+    add_record(app, acc.id, acc.meters["Electricity"], today, "7")
+    assert used() == 7
+
+    link = client.post(f"/api/households/{acc.household_id}/share-links", headers=acc.headers, json={"label": "L"})
+    token = link.get_json()["token"]
+    window = {"date_from": today, "date_to": today}
+    shared = [client.get(f"/api/shared/{token}/analytics/summary", query_string=window) for _ in range(2)]
+    assert [total(r.get_json()) for r in shared] == [7, 7]
+    assert computed["summary"] == 1
+    add_record(app, acc.id, acc.meters["Electricity"], today, "1")
+    assert total(client.get(f"/api/shared/{token}/analytics/summary", query_string=window).get_json()) == 8
+    assert computed["summary"] == 2
+    client.delete(f"/api/households/{acc.household_id}/share-links/{link.get_json()['id']}", headers=acc.headers)
+    assert client.get(f"/api/shared/{token}/analytics/summary", query_string=window).status_code == 404

@@ -1,5 +1,8 @@
 """Cached answers for routes: the body made once per (household, data version, normalised query,
-today), then served from the cache until the household's next write (docs/caching.md)."""
+today), then served from the cache until the household's next write (docs/caching.md).
+
+Lists too: a page of records is made once per (the households it reads, each one's data
+version, normalised query), then served until one of those households is written to."""
 
 from __future__ import annotations
 
@@ -10,8 +13,8 @@ from typing import Any
 from flask import Response, current_app
 from pydantic import BaseModel
 
-from ..models import Household
-from ..services import cache
+from ..models import Household, User
+from ..services import cache, clock, tenancy, versions
 from .serialisation import serialise
 
 
@@ -34,3 +37,36 @@ def cached_answer(
     key = cache.normalised(name, scope, query.model_dump(mode="json"), today.isoformat())
     body = cache.cached(household.id, key, lambda: serialise(model, compute()), version=household.data_version)
     return current_app.response_class(body, status=200, mimetype="application/json")
+
+
+def cached_page(
+    user: User,
+    name: str,
+    query: BaseModel,
+    model: type[BaseModel],
+    compute: Callable[[], Any],
+    household_id: int | None = None,
+    moment: Any = None,
+) -> Response:
+    """One page of list ``name`` for ``query``: the households it reads are ``household_id``
+    (already checked readable) or all of ``user``'s, and the key holds each one's data version,
+    read before any of their data, and ``moment`` when the page depends on the time (see
+    ``quarter_hour``). A page reads nothing else of the user's but which households they read,
+    so two users reading the same households share it."""
+    ids = [household_id] if household_id is not None else tenancy.readable_ids(user)
+    found = versions.versions_of(ids)
+    if not found:
+        body = serialise(model, compute())
+    else:
+        first = min(found)
+        key = cache.normalised(name, query.model_dump(mode="json"), sorted(found.items()), moment)
+        body = cache.cached(first, key, lambda: serialise(model, compute()), version=found[first])
+    return current_app.response_class(body, status=200, mimetype="application/json")
+
+
+def quarter_hour() -> str:
+    """The current UTC quarter of an hour: every time zone's offset is a whole number of
+    quarters, so "today" anywhere is the same for all of it (a key part for pages whose
+    figures run to today, e.g. budgets' progress)."""
+    now = clock.now()
+    return now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0).isoformat()

@@ -236,3 +236,15 @@ def contains_ignoring_case(column: Any, text: str) -> Any:
 def escape_like(text: str) -> str:
     """Make user text match literally inside a LIKE pattern (with ESCAPE '\\')."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def page_body(result: tuple[list[Any], int], page: Pagination) -> dict[str, Any]:
+    """``{items, page, per_page, total, pages}`` of one page: its items and how many match in all."""
+    items, total = result
+    return {
+        "items": items,
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": total,
+        "pages": (total + page.per_page - 1) // page.per_page,
+    }

@@ -20,7 +20,7 @@ from werkzeug.datastructures import FileStorage
 from ..errors import APIError, FieldError, InvalidField, pydantic_details
 from ..ratelimit import hit, per_ip, per_user
 from ..security import current_user, personal_token_used
-from .common import Pagination
+from .common import page_body
 from .serialisation import serialise
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -203,21 +203,18 @@ def paginated(model: type[BaseModel]) -> Callable[[F], F]:
     """Serialise one page through ``model``: the view returns ``(items, total)`` for its
     ``query`` (a ``Pagination``) and this builds ``{items, page, per_page, total, pages}``.
 
-    Place it under ``@query``, which passes the validated ``query`` through it.
+    Place it under ``@query``, which passes the validated ``query`` through it. A view may
+    instead return the page made already (a ``Response``: ``caching.cached_page``), from
+    what ``page_body`` builds.
     """
 
     def decorator(func: F) -> F:
         @functools.wraps(func)
         def envelope(*args: Any, **kwargs: Any) -> Any:
-            items, total = func(*args, **kwargs)
-            page: Pagination = kwargs["query"]
-            return {
-                "items": items,
-                "page": page.page,
-                "per_page": page.per_page,
-                "total": total,
-                "pages": (total + page.per_page - 1) // page.per_page,
-            }
+            result = func(*args, **kwargs)
+            if isinstance(result, Response):
+                return result  # made already (a cached page)
+            return page_body(result, kwargs["query"])
 
         return response(model)(typing.cast(F, envelope))
 

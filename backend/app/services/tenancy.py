@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from flask import g, has_request_context
+from flask import g, has_request_context, request
 from sqlalchemy import Select, select
 
 from ..errors import Forbidden, InvalidField, NotFound
 from ..extensions import db
 from ..models import ROLES, DailyRollup, Household, Membership, Meter, Reading, Record, User
+from . import authcache
 
 __all__ = [
     "RANK",
@@ -61,8 +62,31 @@ def household_ids(user: User | int) -> Select[tuple[int]]:
     return stmt
 
 
+def _cached_roles(user_id: int) -> dict[int, str] | None:
+    """The user's role per household from the per-process auth cache, when this request may use
+    it (``services/authcache.py``): reads only (a write checks the role under its household's
+    lock, so a role changed meanwhile is seen), never with a personal token, never with changes
+    pending in this transaction."""
+    cache = authcache.current()
+    epoch = authcache.request_epoch()
+    if cache is None or epoch is None or request.method not in ("GET", "HEAD") or g.get("meterbook_token") is not None:
+        return None
+    session = db.session()
+    if session.new or session.dirty or session.deleted or authcache.changed(session):
+        return None
+
+    def load() -> dict[int, str]:
+        rows = db.session.execute(select(Membership.household_id, Membership.role).where(Membership.user_id == user_id))
+        return dict(rows.tuples().all())
+
+    return cache.roles(user_id, epoch, load)
+
+
 def readable_ids(user: User) -> list[int]:
     """The ids of the user's households, read now (a handful of rows by an index)."""
+    roles = _cached_roles(user.id)
+    if roles is not None:
+        return sorted(roles)
     return list(db.session.scalars(household_ids(user).order_by(Membership.household_id)))
 
 
@@ -89,6 +113,11 @@ def membership(user: User, household_id: int) -> Membership | None:
 
 
 def role_in(user: User, household_id: int) -> str | None:
+    if not 1 <= household_id <= MAX_ID:
+        return None
+    roles = _cached_roles(user.id)
+    if roles is not None:
+        return roles.get(household_id)
     found = membership(user, household_id)
     return None if found is None else found.role
 
@@ -98,7 +127,7 @@ def can(role: str | None, needed: str) -> bool:
 
 
 def readable(user: User, household_id: int) -> bool:
-    return membership(user, household_id) is not None
+    return role_in(user, household_id) is not None
 
 
 def require_role(user: User, household_id: int, needed: str, *, field: str | None = None) -> Household:
@@ -107,13 +136,13 @@ def require_role(user: User, household_id: int, needed: str, *, field: str | Non
     Not a member: 404 when the id came in the path (``field`` None), else 422 on ``field``
     (``@body`` / ``@query`` give it its location). A member with a lesser role: 403.
     """
-    found = membership(user, household_id)
-    if found is None:
+    role = role_in(user, household_id)
+    if role is None:
         if field is None:
             raise NotFound("Household")
         raise InvalidField(field, HOUSEHOLD_NOT_FOUND, "not_found")
-    if not can(found.role, needed):
-        raise Forbidden(f"Your role in this household ({found.role}) does not allow you to {_ROLE_WORDS[needed]}.")
+    if not can(role, needed):
+        raise Forbidden(f"Your role in this household ({role}) does not allow you to {_ROLE_WORDS[needed]}.")
     household = db.session.get(Household, household_id)
     if household is None:  # deleted since the membership was read
         raise NotFound("Household")

@@ -1,6 +1,7 @@
-"""Never a stale figure: random writes (records, readings, tariffs, bills, the household's time
-zone) interleaved with cached reads on two app instances sharing the database and one Redis
-cache; every cached answer equals a fresh computation by a third instance that caches nothing."""
+"""Never a stale figure: random writes (records added, edited and deleted, readings, tariffs,
+bills, a meter renamed, the household's time zone) interleaved with cached reads on two app
+instances sharing the database and one Redis cache; every cached answer (analytics and record
+pages) equals a fresh computation by a third instance that caches nothing."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ from tests.factories import account
 _emails = itertools.count(1)
 
 QUERIES = [
-    ("summary", {"date_from": "2026-03-01", "date_to": "2026-03-31"}),
-    ("summary", {"date_from": "2026-03-01", "date_to": "2026-03-31", "group_by": "meter"}),
-    ("timeseries", {"date_from": "2026-02-25", "date_to": "2026-03-10", "granularity": "day"}),
-    ("billing", {"date": "2026-03-15"}),
-    ("billing", {}),
+    ("analytics/summary", {"date_from": "2026-03-01", "date_to": "2026-03-31"}),
+    ("analytics/summary", {"date_from": "2026-03-01", "date_to": "2026-03-31", "group_by": "meter"}),
+    ("analytics/timeseries", {"date_from": "2026-02-25", "date_to": "2026-03-10", "granularity": "day"}),
+    ("analytics/billing", {"date": "2026-03-15"}),
+    ("analytics/billing", {}),
+    ("records", {"per_page": 3}),
+    ("records", {"sort": "-amount", "date_from": "2026-03-05", "per_page": 2, "page": 2}),
 ]
 ZONES = ["UTC", "Europe/Berlin", "Pacific/Auckland", "America/New_York"]
 
@@ -33,6 +36,9 @@ steps = st.lists(
         st.tuples(st.just("tariff"), st.integers(0, 1), day, st.integers(1, 90)),
         st.tuples(st.just("bill"), st.integers(0, 1), day, st.integers(1, 900)),
         st.tuples(st.just("zone"), st.integers(0, 1), st.sampled_from(ZONES)),
+        st.tuples(st.just("edit"), st.integers(0, 1), st.integers(1, 5000)),
+        st.tuples(st.just("delete"), st.integers(0, 1)),
+        st.tuples(st.just("rename"), st.integers(0, 1), st.sampled_from(["Mains", "Grid", "Electricity"])),
         st.tuples(st.just("read"), st.integers(0, 1), st.integers(0, len(QUERIES) - 1)),
     ),
     min_size=1,
@@ -74,11 +80,12 @@ def test_every_cached_answer_equals_a_fresh_computation(
         assert register.status_code == 201, register.get_json()
         meters = [acc.meters["Electricity"], register.get_json()["id"]]
         reading_value, reading_hour = 0, 0
+        records: list[int] = []
 
         def check(which: int, index: int) -> None:
             name, params = QUERIES[index]
-            cached = pair[which].get(f"/api/analytics/{name}", headers=headers, query_string=params)
-            truth = fresh.get(f"/api/analytics/{name}", headers=headers, query_string=params)
+            cached = pair[which].get(f"/api/{name}", headers=headers, query_string=params)
+            truth = fresh.get(f"/api/{name}", headers=headers, query_string=params)
             assert cached.status_code == truth.status_code == 200, cached.get_json()
             assert cached.get_json() == truth.get_json(), (name, params)
 
@@ -87,7 +94,17 @@ def test_every_cached_answer_equals_a_fresh_computation(
             writer = pair[which]
             if kind == "record":
                 body = {"meter_id": meters[0], "date": step[2], "amount": step[3] / 100}
-                assert writer.post("/api/records", headers=headers, json=body).status_code == 201
+                made = writer.post("/api/records", headers=headers, json=body)
+                assert made.status_code == 201
+                records.append(made.get_json()["id"])
+            elif kind == "edit" and records:
+                body = {"amount": step[2] / 100, "note": f"edited {step[2]}"}
+                assert writer.patch(f"/api/records/{records[-1]}", headers=headers, json=body).status_code == 200
+            elif kind == "delete" and records:
+                assert writer.delete(f"/api/records/{records.pop()}", headers=headers).status_code == 204
+            elif kind == "rename":
+                reply = writer.patch(f"/api/meters/{meters[0]}", headers=headers, json={"name": step[2]})
+                assert reply.status_code == 200, reply.get_json()
             elif kind == "reading":
                 reading_hour += step[2]
                 reading_value += step[3]
@@ -107,7 +124,7 @@ def test_every_cached_answer_equals_a_fresh_computation(
             elif kind == "zone":
                 reply = writer.patch(f"/api/households/{acc.household_id}", headers=headers, json={"timezone": step[2]})
                 assert reply.status_code == 200, reply.get_json()
-            else:
+            elif kind == "read":
                 check(which, step[2])
                 check(1 - which, step[2])
         for index in range(len(QUERIES)):

@@ -56,20 +56,6 @@ def test_an_authenticated_request_decodes_the_token_once(
     assert decodes == [True]
 
 
-def test_the_session_and_user_cost_one_query(client: FlaskClient, acc: Account, statements: list[str]) -> None:
-    assert client.get("/api/auth/me", headers=acc.headers).status_code == 200
-    statements.clear()
-    me = client.get("/api/auth/me", headers=acc.headers)
-    assert me.status_code == 200
-    # one SELECT for the session joined with its user, then what /me itself reads (e-mail
-    # notification settings, 2FA state)
-    assert len(statements) == 3, statements
-    assert statements[0].startswith("SELECT token_families.revoked_at, users.id")
-    assert "JOIN token_families" in statements[0] or "JOIN users" in statements[0]
-    assert "FROM notification_settings" in statements[1]
-    assert statements[2].startswith("SELECT two_factor.enabled_at FROM two_factor")
-
-
 @pytest.mark.parametrize("missing", ["exp", "fam", "jti", "type", "sub", "iat"])
 def test_a_signed_token_without_a_required_claim_is_invalid(
     app: Flask, client: FlaskClient, acc: Account, missing: str
@@ -106,7 +92,7 @@ def test_a_record_create_costs_these_statements(client: FlaskClient, acc: Accoun
     ]
     locks = [s for s in statements if "pg_advisory_xact_lock" in s]
     assert [k for k, s in zip(kinds, statements, strict=True) if s not in locks] == [
-        "token_families",  # the session joined with its user
+        # the session and its user: from the auth cache (a write checks roles in the database)
         "memberships",  # validation: the meter is one of the user's households'
         "meters",
         "meters",  # the household to lock

@@ -56,7 +56,9 @@ def code(reply: Any) -> tuple[int, str | None]:
     return reply.status, (reply.body or {}).get("error", {}).get("code") if isinstance(reply.body, dict) else None
 
 
-def test_revocations_hold_on_the_other_process_at_once(processes: tuple[APIProcess, APIProcess], app: Flask) -> None:
+def test_revocations_hold_on_the_other_process_at_once(
+    processes: tuple[APIProcess, APIProcess], app: Flask, make_app: Any, redis_url: str
+) -> None:
     one, two = processes
     create_user(app, "admin-procs@example.com", role="admin")
     user_id, _ = create_user(app, "user-procs@example.com")
@@ -84,6 +86,22 @@ def test_revocations_hold_on_the_other_process_at_once(processes: tuple[APIProce
     assert call("GET", f"{two.base}/api/meters", headers=user).status == 200
     assert call("POST", f"{one.base}/api/auth/logout", headers=user).status == 204
     assert code(call("GET", f"{two.base}/api/meters", headers=user)) == (401, "token_revoked")
+
+    # a new role, the user's own rename, and "sign out everywhere" (a bulk UPDATE of sessions)
+    user = sign_in(two.base, "user-procs@example.com")
+    # written here by an app with REDIS_URL (as a CLI would be): its commit moves the epoch too
+    join(make_app(REDIS_URL=redis_url), user_id, shared, "editor")
+    assert call("GET", f"{two.base}/api/households/{shared}", headers=user).body["role"] == "editor"
+    url = f"{one.base}/api/households/{shared}/members/{user_id}"
+    assert call("PATCH", url, {"role": "viewer"}, headers=owner).status == 200
+    assert call("GET", f"{two.base}/api/households/{shared}", headers=user).body["role"] == "viewer"
+    assert call("GET", f"{two.base}/api/auth/me", headers=user).body["name"] != "Renamed"
+    assert call("PATCH", f"{one.base}/api/auth/me", {"name": "Renamed"}, headers=user).status == 200
+    assert call("GET", f"{two.base}/api/auth/me", headers=user).body["name"] == "Renamed"
+    other = sign_in(one.base, "user-procs@example.com")
+    assert call("GET", f"{two.base}/api/meters", headers=other).status == 200
+    assert call("POST", f"{one.base}/api/auth/logout-all", headers=user).status in (200, 204)
+    assert code(call("GET", f"{two.base}/api/meters", headers=other)) == (401, "token_revoked")
 
     user = sign_in(two.base, "user-procs@example.com")
     assert call("GET", f"{two.base}/api/meters", headers=user).status == 200

@@ -26,6 +26,7 @@ from ...services import (
     tenancy,
     tokens,
     users,
+    versions,
 )
 from ...services.passwords import hash_password, verify_password
 from .schemas import (
@@ -203,6 +204,7 @@ def delete_user(user_id: int) -> None:
     held = db.session.scalars(tenancy.household_ids(user_id)).all()
     locks.lock_households(held)
     households.leave_all(user_id)
+    versions.touch_authored(user_id)  # their rows' created_by becomes null: cached answers change
     email = db.session.scalar(select(User.email).where(User.id == user_id))
     db.session.execute(delete(User).where(User.id == user_id))
     if email is not None:

@@ -6,6 +6,8 @@ from flask import request
 
 from ...security import current_user
 from ...services.idempotency import idempotent
+from ..caching import cached_page, quarter_hour
+from ..common import page_body
 from ..decorators import authenticated, body, other_responses, paginated, query, response
 from ..meters import service as meters
 from . import bp, service
@@ -29,7 +31,9 @@ def _owned() -> dict[str, Any]:
 @paginated(BudgetPage)
 def list_budgets(query: BudgetQuery) -> Any:
     """List the budgets of your households (or of one), each with its progress."""
-    return service.list_budgets(current_user(), query)
+    user = current_user()
+    compute = lambda: page_body(service.list_budgets(user, query), query)  # noqa: E731
+    return cached_page(user, "budgets", query, BudgetPage, compute, query.household_id, quarter_hour())
 
 
 @bp.post("/budgets")

@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import delete, select
 
 from ...errors import InvalidField, NotFound
@@ -68,7 +68,11 @@ def delete_link(user: User, household_id: int, link_id: int) -> None:
 
 
 def shared_household(token: str) -> Household:
-    """The household behind a share token; 404 for an unknown, revoked or expired one."""
+    """The household behind a share token; 404 for an unknown, revoked or expired one (looked up
+    once per request: the validation context and the view both ask)."""
+    known = g.get("meterbook_shared")
+    if known is not None and known[0] == token:
+        return known[1]  # type: ignore[no-any-return]
     wanted = digest(token)
     link = db.session.scalars(select(ShareLink).where(ShareLink.token_hash == wanted)).first()
     # The lookup finds the row by its hash; the comparison that decides is constant-time.
@@ -79,6 +83,7 @@ def shared_household(token: str) -> Household:
     household = db.session.get(Household, link.household_id)
     if household is None:
         raise NotFound("Share link")
+    g.meterbook_shared = (token, household)
     return household
 
 

@@ -1,4 +1,6 @@
-"""The public side of share links: a household's name, meters and analytics, nothing else."""
+"""The public side of share links: a household's name, meters and analytics, nothing else.
+
+Its analytics come from the answer cache as a member's do (their own entries: scope "shared")."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from ..analytics import billing as billings
 from ..analytics import summary as summaries
 from ..analytics import timeseries as series
 from ..analytics.groups import meter_in
+from ..analytics.periods import today_for
 from ..analytics.schemas import Billing, BillingQuery, Summary, SummaryQuery, Timeseries, TimeseriesQuery
+from ..caching import cached_answer
 from ..decorators import limit_ip, other_responses, public, query, response, tags
 from . import bp, share_links
 from .schemas import SharedView
@@ -62,7 +66,9 @@ def shared_view(token: str) -> Any:
 @query(SharedSummaryQuery, context=_link_household)
 def shared_summary(token: str, query: SharedSummaryQuery) -> Any:
     """The analytics summary of the household behind a share link (aggregates only). **Public.**"""
-    return summaries.summary(share_links.shared_household(token), query)
+    household = share_links.shared_household(token)
+    compute = lambda: summaries.summary(household, query)  # noqa: E731
+    return cached_answer(household, "summary", query, today_for(household), Summary, compute, "shared")
 
 
 @bp.get("/shared/<token>/analytics/timeseries")
@@ -74,7 +80,16 @@ def shared_summary(token: str, query: SharedSummaryQuery) -> Any:
 @query(SharedTimeseriesQuery, context=_link_household)
 def shared_timeseries(token: str, query: SharedTimeseriesQuery) -> Any:
     """The analytics time series of the household behind a share link (aggregates only). **Public.**"""
-    return series.timeseries(share_links.shared_household(token), query)
+    household = share_links.shared_household(token)
+    return cached_answer(
+        household,
+        "timeseries",
+        query,
+        today_for(household),
+        Timeseries,
+        lambda: series.timeseries(household, query),
+        "shared",
+    )
 
 
 @bp.get("/shared/<token>/analytics/billing")
@@ -86,4 +101,6 @@ def shared_timeseries(token: str, query: SharedTimeseriesQuery) -> Any:
 @query(SharedBillingQuery, context=_link_household)
 def shared_billing(token: str, query: SharedBillingQuery) -> Any:
     """The billing figures of the household behind a share link (aggregates only). **Public.**"""
-    return billings.billing(share_links.shared_household(token), query)
+    household = share_links.shared_household(token)
+    compute = lambda: billings.billing(household, query)  # noqa: E731
+    return cached_answer(household, "billing", query, today_for(household), Billing, compute, "shared")

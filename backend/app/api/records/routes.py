@@ -8,7 +8,19 @@ from werkzeug.datastructures import FileStorage
 from ...security import current_user
 from ...services.idempotency import idempotent
 from .. import batch
-from ..decorators import authenticated, body, limit_user, media, other_responses, paginated, query, response, upload
+from ..caching import cached_page
+from ..common import page_body
+from ..decorators import (
+    authenticated,
+    body,
+    limit_user,
+    media,
+    other_responses,
+    paginated,
+    query,
+    response,
+    upload,
+)
 from ..meters import service as meters
 from . import bp, export, importer, service
 from .schemas import (
@@ -40,7 +52,15 @@ def _owned_meters() -> dict[str, Any]:
 @paginated(RecordPage)
 def list_records(query: RecordQuery) -> Any:
     """List your records with filters, sorting and pagination."""
-    return service.list_records(current_user(), query)
+    user = current_user()
+    return cached_page(
+        user,
+        "records",
+        query,
+        RecordPage,
+        lambda: page_body(service.list_records(user, query), query),
+        query.household_id,
+    )
 
 
 @bp.post("/records")
