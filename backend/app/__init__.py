@@ -65,6 +65,7 @@ def _unicode_lower(value: str | None) -> str | None:
 
 
 def register_extensions(app: Flask) -> None:
+    from .dbpool import init_pool_checks
     from .jobs import init_jobs
     from .observability import init_observability
     from .ratelimit import init_ratelimit
@@ -85,6 +86,7 @@ def register_extensions(app: Flask) -> None:
         event.listen(Engine, "connect", _sqlite_pragmas)
 
     db.init_app(app)
+    init_pool_checks()
     init_versions()
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     jwt.init_app(app)

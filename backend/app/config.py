@@ -189,7 +189,7 @@ class Settings(BaseSettings):
         """Translate settings into the Flask/extension configuration keys."""
         secret_key, jwt_secret_key = self.signing_keys()
         storage = self.RATELIMIT_STORAGE_URI or self.REDIS_URL or "memory://"
-        engine_options: dict[str, object] = {"pool_pre_ping": True}
+        engine_options: dict[str, object] = {"pool_pre_ping": False}  # dbpool.py: pinged after idling
         if self.DATABASE_URL.startswith("postgresql"):
             engine_options.update(pool_size=10, max_overflow=20, pool_timeout=5)
         return {

@@ -217,6 +217,8 @@ def init_observability(app: Flask) -> None:
         endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
         requests_total.labels(request.method, endpoint, str(response.status_code)).inc()
         latency.labels(request.method, endpoint).observe(duration)
+        if not access_log.isEnabledFor(logging.INFO):
+            return response  # nothing to log: the line's fields are not even built
         # Escaped here too, so the JSON fields match the console line (the query string is
         # not logged: it may carry what does not belong in logs).
         method, path = printable(request.method, 20), printable(request.path)
