@@ -65,7 +65,7 @@ def _unicode_lower(value: str | None) -> str | None:
 
 
 def register_extensions(app: Flask) -> None:
-    from .dbpool import init_pool_checks
+    from .dbpool import init_pool_checks, init_read_requests
     from .jobs import init_jobs
     from .observability import init_observability
     from .ratelimit import init_ratelimit
@@ -74,6 +74,7 @@ def register_extensions(app: Flask) -> None:
     from .services.cache import init_cache
     from .services.etag import init_etags
     from .services.events import init_events
+    from .services.tokens import looks_like_token
     from .services.versions import init_versions
     from .services.webhooks_delivery import init_webhooks
 
@@ -87,6 +88,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     init_pool_checks()
+    init_read_requests(app, db, looks_like_token)
     init_versions()
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     jwt.init_app(app)

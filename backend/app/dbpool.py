@@ -11,9 +11,13 @@ traffic) fails that one request with 503, and SQLAlchemy then renews the whole p
 from __future__ import annotations
 
 import time
+import weakref
+from collections.abc import Callable
 from typing import Any
 
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import Pool
 
@@ -45,3 +49,83 @@ def init_pool_checks() -> None:
     if not event.contains(Pool, "checkout", _checkout):
         event.listen(Pool, "checkin", _checkin)
         event.listen(Pool, "checkout", _checkout)
+
+
+# --- reads without a transaction ----------------------------------------------------------------
+#
+# On PostgreSQL a transaction costs two round trips of its own (the driver's BEGIN before the
+# first statement, the ROLLBACK at the end). A GET under /api/ only reads, and at READ COMMITTED
+# each statement sees its own snapshot anyway, so its statements run in autocommit: the same
+# answers, two round trips fewer. GET is safe by contract: a GET that tried to write (or take a
+# transaction's lock) would be refused before its first such statement (``ReadOnlyRequest``,
+# 500), so nothing is ever written half outside a transaction; the test suite runs on
+# PostgreSQL with this on, so no route does.
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "CREATE", "ALTER", "DROP")
+
+
+class ReadOnlyRequest(RuntimeError):
+    """A GET tried to write: GETs read only (their statements run without a transaction)."""
+
+
+def reads_in_autocommit() -> bool:
+    """Whether this request's statements run without a transaction (a GET under /api/ on
+    PostgreSQL, not with a personal token)."""
+    return has_request_context() and request.method in ("GET", "HEAD") and bool(g.get("meterbook_autocommit"))
+
+
+_autocommit: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def autocommit_engine(engine: Engine) -> Engine:
+    """The same engine (and pool) with its connections in autocommit while checked out."""
+    found = _autocommit.get(engine)
+    if found is None:
+        found = _autocommit[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return found
+
+
+def _guard(_conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool) -> None:
+    if not reads_in_autocommit():
+        return
+    head = statement.lstrip()[:12].upper()
+    if head.startswith(_WRITES) or "pg_advisory_xact_lock" in statement:
+        raise ReadOnlyRequest(f"a {request.method} request may not write: {statement[:80]!r}")
+
+
+def _bearer() -> str:
+    kind, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if kind.lower() == "bearer" else ""
+
+
+def init_read_requests(app: Flask, db: Any, personal_token: Callable[[str], bool]) -> None:
+    """``db`` the app's Flask-SQLAlchemy; ``personal_token`` tells a personal access token (whose
+    use is recorded, so its requests write) from a bearer value."""
+
+    @app.before_request
+    def _reads_in_autocommit() -> None:
+        if request.method not in ("GET", "HEAD") or not request.path.startswith("/api/"):
+            return
+        if db.engine.dialect.name != "postgresql" or personal_token(_bearer()):
+            return  # a personal token's use is recorded (last_used_at): that request writes
+        g.meterbook_autocommit = True  # the session binds its first transaction to autocommit
+
+    @app.teardown_request
+    def _end_autocommit(_error: BaseException | None) -> None:
+        # The connection goes back to the pool (its isolation level reset) with the request, not
+        # with the app context, which a test (or a CLI) may keep for further requests.
+        # Ended by a commit that expires nothing (in autocommit it sends nothing): the objects read
+        # stay loaded for what runs after the view (a streamed export's generator).
+        if not g.pop("meterbook_autocommit", False):
+            return
+        session = db.session()
+        keep, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        except Exception:
+            session.rollback()
+        finally:
+            session.expire_on_commit = keep
+
+    if not event.contains(Engine, "before_cursor_execute", _guard):
+        event.listen(Engine, "before_cursor_execute", _guard)

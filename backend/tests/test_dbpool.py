@@ -7,11 +7,15 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
+from flask.testing import FlaskClient
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import OperationalError
 
 from app import dbpool
 from app.extensions import db
+from tests.factories import account
+
+METER = {"name": "Garden", "type": "water", "unit": "m3"}
 
 
 @pytest.fixture
@@ -57,3 +61,48 @@ def test_a_connection_reused_at_once_is_not_pinged(
             backend_pid()
         db.session.remove()
         assert backend_pid() > 0
+
+
+@pytest.fixture
+def postgres_only(db_kind: str) -> None:
+    if db_kind != "postgres":
+        pytest.skip("reads run in autocommit on PostgreSQL only")
+
+
+def test_a_get_reads_in_autocommit_and_gives_the_connection_back_as_it_was(
+    postgres_only: None, app: Flask, client: FlaskClient
+) -> None:
+    who = account(app, client)
+    modes: list[bool] = []
+
+    def seen(conn: Any, *_args: Any) -> None:
+        modes.append(bool(conn.connection.dbapi_connection.autocommit))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert client.get("/api/meters", headers=who.headers).status_code == 200
+        reads = list(modes)
+        assert client.post("/api/meters", headers=who.headers, json=METER).status_code == 201
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert reads and all(reads)  # no BEGIN, no ROLLBACK: each read its own statement
+    assert not any(modes[len(reads) :])  # the write's connection is in a transaction again
+
+
+def test_a_get_that_tries_to_write_is_refused_before_it_writes(postgres_only: None, make_app: Any) -> None:
+    from app.models import AuditEvent
+
+    application = make_app()
+
+    @application.get("/api/test-writes-on-get")
+    def writes_on_get() -> Any:
+        db.session.add(AuditEvent(event="test.get", user_id=None))
+        db.session.commit()
+        return {}
+
+    reply = application.test_client().get("/api/test-writes-on-get")
+    assert reply.status_code == 500
+    with application.app_context():
+        assert db.session.scalars(select(AuditEvent).where(AuditEvent.event == "test.get")).all() == []

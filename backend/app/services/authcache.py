@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import secrets
 import threading
 import time
 import weakref
@@ -86,6 +87,9 @@ class RedisEpoch:
     def read(self) -> int | None:
         try:
             found: Any = self._redis.get(EPOCH_KEY)
+            if found is None:  # first use, or Redis restarted empty: start somewhere new
+                self._redis.set(EPOCH_KEY, _fresh_start(), nx=True)
+                found = self._redis.get(EPOCH_KEY)
         except Exception:
             log.warning("the auth epoch could not be read; reading the database", exc_info=True)
             return None
@@ -94,11 +98,20 @@ class RedisEpoch:
     def bump(self) -> None:
         for attempt in range(2):
             try:
-                self._redis.incr(EPOCH_KEY)
+                pipe = self._redis.pipeline(transaction=False)
+                pipe.set(EPOCH_KEY, _fresh_start(), nx=True)  # never INCR an emptied Redis from 0
+                pipe.incr(EPOCH_KEY)
+                pipe.execute()
                 return
             except Exception:
                 if attempt == 1:
                     log.error("the auth epoch could not be moved; cached sessions expire within %ss", MAX_AGE_SECONDS)
+
+
+def _fresh_start() -> int:
+    """A random starting value: a Redis that lost the counter (restarted without persistence)
+    never counts up again through values that caches made before hold."""
+    return secrets.randbits(52)
 
 
 @dataclass(frozen=True)

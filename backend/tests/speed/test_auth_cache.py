@@ -170,10 +170,30 @@ def test_redis_epoch_moves_after_a_commit(make_app: Any, app: Flask, client: Fla
     who = account(app, client)
     with_redis = make_app(REDIS_URL=redis_url, AUTH_CACHE="auto")
     server = redis.Redis.from_url(redis_url)
-    before = int(server.get(authcache.EPOCH_KEY) or 0)
+    before = authcache.RedisEpoch(redis_url).read()
+    assert before is not None
     api = with_redis.test_client()
     assert api.get("/api/meters", headers=who.headers).status_code == 200
     assert int(server.get(authcache.EPOCH_KEY) or 0) == before  # a read moves nothing
     assert api.post("/api/auth/logout", headers=who.headers).status_code == 204
     assert int(server.get(authcache.EPOCH_KEY) or 0) > before
     assert code(api.get("/api/meters", headers=who.headers)) == (401, "token_revoked")
+
+
+def test_a_redis_that_lost_the_epoch_starts_it_somewhere_new(redis_url: str) -> None:
+    """After a restart without persistence, the counter must not count up again through values
+    that caches hold from before (a cached session at epoch 5 would look current at a new 5)."""
+    import redis
+
+    server = redis.Redis.from_url(redis_url)
+    epoch = authcache.RedisEpoch(redis_url)
+    server.delete(authcache.EPOCH_KEY)
+    first = epoch.read()
+    epoch.bump()
+    assert epoch.read() == (first or 0) + 1
+    starts = set()
+    for _ in range(3):
+        server.delete(authcache.EPOCH_KEY)  # as a restart without persistence would
+        epoch.bump()  # the first INCR after the loss does not start from 0 either
+        starts.add(epoch.read())
+    assert len(starts) == 3 and all(value is not None and value > 1000 for value in starts)
