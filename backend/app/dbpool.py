@@ -11,7 +11,6 @@ traffic) fails that one request with 503, and SQLAlchemy then renews the whole p
 from __future__ import annotations
 
 import time
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -23,25 +22,38 @@ from sqlalchemy.pool import Pool
 
 IDLE_PING_SECONDS = 1.0
 _IDLE_SINCE = "meterbook.idle_since"
+_AUTOCOMMIT = "meterbook.autocommit"
 
 
-def _checkin(_dbapi_connection: Any, record: Any) -> None:
-    if record is not None:
-        record.info[_IDLE_SINCE] = time.monotonic()
+def _checkin(dbapi_connection: Any, record: Any) -> None:
+    if record is None:
+        return
+    record.info[_IDLE_SINCE] = time.monotonic()
+    if record.info.pop(_AUTOCOMMIT, False) and dbapi_connection is not None:
+        try:
+            dbapi_connection.autocommit = False  # the driver's flag: nothing sent to the server
+        except Exception:
+            record.invalidate()  # broken meanwhile: never handed out again
 
 
 def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     since = record.info.pop(_IDLE_SINCE, None)
-    if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
-        return  # just connected, or back in use at once
-    try:
-        cursor = dbapi_connection.cursor()
+    if since is not None and time.monotonic() - since >= IDLE_PING_SECONDS:
         try:
-            cursor.execute("SELECT 1")
-        finally:
-            cursor.close()
-    except Exception as exc:
-        raise DisconnectionError("the pooled connection was closed while idle") from exc
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            dbapi_connection.rollback()  # the ping's own transaction, if the driver began one
+        except Exception as exc:
+            raise DisconnectionError("the pooled connection was closed while idle") from exc
+    if reads_in_autocommit() and type(dbapi_connection).__module__.startswith("psycopg2"):
+        # No BEGIN before the first statement, no ROLLBACK after the last: a flag of the driver,
+        # set and cleared here without a round trip (SQLAlchemy's isolation_level option would
+        # reset the level with one when the connection comes back).
+        dbapi_connection.autocommit = True
+        record.info[_AUTOCOMMIT] = True
 
 
 def init_pool_checks() -> None:
@@ -55,8 +67,10 @@ def init_pool_checks() -> None:
 #
 # On PostgreSQL a transaction costs two round trips of its own (the driver's BEGIN before the
 # first statement, the ROLLBACK at the end). A GET under /api/ only reads, and at READ COMMITTED
-# each statement sees its own snapshot anyway, so its statements run in autocommit: the same
-# answers, two round trips fewer. GET is safe by contract: a GET that tried to write (or take a
+# each statement sees its own snapshot anyway, so its connection is checked out in autocommit
+# (psycopg2's flag, set at checkout and cleared at checkin, nothing sent): the same answers, two
+# round trips fewer. Requests with a personal access token keep their transaction (the token's
+# use is recorded). GET is safe by contract: a GET that tried to write (or take a
 # transaction's lock) would be refused before its first such statement (``ReadOnlyRequest``,
 # 500), so nothing is ever written half outside a transaction; the test suite runs on
 # PostgreSQL with this on, so no route does.
@@ -72,17 +86,6 @@ def reads_in_autocommit() -> bool:
     """Whether this request's statements run without a transaction (a GET under /api/ on
     PostgreSQL, not with a personal token)."""
     return has_request_context() and request.method in ("GET", "HEAD") and bool(g.get("meterbook_autocommit"))
-
-
-_autocommit: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
-
-
-def autocommit_engine(engine: Engine) -> Engine:
-    """The same engine (and pool) with its connections in autocommit while checked out."""
-    found = _autocommit.get(engine)
-    if found is None:
-        found = _autocommit[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return found
 
 
 def _guard(_conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool) -> None:
@@ -108,7 +111,7 @@ def init_read_requests(app: Flask, db: Any, personal_token: Callable[[str], bool
             return
         if db.engine.dialect.name != "postgresql" or personal_token(_bearer()):
             return  # a personal token's use is recorded (last_used_at): that request writes
-        g.meterbook_autocommit = True  # the session binds its first transaction to autocommit
+        g.meterbook_autocommit = True  # the connection is put in autocommit at its checkout
 
     @app.teardown_request
     def _end_autocommit(_error: BaseException | None) -> None:

@@ -3,20 +3,14 @@
 Rate limits have no shared instance here: each app builds its own limiter (app/ratelimit.py).
 """
 
-from typing import Any
-
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sock import Sock
 from flask_sqlalchemy import SQLAlchemy
-from flask_sqlalchemy.session import Session as _Session
 from sqlalchemy import MetaData
-from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
-
-from .dbpool import autocommit_engine, reads_in_autocommit
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -31,22 +25,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Session(_Session):
-    """The reads of a GET under /api/ run without a transaction on PostgreSQL (app/dbpool.py):
-    the engine a new transaction binds to is then the same pool in autocommit."""
-
-    def get_bind(
-        self, mapper: Any | None = None, clause: Any | None = None, bind: Engine | Connection | None = None, **kw: Any
-    ) -> Engine | Connection:
-        found = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kw)
-        if bind is None and isinstance(found, Engine) and reads_in_autocommit():
-            return autocommit_engine(found)
-        return found
-
-
 # Objects keep their loaded values after commit: a response is serialised from what was just
 # written, without another round trip (and without failing if the database goes away meanwhile).
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False, "class_": Session})
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 jwt = JWTManager()
 mail = Mail()

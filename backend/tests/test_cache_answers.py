@@ -263,3 +263,21 @@ def test_budgets_and_share_links_are_cached_and_fresh(
     assert computed["summary"] == 2
     client.delete(f"/api/households/{acc.household_id}/share-links/{link.get_json()['id']}", headers=acc.headers)
     assert client.get(f"/api/shared/{token}/analytics/summary", query_string=window).status_code == 404
+
+
+def test_one_budget_is_cached_and_fresh_after_a_write_or_its_own_change(
+    app: Flask, client: FlaskClient, acc: Account, clock: Any
+) -> None:
+    today = clock.now().date().isoformat()
+    made = client.post(
+        "/api/budgets", headers=acc.headers, json={"name": "Power", "type": "electricity", "limit_amount": 100}
+    )
+    url = f"/api/budgets/{made.get_json()['id']}"
+    first, again = client.get(url, headers=acc.headers), client.get(url, headers=acc.headers)
+    assert first.data == again.data and first.get_json()["progress"]["used"] == 0
+    add_record(app, acc.id, acc.meters["Electricity"], today, "7")
+    assert client.get(url, headers=acc.headers).get_json()["progress"]["used"] == 7
+    assert client.patch(url, headers=acc.headers, json={"name": "Lights"}).status_code == 200
+    assert client.get(url, headers=acc.headers).get_json()["name"] == "Lights"
+    other = account(app, client)
+    assert client.get(url, headers=other.headers).status_code == 404

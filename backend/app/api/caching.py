@@ -64,6 +64,18 @@ def cached_page(
     return current_app.response_class(body, status=200, mimetype="application/json")
 
 
+def cached_item(
+    household_id: int, name: str, item_id: int, model: type[BaseModel], compute: Callable[[], Any], moment: Any = None
+) -> Response:
+    """One object of ``household_id`` (already checked readable) from the cache: the version is
+    read now, and ``compute`` reads the object again after it (what was read for the access
+    check may be older than the version)."""
+    version = versions.version_of(household_id)
+    key = cache.normalised(name, item_id, moment)
+    body = cache.cached(household_id, key, lambda: serialise(model, compute()), version=version)
+    return current_app.response_class(body, status=200, mimetype="application/json")
+
+
 def quarter_hour() -> str:
     """The current UTC quarter of an hour: every time zone's offset is a whole number of
     quarters, so "today" anywhere is the same for all of it (a key part for pages whose

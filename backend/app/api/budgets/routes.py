@@ -6,7 +6,7 @@ from flask import request
 
 from ...security import current_user
 from ...services.idempotency import idempotent
-from ..caching import cached_page, quarter_hour
+from ..caching import cached_item, cached_page, quarter_hour
 from ..common import page_body
 from ..decorators import authenticated, body, other_responses, paginated, query, response
 from ..meters import service as meters
@@ -53,7 +53,10 @@ def create_budget(data: BudgetCreate) -> Any:
 @response(BudgetOut)
 def get_budget(budget_id: int) -> Any:
     """One budget with its progress."""
-    return service.get_budget(current_user(), budget_id)
+    user = current_user()
+    household_id = service.household_of(user, budget_id)  # 404 unless readable
+    compute = lambda: service.get_budget(user, budget_id)  # noqa: E731 (read again after the version)
+    return cached_item(household_id, "budget", budget_id, BudgetOut, compute, quarter_hour())
 
 
 @bp.patch("/budgets/<int:budget_id>")

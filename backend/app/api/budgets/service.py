@@ -82,6 +82,17 @@ def _budget(user: User, budget_id: int) -> Budget:
     return budget
 
 
+def household_of(user: User, budget_id: int) -> int:
+    """The household of a budget the user may read (else 404), the budget itself not loaded (it
+    is read after the household's data version)."""
+    if not 1 <= budget_id <= MAX_ID:
+        raise NotFound("Budget")
+    found = db.session.scalar(_scoped(user).with_only_columns(Budget.household_id).where(Budget.id == budget_id))
+    if found is None:
+        raise NotFound("Budget")
+    return int(found)
+
+
 def get_budget(user: User, budget_id: int) -> dict[str, Any]:
     return answer(_budget(user, budget_id))
 
