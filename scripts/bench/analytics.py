@@ -171,9 +171,13 @@ def request_json(url: str, body: dict[str, Any] | None = None, token: str | None
 
 
 def hey(
-    url: str, token: str | None = None, body: dict[str, Any] | None = None, concurrency: int = CONCURRENCY
+    url: str,
+    token: str | None = None,
+    body: dict[str, Any] | None = None,
+    concurrency: int = CONCURRENCY,
+    duration: int = DURATION,
 ) -> dict[str, Any]:
-    args = ["hey", "-z", f"{DURATION}s", "-c", str(concurrency), "-t", "60"]
+    args = ["hey", "-z", f"{duration}s", "-c", str(concurrency), "-t", "60"]
     if token:
         args += ["-H", f"Authorization: Bearer {token}"]
     if body is not None:
@@ -364,6 +368,12 @@ def main() -> None:
             else:
                 cached[(label, who)] = r
 
+        # Warm both servers up first (their connection pools, the auth cache, lazy imports): the
+        # first row of a cold server otherwise pays for them.
+        log("warming up")
+        for server_base in bases.values():
+            hey(server_base + "/api/meters", tokens["large"], duration=3)
+            hey(server_base + "/health", duration=2)
         measure("/health", "-", "/health")
         measure("GET /api/meters (authenticated floor)", "large", "/api/meters", flame="meters")
         for label, path in analytics:
