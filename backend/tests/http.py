@@ -33,3 +33,7 @@ def call(method: str, url: str, payload: Any = None, headers: dict[str, str] | N
         return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, body)
     finally:
         conn.close()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -7,7 +7,8 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,3 +117,34 @@ class APIProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+
+
+@contextmanager
+def api_pair(
+    database_url: str, smtp_port: int, redis_url: str, **settings: str
+) -> Iterator[tuple[APIProcess, APIProcess]]:
+    """Two API processes on one database and one redis-server (the test secrets, rate limits
+    off unless ``settings``, which go on top, say otherwise); stopped on exit."""
+    from .conftest import TEST_SECRETS
+
+    env = {
+        "APP_ENV": "testing",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_port),
+        "RATELIMIT_ENABLED": "false",
+        "LOG_LEVEL": "WARNING",
+        **TEST_SECRETS,
+        **settings,
+    }
+    pair = (APIProcess(env), APIProcess(env))
+    try:
+        for process in pair:
+            process.start()
+        for process in pair:
+            process.wait_ready()
+        yield pair
+    finally:
+        for process in pair:
+            process.stop()

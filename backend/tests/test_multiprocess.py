@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.conftest import TEST_SECRETS
 from tests.factories import PASSWORD, create_user
-from tests.http import call
-from tests.redis_server import APIProcess, RedisServer
+from tests.http import bearer, call
+from tests.redis_server import APIProcess, RedisServer, api_pair
 from tests.smtp import SMTPServer
 
 
@@ -34,32 +33,9 @@ def redis_server() -> Iterator[RedisServer]:
 def processes(
     app: Flask, database_url: str, smtp_server: SMTPServer, redis_server: RedisServer
 ) -> Iterator[tuple[APIProcess, APIProcess]]:
-    env = {
-        "APP_ENV": "testing",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_server.url,
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(smtp_server.port),
-        "RATELIMIT_ENABLED": "true",
-        "RATELIMIT_EMAIL": "3/minute",
-        "REFRESH_REUSE_GRACE_SECONDS": "1",
-        "LOG_LEVEL": "WARNING",
-        **TEST_SECRETS,
-    }
-    pair = (APIProcess(env), APIProcess(env))
-    try:
-        for process in pair:
-            process.start()
-        for process in pair:
-            process.wait_ready()
+    settings = {"RATELIMIT_ENABLED": "true", "RATELIMIT_EMAIL": "3/minute", "REFRESH_REUSE_GRACE_SECONDS": "1"}
+    with api_pair(database_url, smtp_server.port, redis_server.url, **settings) as pair:
         yield pair
-    finally:
-        for process in pair:
-            process.stop()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_a_rate_limit_counted_in_one_process_holds_in_the_other(

@@ -35,8 +35,7 @@ def cached_answer(
     The household's time zone, currency and billing day are its data: a change bumps the version.
     """
     key = cache.normalised(name, scope, query.model_dump(mode="json"), today.isoformat())
-    body = cache.cached(household.id, key, lambda: serialise(model, compute()), version=household.data_version)
-    return current_app.response_class(body, status=200, mimetype="application/json")
+    return _answer(household.id, household.data_version, key, model, compute)
 
 
 def cached_page(
@@ -56,12 +55,10 @@ def cached_page(
     ids = [household_id] if household_id is not None else tenancy.readable_ids(user)
     found = versions.versions_of(ids)
     if not found:
-        body = serialise(model, compute())
-    else:
-        first = min(found)
-        key = cache.normalised(name, query.model_dump(mode="json"), sorted(found.items()), moment)
-        body = cache.cached(first, key, lambda: serialise(model, compute()), version=found[first])
-    return current_app.response_class(body, status=200, mimetype="application/json")
+        return _json(serialise(model, compute()))
+    first = min(found)
+    key = cache.normalised(name, query.model_dump(mode="json"), sorted(found.items()), moment)
+    return _answer(first, found[first], key, model, compute)
 
 
 def cached_item(
@@ -71,8 +68,15 @@ def cached_item(
     read now, and ``compute`` reads the object again after it (what was read for the access
     check may be older than the version)."""
     version = versions.version_of(household_id)
-    key = cache.normalised(name, item_id, moment)
-    body = cache.cached(household_id, key, lambda: serialise(model, compute()), version=version)
+    return _answer(household_id, version, cache.normalised(name, item_id, moment), model, compute)
+
+
+def _answer(household_id: int, version: int, key: str, model: type[BaseModel], compute: Callable[[], Any]) -> Response:
+    """The body ``model`` makes of ``compute()``, from the cache under (household, version, key)."""
+    return _json(cache.cached(household_id, key, lambda: serialise(model, compute()), version=version))
+
+
+def _json(body: bytes) -> Response:
     return current_app.response_class(body, status=200, mimetype="application/json")
 
 

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import AccessToken
 from tests.api.security_helpers import error
 from tests.factories import account, add_meter
+from tests.http import bearer
 from tests.smtp import Mailbox, link_token
 
 
@@ -25,10 +26,6 @@ def make_token(client: FlaskClient, headers: dict[str, str], **body: Any) -> dic
     )
     assert response.status_code == 201, response.get_json()
     return response.get_json()  # type: ignore[no-any-return]
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_create_answers_the_token_once_and_stores_only_its_hash(app: Flask, client: FlaskClient, clock: Any) -> None:

@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.conftest import TEST_SECRETS
 from tests.factories import PASSWORD, create_user, home_of, join
-from tests.http import call
-from tests.redis_server import APIProcess
+from tests.http import bearer, call
+from tests.redis_server import APIProcess, api_pair
 from tests.smtp import SMTPServer
 
 
@@ -21,30 +20,8 @@ from tests.smtp import SMTPServer
 def processes(
     app: Flask, database_url: str, smtp_server: SMTPServer, redis_url: str
 ) -> Iterator[tuple[APIProcess, APIProcess]]:
-    env = {
-        "APP_ENV": "testing",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(smtp_server.port),
-        "RATELIMIT_ENABLED": "false",
-        "LOG_LEVEL": "WARNING",
-        **TEST_SECRETS,
-    }
-    pair = (APIProcess(env), APIProcess(env))
-    try:
-        for process in pair:
-            process.start()
-        for process in pair:
-            process.wait_ready()
+    with api_pair(database_url, smtp_server.port, redis_url) as pair:
         yield pair
-    finally:
-        for process in pair:
-            process.stop()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def sign_in(base: str, email: str) -> dict[str, str]:
