@@ -9,6 +9,7 @@ from typing import Any, Literal, TypeVar
 import jwt as pyjwt
 from flask import Blueprint, Flask, Response, current_app, g, request
 from flask_jwt_extended import current_user as _current_user
+from flask_jwt_extended import view_decorators
 from flask_jwt_extended.config import config as jwt_config
 from flask_jwt_extended.exceptions import CSRFError, JWTDecodeError
 from jwt import ExpiredSignatureError, InvalidTokenError
@@ -18,6 +19,9 @@ from .errors import Forbidden, envelope
 from .extensions import db, jwt
 from .models import AccessToken, TokenFamily, User
 from .services import authcache, tokens
+from .services.verified import VerifiedTokens
+
+_verified = VerifiedTokens()
 
 TokenScope = Literal["read", "write"]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -114,16 +118,22 @@ def decode_once(encoded_token: str, csrf_value: str | None = None, allow_expired
     }
     if allow_expired:
         options["verify_exp"] = False
+    secret = str(current_app.config["JWT_SECRET_KEY"])
+    verified = None if allow_expired else _verified.get(secret, encoded_token, jwt_config.leeway)
+    header: dict[str, Any] = {}
     try:
-        data: dict[str, Any] = pyjwt.decode(
-            encoded_token,
-            str(current_app.config["JWT_SECRET_KEY"]),
-            algorithms=jwt_config.decode_algorithms,
-            audience=jwt_config.decode_audience,
-            issuer=jwt_config.decode_issuer,
-            leeway=jwt_config.leeway,
-            options=options,  # type: ignore[arg-type]
-        )
+        if verified is None:
+            whole = pyjwt.decode_complete(
+                encoded_token,
+                secret,
+                algorithms=jwt_config.decode_algorithms,
+                audience=jwt_config.decode_audience,
+                issuer=jwt_config.decode_issuer,
+                leeway=jwt_config.leeway,
+                options=options,  # type: ignore[arg-type]
+            )
+            header = whole["header"]
+        data: dict[str, Any] = verified if verified is not None else whole["payload"]
     except ExpiredSignatureError as exc:
         exc.jwt_header = pyjwt.get_unverified_header(encoded_token)  # type: ignore[attr-defined]
         exc.jwt_data = decode_once(encoded_token, csrf_value, allow_expired=True)  # type: ignore[attr-defined]
@@ -131,6 +141,8 @@ def decode_once(encoded_token: str, csrf_value: str | None = None, allow_expired
     if data.get("type") not in ("access", "refresh"):
         raise InvalidTokenError("The token lacks a required claim.")
     data.setdefault("fresh", False)
+    if verified is None and not allow_expired:
+        _verified.keep(secret, encoded_token, data, header)
     if csrf_value:
         if "csrf" not in data:
             raise JWTDecodeError("Missing claim: csrf")
@@ -149,8 +161,9 @@ def _check_request_session(data: dict[str, Any]) -> bool:
     if not isinstance(family_id, str):
         return True
     cache = authcache.current()
-    epoch = cache.epoch.read() if cache is not None else None
-    g.meterbook_auth_epoch = epoch
+    epochs = cache.epoch.read() if cache is not None else None
+    epoch = g.meterbook_auth_epoch = epochs.auth if epochs is not None else None
+    g.meterbook_data_epoch = epochs.data if epochs is not None else None
     if cache is not None and epoch is not None:
         cached = cache.session_user(family_id, epoch)
         if cached is not None and str(cached.id) == str(data.get("sub")):
@@ -171,8 +184,16 @@ def _check_request_session(data: dict[str, Any]) -> bool:
     return False
 
 
+def unverified_headers(encoded_token: str) -> dict[str, Any]:
+    """A token's header, as kept when it was verified (the library parses it again after
+    ``decode_once``, to hand to callbacks), else parsed now."""
+    known = _verified.header(str(current_app.config["JWT_SECRET_KEY"]), encoded_token)
+    return known if known is not None else pyjwt.get_unverified_header(encoded_token)
+
+
 def register_jwt(app: Flask) -> None:
     jwt._decode_jwt_from_config = decode_once  # type: ignore[method-assign]
+    view_decorators.get_unverified_jwt_headers = unverified_headers  # type: ignore[attr-defined]
     app.before_request(check_personal_token)
 
     @jwt.user_identity_loader

@@ -248,6 +248,20 @@ def test_a_bulk_write_naming_no_household_bumps_every_one(app: Flask, scene: dic
     assert (version(app, household_id), version(app, other_household)) == (mine + 1, theirs + 1)
 
 
+def test_a_bulk_update_of_households_bumps_the_ones_it_names(app: Flask, scene: dict[str, Any]) -> None:
+    household_id = scene["household_id"]
+    other_household = home_of(app, scene["ids"]["users"])
+    mine, theirs = version(app, household_id), version(app, other_household)
+    with app.app_context():
+        db.session.execute(update(Household).where(Household.id == household_id).values(timezone="Europe/Berlin"))
+        db.session.commit()
+    assert (version(app, household_id), version(app, other_household)) == (mine + 1, theirs)
+    with app.app_context():
+        db.session.execute(update(Household).values(currency="EUR"))  # names none: every one
+        db.session.commit()
+    assert (version(app, household_id), version(app, other_household)) == (mine + 2, theirs + 1)
+
+
 def test_a_rolled_back_write_does_not_bump_and_a_read_does_not(app: Flask, scene: dict[str, Any]) -> None:
     household_id = scene["household_id"]
     before = version(app, household_id)

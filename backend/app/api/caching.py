@@ -14,7 +14,7 @@ from flask import Response, current_app
 from pydantic import BaseModel
 
 from ..models import Household, User
-from ..services import cache, clock, tenancy, versions
+from ..services import cache, clock, tenancy
 from .serialisation import serialise
 
 
@@ -53,7 +53,7 @@ def cached_page(
     ``quarter_hour``). A page reads nothing else of the user's but which households they read,
     so two users reading the same households share it."""
     ids = [household_id] if household_id is not None else tenancy.readable_ids(user)
-    found = versions.versions_of(ids)
+    found = tenancy.versions_of(ids)
     if not found:
         return _json(serialise(model, compute()))
     first = min(found)
@@ -67,7 +67,7 @@ def cached_item(
     """One object of ``household_id`` (already checked readable) from the cache: the version is
     read now, and ``compute`` reads the object again after it (what was read for the access
     check may be older than the version)."""
-    version = versions.version_of(household_id)
+    version = tenancy.versions_of([household_id]).get(household_id, 0)
     return _answer(household_id, version, cache.normalised(name, item_id, moment), model, compute)
 
 

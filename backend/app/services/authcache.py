@@ -1,10 +1,12 @@
 """What every authenticated request looks up, kept per process: a session's user and a user's
-memberships, valid while the shared *auth epoch* has not moved.
+memberships, valid while the shared *auth epoch* has not moved; and the households read
+requests name (their data version above all), valid while the *data epoch* has not moved
+(``services/epochs.py``), and for ``HOUSEHOLD_MAX_AGE_SECONDS`` at most.
 
 Without this, each request reads its session (token family) joined with its user, then the
-user's memberships: two queries that answer the same thing thousands of times between two
-changes. Here the request reads one counter instead (a Redis ``GET``), and reads the database
-only when the counter moved since the process last looked.
+user's memberships, then the household: three queries that answer the same thing thousands of
+times between two changes. Here the request reads two counters instead (one Redis ``MGET``),
+and reads the database only when a counter moved since the process last looked.
 
 The epoch moves (``INCR``, after the commit) whenever a transaction changes what these
 lookups answer: any change to a user, a session (revoked, deleted, rotated), a membership
@@ -27,15 +29,13 @@ See docs/caching.md ("The authenticated request").
 
 from __future__ import annotations
 
-import itertools
 import logging
-import secrets
 import threading
 import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import event
@@ -45,73 +45,21 @@ from sqlalchemy.orm.session import ORMExecuteState
 from sqlalchemy.sql.dml import Delete, Insert, Update
 
 from ..models import Household, Membership, TokenFamily, User
+from . import versions
+from .epochs import DATA_EPOCH_KEY, EPOCH_KEY, Epoch, Epochs, LocalEpoch, RedisEpoch
+
+__all__ = ["DATA_EPOCH_KEY", "EPOCH_KEY", "AuthCache", "Epoch", "Epochs", "LocalEpoch", "RedisEpoch"]
 
 log = logging.getLogger(__name__)
 
-EPOCH_KEY = "meterbook:auth-epoch"
 MAX_AGE_SECONDS = 60.0  # an entry is read again after this long, whatever the epoch says
+HOUSEHOLD_MAX_AGE_SECONDS = 2.0  # a household copy (its data version) is read again after this long
 MAX_ENTRIES = 20_000  # per kind and process; past it the cache starts afresh
 _CHANGED = "meterbook.auth_changed"
 _KEY = "meterbook.authcache"
 _EPOCHS = "meterbook.auth_epochs"
+Row = TypeVar("Row", User, Household)
 _WATCHED = {User.__tablename__, TokenFamily.__tablename__, Membership.__tablename__}
-
-
-class Epoch(Protocol):
-    def read(self) -> int | None: ...
-    def bump(self) -> None: ...
-
-
-class LocalEpoch:
-    """A counter shared by every app of this process (one process: its changes are all here)."""
-
-    _counter = itertools.count(1)
-    _value = 0
-
-    def read(self) -> int | None:
-        return LocalEpoch._value
-
-    def bump(self) -> None:
-        LocalEpoch._value = next(LocalEpoch._counter)
-
-
-class RedisEpoch:
-    """The counter in Redis, shared by every API process."""
-
-    def __init__(self, url: str) -> None:
-        import redis
-
-        self.url = url
-        self._redis = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-
-    def read(self) -> int | None:
-        try:
-            found: Any = self._redis.get(EPOCH_KEY)
-            if found is None:  # first use, or Redis restarted empty: start somewhere new
-                self._redis.set(EPOCH_KEY, _fresh_start(), nx=True)
-                found = self._redis.get(EPOCH_KEY)
-        except Exception:
-            log.warning("the auth epoch could not be read; reading the database", exc_info=True)
-            return None
-        return int(found or 0)
-
-    def bump(self) -> None:
-        for attempt in range(2):
-            try:
-                pipe = self._redis.pipeline(transaction=False)
-                pipe.set(EPOCH_KEY, _fresh_start(), nx=True)  # never INCR an emptied Redis from 0
-                pipe.incr(EPOCH_KEY)
-                pipe.execute()
-                return
-            except Exception:
-                if attempt == 1:
-                    log.error("the auth epoch could not be moved; cached sessions expire within %ss", MAX_AGE_SECONDS)
-
-
-def _fresh_start() -> int:
-    """A random starting value: a Redis that lost the counter (restarted without persistence)
-    never counts up again through values that caches made before hold."""
-    return secrets.randbits(52)
 
 
 @dataclass(frozen=True)
@@ -126,11 +74,12 @@ class AuthCache:
         self.epoch = epoch
         self._sessions: dict[str, _Entry] = {}
         self._members: dict[int, _Entry] = {}
+        self._households: dict[int, _Entry] = {}
         self._lock = threading.Lock()
 
-    def _get(self, table: dict[Any, _Entry], key: Any, epoch: int) -> Any:
+    def _get(self, table: dict[Any, _Entry], key: Any, epoch: int, max_age: float = MAX_AGE_SECONDS) -> Any:
         entry = table.get(key)
-        if entry is None or entry.epoch != epoch or time.monotonic() - entry.at > MAX_AGE_SECONDS:
+        if entry is None or entry.epoch != epoch or time.monotonic() - entry.at > max_age:
             return None
         return entry.value
 
@@ -155,18 +104,31 @@ class AuthCache:
             self._put(self._members, user_id, epoch, found)
         return found  # type: ignore[no-any-return]
 
+    def household(self, household_id: int, data_epoch: int) -> Household | None:
+        """The household as cached at data epoch ``data_epoch`` (detached: merge it), or None.
+        Trusted for ``HOUSEHOLD_MAX_AGE_SECONDS`` at most: its data version is what cached
+        answers are found by, and a writer that died between its commit and the epoch's move
+        must not leave a version behind for longer."""
+        return self._get(self._households, household_id, data_epoch, HOUSEHOLD_MAX_AGE_SECONDS)  # type: ignore[no-any-return]
+
+    def keep_household(self, household: Household, data_epoch: int) -> None:
+        self._put(self._households, household.id, data_epoch, detached_copy(household))
+
     def clear(self) -> None:
         with self._lock:
             self._sessions.clear()
             self._members.clear()
+            self._households.clear()
 
 
-def detached_copy(user: User) -> User:
-    """A detached User with ``user``'s column values and nothing pending, never in a session: each
-    request merges it (``load=False``) into its own session, so no two threads share an instance."""
-    copy: User = User.__mapper__.class_manager.new_instance()
-    for attr in User.__mapper__.column_attrs:
-        set_committed_value(copy, attr.key, getattr(user, attr.key))
+def detached_copy(row: Row) -> Row:
+    """A detached copy of ``row`` (a User, a Household) with its column values and nothing pending,
+    never in a session: each request merges it (``load=False``) into its own session, so no two
+    threads share an instance."""
+    mapper = type(row).__mapper__
+    copy: Row = mapper.class_manager.new_instance()
+    for attr in mapper.column_attrs:
+        set_committed_value(copy, attr.key, getattr(row, attr.key))
     make_transient_to_detached(copy)
     return copy
 
@@ -176,8 +138,10 @@ def detached_copy(user: User) -> User:
 _epochs: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-def _mark(session: Session) -> None:
+def _mark(session: Session, data: bool = False) -> None:
     session.info[_CHANGED] = True
+    if data:  # a household deleted: its copies go too
+        session.info[versions.DATA_CHANGED] = True
 
 
 def _after_flush(session: Session, _flush: UOWTransaction) -> None:
@@ -188,7 +152,7 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
             return _mark(session)
     for obj in session.deleted:
         if isinstance(obj, (User, TokenFamily, Membership, Household)):
-            return _mark(session)
+            return _mark(session, data=isinstance(obj, Household))
     for obj in session.dirty:
         if isinstance(obj, (User, TokenFamily, Membership)) and session.is_modified(obj, include_collections=False):
             return _mark(session)
@@ -200,13 +164,17 @@ def _on_execute(state: ORMExecuteState) -> None:
     if not isinstance(statement, (Insert, Update, Delete)):
         return
     name = getattr(getattr(statement, "table", None), "name", None)
-    if name in _WATCHED or (name == Household.__tablename__ and isinstance(statement, Delete)):
+    if name in _WATCHED:
         _mark(state.session)
+    elif name == Household.__tablename__ and isinstance(statement, Delete):
+        _mark(state.session, data=True)
 
 
 def _after_commit(session: Session) -> None:
-    if session.info.pop(_CHANGED, None):
-        bump()
+    auth = bool(session.info.pop(_CHANGED, None))
+    data = bool(session.info.pop(versions.DATA_CHANGED, None))
+    if auth or data:
+        bump(auth=auth, data=data)
 
 
 def _forget(session: Session, transaction: Any) -> None:
@@ -214,6 +182,7 @@ def _forget(session: Session, transaction: Any) -> None:
     a savepoint's end keeps them (a bump too many is harmless, one too few is not)."""
     if transaction.parent is None:
         session.info.pop(_CHANGED, None)
+        session.info.pop(versions.DATA_CHANGED, None)
 
 
 def touch(session: Session | None = None) -> None:
@@ -228,18 +197,21 @@ def changed(session: Session) -> bool:
     return _CHANGED in session.info
 
 
-def bump() -> None:
+def bump(auth: bool = True, data: bool = False) -> None:
     """Move the epochs this app keeps (every app's of this process, outside an app context).
-    The request that moved them reads the database from now on: its epoch predates its change."""
+    The request that moved them reads the database from now on: its epochs predate its change."""
     if has_request_context():
-        g.meterbook_auth_epoch = None
+        if auth:
+            g.meterbook_auth_epoch = None
+        if data:
+            g.meterbook_data_epoch = None
     mine = current_app.extensions.get(_EPOCHS) if has_app_context() else None
     seen: set[str] = set()
     for epoch in mine if mine is not None else list(_epochs):
         key = getattr(epoch, "url", "local")
         if key not in seen:
             seen.add(key)
-            epoch.bump()
+            epoch.bump(auth=auth, data=data)
 
 
 def init_authcache(app: Flask) -> None:
@@ -274,7 +246,14 @@ def current() -> AuthCache | None:
 
 
 def request_epoch() -> int | None:
-    """The epoch this request read before its first lookup (None: read the database)."""
+    """The auth epoch this request read before its first lookup (None: read the database)."""
     if not has_request_context():
         return None
     return g.get("meterbook_auth_epoch")  # type: ignore[no-any-return]
+
+
+def request_data_epoch() -> int | None:
+    """The data epoch this request read before its first lookup (None: read the database)."""
+    if not has_request_context():
+        return None
+    return g.get("meterbook_data_epoch")  # type: ignore[no-any-return]

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 TTL_SECONDS = 3600  # a version not read for an hour is dropped (Redis)
 LOCAL_ENTRIES = 4096  # answers kept per process without Redis (least recently used dropped)
+LOCAL_BYTES = 64 * 1024 * 1024  # and at most this many bytes of them
+NEAR_ENTRIES = 1024  # with Redis, the answers this process also keeps (an answer's key never changes meaning)
+NEAR_BYTES = 16 * 1024 * 1024
 PREFIX = "meterbook:cache:"
 
 
@@ -39,8 +42,10 @@ class Backend(Protocol):
 class LocalCache:
     """A bounded LRU in this process (one process: its versions are the database's)."""
 
-    def __init__(self, entries: int = LOCAL_ENTRIES) -> None:
+    def __init__(self, entries: int = LOCAL_ENTRIES, max_bytes: int = LOCAL_BYTES) -> None:
         self._entries = entries
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._data: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -52,33 +57,48 @@ class LocalCache:
             return value
 
     def set(self, key: str, value: bytes) -> None:
+        if len(value) > self._max_bytes:
+            return
         with self._lock:
+            old = self._data.pop(key, None)
+            self._bytes += len(value) - (len(old) if old is not None else 0)
             self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self._entries:
-                self._data.popitem(last=False)
+            while len(self._data) > self._entries or self._bytes > self._max_bytes:
+                self._bytes -= len(self._data.popitem(last=False)[1])
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._bytes = 0
 
 
 class RedisCache:
-    """Redis, shared by every API process; entries expire after ``TTL_SECONDS``."""
+    """Redis, shared by every API process; entries expire after ``TTL_SECONDS``. The answers this
+    process read or made lately are also kept here (``NEAR_ENTRIES``): a key names a household's
+    data version, so what it holds never changes, and a repeated read costs no round trip."""
 
     def __init__(self, url: str) -> None:
         import redis
 
         self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._near = LocalCache(NEAR_ENTRIES, NEAR_BYTES)
 
     def get(self, key: str) -> bytes | None:
+        near = self._near.get(key)
+        if near is not None:
+            return near
         found: Any = self._redis.get(key)
-        return found if isinstance(found, bytes) else None
+        if not isinstance(found, bytes):
+            return None
+        self._near.set(key, found)
+        return found
 
     def set(self, key: str, value: bytes) -> None:
         self._redis.set(key, value, ex=TTL_SECONDS)
+        self._near.set(key, value)
 
     def clear(self) -> None:
+        self._near.clear()
         keys = list(self._redis.scan_iter(match=PREFIX + "*"))
         if keys:
             self._redis.delete(*keys)

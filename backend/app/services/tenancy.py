@@ -12,16 +12,18 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from flask import g, has_request_context, request
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, select
 
 from ..errors import Forbidden, InvalidField, NotFound
 from ..extensions import db
 from ..models import ROLES, DailyRollup, Household, Membership, Meter, Reading, Record, User
-from . import authcache
+from . import authcache, versions
 
 __all__ = [
     "RANK",
     "can",
+    "check_role",
+    "household",
     "household_ids",
     "membership",
     "readable",
@@ -30,6 +32,8 @@ __all__ = [
     "role_in",
     "scoped",
     "target_household",
+    "versions_of",
+    "with_role",
 ]
 
 MAX_ID = 2**31 - 1
@@ -62,17 +66,24 @@ def household_ids(user: User | int) -> Select[tuple[int]]:
     return stmt
 
 
-def _cached_roles(user_id: int) -> dict[int, str] | None:
-    """The user's role per household from the per-process auth cache, when this request may use
-    it (``services/authcache.py``): reads only (a write checks the role under its household's
-    lock, so a role changed meanwhile is seen), never with a personal token, never with changes
-    pending in this transaction."""
+def _read_cache() -> authcache.AuthCache | None:
+    """The per-process auth cache, when this request may use it (``services/authcache.py``):
+    reads only (a write checks the role under its household's lock, so a role changed meanwhile
+    is seen), never with a personal token, never with changes pending in this transaction."""
     cache = authcache.current()
-    epoch = authcache.request_epoch()
-    if cache is None or epoch is None or request.method not in ("GET", "HEAD") or g.get("meterbook_token") is not None:
+    if cache is None or request.method not in ("GET", "HEAD") or g.get("meterbook_token") is not None:
         return None
     session = db.session()
     if session.new or session.dirty or session.deleted or authcache.changed(session):
+        return None
+    return cache
+
+
+def _cached_roles(user_id: int) -> dict[int, str] | None:
+    """The user's role per household from the per-process auth cache, when this request may use it."""
+    epoch = authcache.request_epoch()
+    cache = _read_cache() if epoch is not None else None
+    if cache is None or epoch is None:
         return None
 
     def load() -> dict[int, str]:
@@ -80,6 +91,43 @@ def _cached_roles(user_id: int) -> dict[int, str] | None:
         return dict(rows.tuples().all())
 
     return cache.roles(user_id, epoch, load)
+
+
+def household(household_id: int) -> Household | None:
+    """The household row, from this process's copy when the data epoch this request read says it
+    is current (a read request, as for the roles), else read now (and kept for the next request)."""
+    epoch = authcache.request_data_epoch()
+    cache = _read_cache() if epoch is not None else None
+    if cache is None or epoch is None:
+        return db.session.get(Household, household_id)
+    found = cache.household(household_id, epoch)
+    if found is not None:
+        return db.session.merge(found, load=False)
+    loaded = db.session.get(Household, household_id)
+    if loaded is not None:
+        cache.keep_household(loaded, epoch)
+    return loaded
+
+
+def versions_of(household_ids: list[int]) -> dict[int, int]:
+    """The data versions of these households (unknown ones left out), from this process's copies
+    when they are current (``household``), the others read now in one query."""
+    epoch = authcache.request_data_epoch()
+    cache = _read_cache() if epoch is not None else None
+    if cache is None or epoch is None:
+        return versions.versions_of(household_ids)
+    found, missing = {}, []
+    for household_id in sorted(set(household_ids)):
+        copy = cache.household(household_id, epoch)
+        if copy is None:
+            missing.append(household_id)
+        else:
+            found[household_id] = copy.data_version
+    if missing:
+        for loaded in db.session.scalars(select(Household).where(Household.id.in_(missing))):
+            cache.keep_household(loaded, epoch)
+            found[loaded.id] = loaded.data_version
+    return found
 
 
 def readable_ids(user: User) -> list[int]:
@@ -141,12 +189,27 @@ def require_role(user: User, household_id: int, needed: str, *, field: str | Non
         if field is None:
             raise NotFound("Household")
         raise InvalidField(field, HOUSEHOLD_NOT_FOUND, "not_found")
+    check_role(role, needed)
+    found = household(household_id)
+    if found is None:  # deleted since the membership was read
+        raise NotFound("Household")
+    return found
+
+
+def check_role(role: str, needed: str) -> None:
+    """403 unless ``role`` is at least ``needed``."""
     if not can(role, needed):
         raise Forbidden(f"Your role in this household ({role}) does not allow you to {_ROLE_WORDS[needed]}.")
-    household = db.session.get(Household, household_id)
-    if household is None:  # deleted since the membership was read
-        raise NotFound("Household")
-    return household
+
+
+def with_role(stmt: Select[Any], column: Any, user: User) -> Select[Any]:
+    """``stmt`` joined with ``user``'s membership of the household in ``column``, the role added
+    as its last column: rows of households the user is not a member of, or that their personal
+    token does not reach, are left out (one query for a row and the right to write it)."""
+    on = and_(Membership.household_id == column, Membership.user_id == user.id)
+    stmt = stmt.add_columns(Membership.role).join(Membership, on)
+    limited = _token_households(user.id)
+    return stmt if limited is None else stmt.where(column.in_(limited))
 
 
 def target_household(user: User, household_id: int | None, needed: str, field: str = "household_id") -> Household:

@@ -10,6 +10,7 @@ bump its ``households.data_version`` once, just before the transaction commits.
   ``household_id`` column counts for the households its values or its conditions name
   (``household_id == :id`` anywhere in the statement, a from-select included); when it names
   none, every household is bumped (correct, only slower; nothing on a request path does it).
+  A bulk ``UPDATE`` of ``households`` itself counts for the ids its conditions name.
 
 The bump is an ``UPDATE households SET data_version = data_version + 1`` per household, in
 ascending id order, after the session's last flush: the transaction's last lock, taken by
@@ -34,6 +35,7 @@ from ..extensions import db
 from ..models import Household
 
 _KEY = "meterbook.dirty_households"
+DATA_CHANGED = "meterbook.data_changed"  # a version was bumped: the data epoch moves after the commit
 ALL = -1  # "every household": a bulk write whose households could not be told
 
 
@@ -124,8 +126,8 @@ def _from_values(statement: Any, params: Any) -> set[int]:
     return {value for value in found if value is not None}
 
 
-def _from_conditions(statement: Any) -> set[int]:
-    """The household ids compared with a ``household_id`` column anywhere in the statement."""
+def _from_conditions(statement: Any, column: str = "household_id") -> set[int]:
+    """The household ids compared with a ``household_id`` column (or ``column``) anywhere in the statement."""
     found: set[int] = set()
     for element in visitors.iterate(statement):
         if not (isinstance(element, BinaryExpression) and element.operator in (operators.eq, operators.in_op)):
@@ -133,7 +135,7 @@ def _from_conditions(statement: Any) -> set[int]:
         left, right = element.left, element.right
         if isinstance(right, ColumnClause) and isinstance(left, BindParameter):
             left, right = right, left
-        if isinstance(left, ColumnClause) and left.name == "household_id" and isinstance(right, BindParameter):
+        if isinstance(left, ColumnClause) and left.name == column and isinstance(right, BindParameter):
             value = right.effective_value
             items = value if isinstance(value, (list, tuple, set)) else [value]
             found.update(i for i in map(_id, items) if i is not None)
@@ -153,6 +155,8 @@ def _on_execute(state: ORMExecuteState) -> None:
     if table is None or state.execution_options.get("meterbook_version_bump"):
         return
     if table.name == Household.__tablename__:
+        if isinstance(statement, Update):  # its time zone, currency...: answers change
+            _dirty(state.session).update(_from_conditions(statement, "id") or {ALL})
         return  # deleting a household takes its data along; its version goes with it
     named = _named_households(statement, state.parameters)
     _dirty(state.session).update(named or {ALL})
@@ -164,6 +168,7 @@ def _before_commit(session: Session) -> None:
     if not session.info.get(_KEY):
         return
     ids = sorted(session.info.pop(_KEY, set()))
+    session.info[DATA_CHANGED] = True
     table = Household.__table__
     # updated_at is the household's own (name, time zone...): a write to its data leaves it
     bump = update(table).values(data_version=table.c.data_version + 1, updated_at=table.c.updated_at)

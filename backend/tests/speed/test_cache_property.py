@@ -62,7 +62,9 @@ class NoCache:
 def test_every_cached_answer_equals_a_fresh_computation(
     app: Flask, client: FlaskClient, make_app: Any, redis_url: str
 ) -> None:
-    pair = [make_app(REDIS_URL=redis_url).test_client(), make_app(REDIS_URL=redis_url).test_client()]
+    # both read the epochs in Redis, as two API processes would: each keeps its own copies of
+    # sessions, roles and households, and hears of the other's writes only through Redis
+    pair = [make_app(REDIS_URL=redis_url, AUTH_CACHE="auto").test_client() for _ in range(2)]
     fresh_app = make_app()
     fresh_app.extensions["meterbook.cache"] = NoCache()
     fresh = fresh_app.test_client()

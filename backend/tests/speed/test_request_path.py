@@ -3,6 +3,7 @@ session and its user, and the token's required claims still enforced."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from app import security
 from app.extensions import db
 from tests.factories import Account, account
 
@@ -23,15 +25,21 @@ def acc(app: Flask, client: FlaskClient) -> Account:
 
 @pytest.fixture
 def decodes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """One entry per ``jwt.decode`` call: whether the signature was verified."""
+    """One entry per token verified and decoded by the app (``jwt.decode_complete``), and per
+    header parsed again (False)."""
     calls: list[bool] = []
-    original = jwt.decode
+    original, header = jwt.decode_complete, jwt.get_unverified_header
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append((kwargs.get("options") or {}).get("verify_signature", True))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(jwt, "decode", counting)
+    def parsing(*args: Any, **kwargs: Any) -> Any:
+        calls.append(False)
+        return header(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode_complete", counting)
+    monkeypatch.setattr(jwt, "get_unverified_header", parsing)
     return calls
 
 
@@ -49,11 +57,30 @@ def statements(app: Flask) -> Iterator[list[str]]:
     event.remove(engine, "before_cursor_execute", record)
 
 
-def test_an_authenticated_request_decodes_the_token_once(
-    client: FlaskClient, acc: Account, decodes: list[bool]
+def test_a_token_is_verified_once_per_process_and_its_expiry_checked_every_time(
+    client: FlaskClient, acc: Account, decodes: list[bool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    security._verified.clear()
     assert client.get("/api/meters", headers=acc.headers).status_code == 200
-    assert decodes == [True]
+    assert decodes == [True]  # verified and decoded in one pass, its header kept
+    assert client.get("/api/meters", headers=acc.headers).status_code == 200
+    assert decodes == [True]  # the same token again: its claims as verified, no second check
+    claims = jwt.decode(acc.tokens["access_token"], options={"verify_signature": False})
+    decodes.clear()
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + claims["exp"] - claims["iat"] + 5)
+    client.get("/api/meters", headers=acc.headers)
+    assert decodes == [True]  # past its expiry the kept claims are not used: the full check runs
+    # (which refuses an expired token: test_a_token_of_another_type_and_an_expired_one)
+
+
+def test_a_token_verified_under_one_secret_is_not_taken_under_another(
+    make_app: Any, client: FlaskClient, acc: Account
+) -> None:
+    assert client.get("/api/meters", headers=acc.headers).status_code == 200  # verified, kept
+    other = make_app(JWT_SECRET_KEY="another-key-that-is-long-enough-0123456789abcdef")
+    reply = other.test_client().get("/api/meters", headers=acc.headers)
+    assert (reply.status_code, reply.get_json()["error"]["code"]) == (401, "unauthorized")
 
 
 @pytest.mark.parametrize("missing", ["exp", "fam", "jti", "type", "sub", "iat"])
@@ -93,13 +120,8 @@ def test_a_record_create_costs_these_statements(client: FlaskClient, acc: Accoun
     locks = [s for s in statements if "pg_advisory_xact_lock" in s]
     assert [k for k, s in zip(kinds, statements, strict=True) if s not in locks] == [
         # the session and its user: from the auth cache (a write checks roles in the database)
-        "memberships",  # validation: the meter is one of the user's households'
-        "meters",
-        "meters",  # the household to lock
-        "memberships",  # under the lock: readable, editor, not a readings meter
-        "meters",
-        "memberships",
-        "households",
+        "memberships",  # validation: the meter in one of the user's households (subquery); the lock's key
+        "meters",  # under the lock: the meter and the user's role there (editor, not a readings meter)
         "INSERT INTO records",
         "INSERT INTO daily_rollups",  # the day's rollup, one upsert
         "UPDATE households SET",  # the data version

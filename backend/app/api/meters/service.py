@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from flask import g, has_request_context
 from sqlalchemy import delete, exists, select
 
 from ...errors import Conflict, InvalidField, NotFound
@@ -91,8 +92,22 @@ def _name_taken(household_id: int, name: str, except_id: int | None = None) -> b
 
 
 def meter_exists(user: User, meter_id: int) -> bool:
-    found = db.session.scalar(tenancy.scoped(Meter, user).with_only_columns(Meter.id).where(Meter.id == meter_id))
-    return found is not None
+    """Whether ``meter_id`` is a meter of one of the user's households (one query); its household
+    is kept for ``meter_household`` in this request."""
+    mine = Meter.household_id.in_(tenancy.household_ids(user))
+    household_id = db.session.scalar(select(Meter.household_id).where(Meter.id == meter_id, mine))
+    if household_id is not None and has_request_context():
+        g.setdefault("meterbook_meter_households", {})[meter_id] = household_id
+    return household_id is not None
+
+
+def meter_household(meter_id: int) -> int | None:
+    """The household of a meter as validation found it in this request, else read now: the key
+    of the lock to take, no more (what the lock protects is read again under it)."""
+    known = g.get("meterbook_meter_households", {}) if has_request_context() else {}
+    if meter_id in known:
+        return int(known[meter_id])
+    return db.session.scalar(select(Meter.household_id).where(Meter.id == meter_id))
 
 
 def id_checks(user: User) -> dict[str, Any]:

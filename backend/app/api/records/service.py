@@ -15,7 +15,7 @@ from ...extensions import db
 from ...models import Attachment, DailyRollup, Meter, Record, User
 from ...services import attachments, events, locks, rollups, tenancy
 from ..common import contains_ignoring_case
-from ..meters.service import readable, writable
+from ..meters.service import meter_household, readable, writable
 from .schemas import RecordCreate, RecordFilters, RecordOut, RecordQuery, RecordUpdate
 
 READINGS_METER_ERROR = "is a readings meter: its consumption comes from its readings; add a reading instead."
@@ -114,10 +114,12 @@ def get_record(user: User, record_id: int) -> Record:
 def _meter_for_record(user: User, meter_id: int) -> Meter:
     """A meter to write a record on: readable (else 422 on ``meter_id``), the user an editor of
     its household (else 403). The caller takes the household's lock."""
-    meter = db.session.scalar(tenancy.scoped(Meter, user).where(Meter.id == meter_id))
-    if meter is None:
+    row = db.session.execute(tenancy.with_role(select(Meter).where(Meter.id == meter_id), Meter.household_id, user))
+    found = row.first()
+    if found is None:
         raise InvalidField("meter_id", "Meter not found.", "not_found")
-    tenancy.require_role(user, meter.household_id, "editor")
+    meter: Meter = found[0]
+    tenancy.check_role(found[1], "editor")
     if meter.mode == "readings":
         raise InvalidField("meter_id", READINGS_METER_ERROR, "meter_mode")
     return meter
@@ -133,7 +135,7 @@ def add_record(user: User, data: RecordCreate) -> Record:
     """Add a record in the current transaction (the caller commits; a batch adds many)."""
     # The lock's key only: which household, and whether the user may write there, is checked
     # under the lock (a meter moved or a role changed meanwhile is seen).
-    household_id = db.session.scalar(select(Meter.household_id).where(Meter.id == data.meter_id))
+    household_id = meter_household(data.meter_id)
     if household_id is None:
         raise InvalidField("meter_id", "Meter not found.", "not_found")
     locks.lock_household(household_id)
