@@ -496,9 +496,10 @@ def write_doc(
         f"gthread, {WORKERS} workers x {THREADS} threads, PostgreSQL 15 on the same machine; load from `hey`, "
         f"concurrency {CONCURRENCY}, {DURATION} s per row, all on the same cores.",
         "",
-        "Analytics and list rows: uncached (every answer computed) and cached (the answer cache in Redis; "
-        "no writes during the row, so all but the first requests hit). Both servers have Redis for the "
-        "auth epoch: sessions and memberships come from the per-process auth cache.",
+        "Analytics and list rows: uncached (every answer computed) and cached (the answer cache in Redis, "
+        "and the answers each process served lately; no writes during the row, so all but the first requests "
+        "hit). Both servers have Redis for the epochs: sessions, memberships and households come from the "
+        "per-process caches.",
         "",
         "| Endpoint | User | p50 ms | p95 ms | req/s | 2xx | non-2xx | p50 / /health p50 | req/s / /health "
         "| cached p50 ms | cached req/s | cached p50 / /health p50 |",

@@ -64,14 +64,16 @@ def parse_json(model: type[M], raw: bytes | None = None, context: dict[str, Any]
         raise APIError(422, "validation_error", "The request body is invalid.", pydantic_details(exc, "body")) from None
 
 
-def _list_fields(model: type[BaseModel]) -> set[str]:
+@functools.cache
+def _list_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The query names of ``model``'s list fields (read once per model: its fields are fixed)."""
     names = set()
     for name, field in model.model_fields.items():
         origin = typing.get_origin(field.annotation)
         args = typing.get_args(field.annotation)
         if origin is list or any(typing.get_origin(a) is list for a in args):
             names.add(field.alias or name)
-    return names
+    return frozenset(names)
 
 
 def parse_query(model: type[M], context: dict[str, Any] | None = None) -> M:
