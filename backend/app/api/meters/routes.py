@@ -5,6 +5,7 @@ from typing import Any
 from ...security import current_user
 from ...services import tenancy
 from ...services.idempotency import idempotent
+from ..caching import cached_page
 from ..decorators import authenticated, body, other_responses, query, response
 from . import bp, service
 from .schemas import MeterCreate, MeterDeleteQuery, MeterList, MeterListQuery, MeterOut, MeterUpdate
@@ -22,7 +23,9 @@ def _households() -> dict[str, Any]:
 @query(MeterListQuery, context=_households)
 def list_meters(query: MeterListQuery) -> Any:
     """List the meters of your households (or of one)."""
-    return {"items": service.list_meters(current_user(), query.household_id)}
+    user = current_user()
+    compute = lambda: {"items": service.list_meters(user, query.household_id)}  # noqa: E731
+    return cached_page(user, "meters", query, MeterList, compute, query.household_id)
 
 
 @bp.post("/meters")

@@ -8,6 +8,8 @@ from werkzeug.datastructures import FileStorage
 from ...security import current_user
 from ...services.idempotency import idempotent
 from .. import batch
+from ..caching import cached_page
+from ..common import page_body
 from ..decorators import authenticated, body, limit_user, media, other_responses, paginated, query, response, upload
 from ..meters import service as meters
 from . import bp, export, importer, service
@@ -41,7 +43,9 @@ def _owned_meters() -> dict[str, Any]:
 @paginated(ReadingPage)
 def list_readings(query: ReadingQuery) -> Any:
     """List the readings of your households' meters, with filters and pagination."""
-    return service.list_readings(current_user(), query)
+    user = current_user()
+    compute = lambda: page_body(service.list_readings(user, query), query)  # noqa: E731
+    return cached_page(user, "readings", query, ReadingPage, compute, query.household_id)
 
 
 @bp.post("/readings")
