@@ -1,7 +1,7 @@
 """Never a stale figure: random writes (records added, edited and deleted, readings, tariffs,
 bills, a meter renamed, the household's time zone) interleaved with cached reads on two app
-instances sharing the database and one Redis cache; every cached answer (analytics, record and
-reading pages, the meters list) equals a fresh computation by a third instance that caches nothing."""
+instances sharing the database and one Redis cache; every cached answer (analytics, record,
+reading and bill pages, the meters list) equals a fresh computation by a third instance that caches nothing."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ QUERIES = [
     ("records", {"sort": "-amount", "date_from": "2026-03-05", "per_page": 2, "page": 2}),
     ("meters", {}),
     ("readings", {"per_page": 3}),
+    ("bills", {}),
 ]
 ZONES = ["UTC", "Europe/Berlin", "Pacific/Auckland", "America/New_York"]
 

@@ -6,6 +6,8 @@ from flask import request
 
 from ...security import current_user
 from ...services.idempotency import idempotent
+from ..caching import cached_page, quarter_hour
+from ..common import page_body
 from ..decorators import authenticated, body, other_responses, paginated, query, response
 from ..meters import service as meters
 from . import bp, service
@@ -29,7 +31,10 @@ def _owned() -> dict[str, Any]:
 @paginated(BillPage)
 def list_bills(query: BillQuery) -> Any:
     """List the bills of your households (or of one household or meter), latest period first."""
-    return service.list_bills(current_user(), query)
+    user = current_user()
+    compute = lambda: page_body(service.list_bills(user, query), query)  # noqa: E731
+    # A bill's figures run to "today" while its period is open: the quarter hour is in the key.
+    return cached_page(user, "bills", query, BillPage, compute, query.household_id, quarter_hour())
 
 
 @bp.post("/bills")
