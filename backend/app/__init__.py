@@ -69,12 +69,11 @@ def register_extensions(app: Flask) -> None:
     from .jobs import init_jobs
     from .observability import init_observability
     from .ratelimit import init_ratelimit
-    from .security import register_jwt
+    from .security import bears_personal_token, register_jwt
     from .services.authcache import init_authcache
     from .services.cache import init_cache
     from .services.etag import init_etags
     from .services.events import init_events
-    from .services.tokens import looks_like_token
     from .services.versions import init_versions
     from .services.webhooks_delivery import init_webhooks
 
@@ -88,7 +87,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     init_pool_checks()
-    init_read_requests(app, db, looks_like_token)
+    init_read_requests(app, db, bears_personal_token)
     init_versions()
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     jwt.init_app(app)

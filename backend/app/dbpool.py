@@ -96,20 +96,15 @@ def _guard(_conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any
         raise ReadOnlyRequest(f"a {request.method} request may not write: {statement[:80]!r}")
 
 
-def _bearer() -> str:
-    kind, _, value = request.headers.get("Authorization", "").partition(" ")
-    return value.strip() if kind.lower() == "bearer" else ""
-
-
-def init_read_requests(app: Flask, db: Any, personal_token: Callable[[str], bool]) -> None:
-    """``db`` the app's Flask-SQLAlchemy; ``personal_token`` tells a personal access token (whose
-    use is recorded, so its requests write) from a bearer value."""
+def init_read_requests(app: Flask, db: Any, personal_token: Callable[[], bool]) -> None:
+    """``db`` the app's Flask-SQLAlchemy; ``personal_token`` tells whether a request comes with a
+    personal access token (whose use is recorded, so its requests write)."""
 
     @app.before_request
     def _reads_in_autocommit() -> None:
         if request.method not in ("GET", "HEAD") or not request.path.startswith("/api/"):
             return
-        if db.engine.dialect.name != "postgresql" or personal_token(_bearer()):
+        if db.engine.dialect.name != "postgresql" or personal_token():
             return  # a personal token's use is recorded (last_used_at): that request writes
         g.meterbook_autocommit = True  # the connection is put in autocommit at its checkout
 

@@ -64,6 +64,13 @@ def _bearer() -> str | None:
     return value.strip() if kind.lower() == "bearer" else None
 
 
+def bears_personal_token() -> bool:
+    """Whether this request's bearer value has a personal access token's form (checked by
+    ``check_personal_token``)."""
+    raw = _bearer()
+    return raw is not None and tokens.looks_like_token(raw)
+
+
 def check_personal_token() -> None:
     """Before every request: a personal access token must be valid (else 401) and the route
     must allow it with one of its scopes (else 403), whatever the route otherwise needs."""

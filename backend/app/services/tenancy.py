@@ -66,12 +66,13 @@ def household_ids(user: User | int) -> Select[tuple[int]]:
     return stmt
 
 
-def _read_cache() -> authcache.AuthCache | None:
-    """The per-process auth cache, when this request may use it (``services/authcache.py``):
-    reads only (a write checks the role under its household's lock, so a role changed meanwhile
-    is seen), never with a personal token, never with changes pending in this transaction."""
+def _read_cache(epoch: int | None) -> authcache.AuthCache | None:
+    """The per-process auth cache, when this request read ``epoch`` and may use it
+    (``services/authcache.py``): reads only (a write checks the role under its household's lock,
+    so a role changed meanwhile is seen), never with a personal token, never with changes pending
+    in this transaction."""
     cache = authcache.current()
-    if cache is None or request.method not in ("GET", "HEAD") or g.get("meterbook_token") is not None:
+    if epoch is None or cache is None or request.method not in ("GET", "HEAD") or g.get("meterbook_token") is not None:
         return None
     session = db.session()
     if session.new or session.dirty or session.deleted or authcache.changed(session):
@@ -82,7 +83,7 @@ def _read_cache() -> authcache.AuthCache | None:
 def _cached_roles(user_id: int) -> dict[int, str] | None:
     """The user's role per household from the per-process auth cache, when this request may use it."""
     epoch = authcache.request_epoch()
-    cache = _read_cache() if epoch is not None else None
+    cache = _read_cache(epoch)
     if cache is None or epoch is None:
         return None
 
@@ -97,7 +98,7 @@ def household(household_id: int) -> Household | None:
     """The household row, from this process's copy when the data epoch this request read says it
     is current (a read request, as for the roles), else read now (and kept for the next request)."""
     epoch = authcache.request_data_epoch()
-    cache = _read_cache() if epoch is not None else None
+    cache = _read_cache(epoch)
     if cache is None or epoch is None:
         return db.session.get(Household, household_id)
     found = cache.household(household_id, epoch)
@@ -113,7 +114,7 @@ def versions_of(household_ids: list[int]) -> dict[int, int]:
     """The data versions of these households (unknown ones left out), from this process's copies
     when they are current (``household``), the others read now in one query."""
     epoch = authcache.request_data_epoch()
-    cache = _read_cache() if epoch is not None else None
+    cache = _read_cache(epoch)
     if cache is None or epoch is None:
         return versions.versions_of(household_ids)
     found, missing = {}, []
