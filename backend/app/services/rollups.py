@@ -14,12 +14,25 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    TextClause,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
 
 from ..extensions import db
 from ..models import DailyRollup, Record
-from . import alerts, readings
+from . import alerts, readings, versions
 from .locks import lock_household
 
 _CHUNK = 500
@@ -64,42 +77,47 @@ _COLUMNS = [
 ]
 
 
+def _upsert(least: str, greatest: str) -> TextClause:
+    """The upsert of one new record into its day's row, as text: SQLAlchemy never caches the
+    compiled form of a dialect's ``INSERT ... ON CONFLICT`` construct, and this runs on every
+    record create."""
+    return text(
+        f"""INSERT INTO daily_rollups ({", ".join(_COLUMNS)})
+        VALUES (:household_id, :meter_id, :date, :milli, 1, :cents, :cost_count, :milli, :milli, :uncosted)
+        ON CONFLICT (household_id, meter_id, date) DO UPDATE SET
+            total_milli = daily_rollups.total_milli + excluded.total_milli,
+            count = daily_rollups.count + 1,
+            cost_cents = daily_rollups.cost_cents + excluded.cost_cents,
+            cost_count = daily_rollups.cost_count + excluded.cost_count,
+            min_milli = {least}(daily_rollups.min_milli, excluded.min_milli),
+            max_milli = {greatest}(daily_rollups.max_milli, excluded.max_milli),
+            uncosted_milli = daily_rollups.uncosted_milli + excluded.uncosted_milli"""  # noqa: S608 (constants)
+    ).bindparams(bindparam("date", type_=Date))
+
+
+# SQLite's two-argument min() and max() are its least() and greatest().
+_UPSERT = {"postgresql": _upsert("least", "greatest"), "sqlite": _upsert("min", "max")}
+
+
 def add_record(household_id: int, meter_id: int, day: date, amount_milli: int, cost_cents: int | None) -> None:
     """Count one new record into its day's row, creating the row if it is the day's first.
 
     The caller holds the household's lock (``lock_household``), so no recompute of the day runs at
     the same time; the upsert saves recomputing the day from its records.
     """
-    dialect = db.session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    least, greatest = (func.least, func.greatest) if dialect == "postgresql" else (func.min, func.max)
-    stmt = module.insert(DailyRollup.__table__).values(
-        household_id=household_id,
-        meter_id=meter_id,
-        date=day,
-        total_milli=amount_milli,
-        count=1,
-        cost_cents=cost_cents or 0,
-        cost_count=0 if cost_cents is None else 1,
-        min_milli=amount_milli,
-        max_milli=amount_milli,
-        uncosted_milli=amount_milli if cost_cents is None else 0,
-    )
     alerts.after_write(household_id)
-    row, new = DailyRollup.__table__.c, stmt.excluded
+    versions.touch(household_id)  # raw text: the version hooks do not read it
     db.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[row.household_id, row.meter_id, row.date],
-            set_={
-                "total_milli": row.total_milli + new.total_milli,
-                "count": row.count + 1,
-                "cost_cents": row.cost_cents + new.cost_cents,
-                "cost_count": row.cost_count + new.cost_count,
-                "min_milli": least(row.min_milli, new.min_milli),
-                "max_milli": greatest(row.max_milli, new.max_milli),
-                "uncosted_milli": row.uncosted_milli + new.uncosted_milli,
-            },
-        )
+        _UPSERT[db.session.get_bind().dialect.name],
+        {
+            "household_id": household_id,
+            "meter_id": meter_id,
+            "date": day,
+            "milli": amount_milli,
+            "cents": cost_cents or 0,
+            "cost_count": 0 if cost_cents is None else 1,
+            "uncosted": amount_milli if cost_cents is None else 0,
+        },
     )
 
 
