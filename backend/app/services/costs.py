@@ -13,6 +13,7 @@ Everything is exact (``Decimal`` with 80 digits); each figure is rounded once, h
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,6 +35,7 @@ __all__ = [
     "round_cents",
     "segments",
     "tariff_costs",
+    "windows_costs",
 ]
 
 EXACT = Context(prec=80, rounding=ROUND_HALF_UP)
@@ -199,19 +201,59 @@ def tariff_costs(
     the version's valid_from that is not after ``today`` (the household's today). ``prices``
     replaces the stored versions (a dry run of a tariff change).
     """
-    ids = sorted(set(meter_ids))
-    if prices is None:
-        prices = prices_of(household_id, ids)
-    tariffed = {meter_id: list(prices[meter_id]) for meter_id in ids if prices.get(meter_id)}
+    tariffed = _tariffed(household_id, meter_ids, prices)
     out: dict[Key, Cost] = {}
     if not tariffed or start > end:
         return out
-
     for meter_id, versions in tariffed.items():
         for first, last, price in segments(versions, start, min(end, today)):
             for bucket, days in _standing_days(first, last, buckets).items():
                 out.setdefault((meter_id, bucket), Cost()).add_standing(price, days)
+    bucket_sql = buckets.sql if buckets is not None else literal(0)
+    for meter_id, bucket, version, milli in _usage(household_id, tariffed, start, end, bucket_sql):
+        key = (meter_id, _as_date(bucket) if buckets is not None else None)
+        out.setdefault(key, Cost()).add_usage(tariffed[meter_id][int(version)], int(milli))
+    return out
 
+
+def windows_costs(
+    household_id: int,
+    meter_ids: Iterable[int],
+    windows: list[tuple[date, date]],
+    today: date,
+    prices: Prices | None = None,
+) -> list[dict[Key, Cost]]:
+    """``tariff_costs`` (bucket None) of each window, in one statement when they do not overlap."""
+    tariffed = _tariffed(household_id, meter_ids, prices)
+    spans = sorted((start, end, index) for index, (start, end) in enumerate(windows) if start <= end)
+    if any(following[0] <= before[1] for before, following in itertools.pairwise(spans)):
+        return [tariff_costs(household_id, tariffed, start, end, today, prices=tariffed) for start, end in windows]
+    out: list[dict[Key, Cost]] = [{} for _ in windows]
+    if not tariffed or not spans:
+        return out
+    r = DailyRollup.__table__.c
+    which = case(*((and_(r.date >= s, r.date <= e), literal(i)) for s, e, i in spans), else_=literal(-1))
+    for meter_id, index, version, milli in _usage(household_id, tariffed, spans[0][0], spans[-1][1], which):
+        if index >= 0:  # a day between two windows
+            out[index].setdefault((meter_id, None), Cost()).add_usage(tariffed[meter_id][int(version)], int(milli))
+    for start, end, index in spans:
+        for meter_id, versions in tariffed.items():
+            for first, last, price in segments(versions, start, min(end, today)):
+                out[index].setdefault((meter_id, None), Cost()).add_standing(price, (last - first).days + 1)
+    return out
+
+
+def _tariffed(household_id: int, meter_ids: Iterable[int], prices: Prices | None) -> Prices:
+    """The versions of each meter that has any (read unless ``prices`` gives them)."""
+    ids = sorted(set(meter_ids))
+    if prices is None:
+        prices = prices_of(household_id, ids)
+    return {meter_id: list(prices[meter_id]) for meter_id in ids if prices.get(meter_id)}
+
+
+def _usage(household_id: int, tariffed: Prices, start: date, end: date, bucket: Any) -> list[Any]:
+    """The uncosted thousandths per (meter, ``bucket`` of the day, index of the version that
+    prices the day) from ``start`` to ``end``: the rollups grouped in one statement."""
     r = DailyRollup.__table__.c
     whens = [
         (and_(r.meter_id == meter_id, r.date >= price.valid_from), literal(index))
@@ -221,7 +263,7 @@ def tariff_costs(
     inner = (
         select(
             r.meter_id.label("meter_id"),
-            (buckets.sql if buckets is not None else literal(0)).label("bucket"),
+            bucket.label("bucket"),
             case(*whens, else_=literal(-1)).label("version"),
             r.uncosted_milli.label("milli"),
         )
@@ -234,15 +276,13 @@ def tariff_costs(
         )
         .subquery()
     )
-    rows = db.session.execute(
-        select(inner.c.meter_id, inner.c.bucket, inner.c.version, func.sum(inner.c.milli))
-        .where(inner.c.version >= 0)
-        .group_by(inner.c.meter_id, inner.c.bucket, inner.c.version)
-    ).all()
-    for meter_id, bucket, version, milli in rows:
-        key = (meter_id, _as_date(bucket) if buckets is not None else None)
-        out.setdefault(key, Cost()).add_usage(tariffed[meter_id][int(version)], int(milli))
-    return out
+    return list(
+        db.session.execute(
+            select(inner.c.meter_id, inner.c.bucket, inner.c.version, func.sum(inner.c.milli))
+            .where(inner.c.version >= 0)
+            .group_by(inner.c.meter_id, inner.c.bucket, inner.c.version)
+        ).all()
+    )
 
 
 def meter_figures(household_id: int, meter_id: int, start: date, end: date, today: date) -> tuple[int, Cost]:

@@ -19,7 +19,7 @@ from ...services.billing import billing_period, period_a_year_before, period_bef
 from .groups import EXACT, Group, convert, first_days, form_groups, round_amount, selected_meters
 from .periods import today_for
 from .schemas import BillingQuery
-from .summary import Totals, group_cost, period_totals
+from .summary import Totals, group_cost, windows_totals
 
 MEAN_DAYS = 28
 
@@ -27,15 +27,9 @@ MEAN_DAYS = 28
 class _Window:
     """One window's sums per meter: thousandths, explicit cents and the tariff charges."""
 
-    def __init__(
-        self, household: Household, meters: list[Meter], start: date, end: date, today: date, prices: costs.Prices
-    ) -> None:
-        self.totals: dict[int, Totals] = period_totals(household, meters, start, end) if start <= end else {}
-        self.tariff = (
-            costs.tariff_costs(household.id, [m.id for m in meters], start, end, today, prices=prices)
-            if start <= end
-            else {}
-        )
+    def __init__(self, totals: dict[int, Totals], tariff: dict[costs.Key, costs.Cost]) -> None:
+        self.totals = totals
+        self.tariff = tariff
 
     def milli(self, group: Group) -> dict[int, Decimal]:
         return {m.id: Decimal(self.totals[m.id].milli) for m in group.meters if m.id in self.totals}
@@ -48,11 +42,16 @@ class _Window:
         return group_cost(group, cents, self.tariff)
 
 
-def _means(household: Household, meters: list[Meter], today: date) -> dict[int, Decimal]:
-    """Per meter, the mean daily thousandths over the 28 days before today (from its first data)."""
-    start = today - timedelta(days=MEAN_DAYS)
+def _mean_window(today: date) -> tuple[date, date]:
+    """The days whose mean is the forecast's daily figure: the 28 before today."""
+    return today - timedelta(days=MEAN_DAYS), today - timedelta(days=1)
+
+
+def _means(household: Household, meters: list[Meter], today: date, totals: dict[int, Totals]) -> dict[int, Decimal]:
+    """Per meter, the mean daily thousandths over the 28 days before today (from its first data),
+    from ``totals``, the sums of ``_mean_window``."""
+    start = _mean_window(today)[0]
     firsts = first_days(household, [m.id for m in meters])
-    totals = period_totals(household, meters, start, today - timedelta(days=1))
     means: dict[int, Decimal] = {}
     for meter in meters:
         first = max(start, firsts.get(meter.id, today))
@@ -61,6 +60,16 @@ def _means(household: Household, meters: list[Meter], today: date) -> dict[int, 
         if days > 0 and found is not None:
             means[meter.id] = EXACT.divide(Decimal(found.milli), Decimal(days))
     return means
+
+
+def _windows(
+    household: Household, meters: list[Meter], spans: list[tuple[date, date]], today: date, prices: costs.Prices
+) -> tuple[list[_Window], dict[int, Totals]]:
+    """A window for each span, and the sums of the mean window: the sums of all in one statement,
+    the tariff charges of the spans in another."""
+    *found, mean = windows_totals(household, meters, [*spans, _mean_window(today)])
+    charges = costs.windows_costs(household.id, [m.id for m in meters], spans, today, prices)
+    return [_Window(totals, tariff) for totals, tariff in zip(found, charges, strict=True)], mean
 
 
 def _converted(milli: dict[int, Decimal], group: Group) -> Decimal:
@@ -94,13 +103,13 @@ def billing(household: Household, query: BillingQuery) -> dict[str, Any]:
     start, end = billing_period(query.date or today, household.billing_day)
     meters = selected_meters(household, query)
     prices = costs.prices_of(household.id, [m.id for m in meters])
-    to_date = _Window(household, meters, start, min(end, today), today, prices)
-    previous = _Window(household, meters, *period_before(start), today, prices)
-    last_year = _Window(household, meters, *period_a_year_before(start), today, prices)
+    (to_date, previous, last_year), mean = _windows(
+        household, meters, [(start, min(end, today)), period_before(start), period_a_year_before(start)], today, prices
+    )
     days_total = (end - start).days + 1
     days_elapsed = max(0, min(days_total, (today - start).days + 1))
     days_left = days_total - days_elapsed
-    means = _means(household, meters, today) if days_left else {}
+    means = _means(household, meters, today, mean) if days_left else {}
     windows = (to_date, previous, last_year)
     with_data = {meter_id for w in windows for meter_id, t in w.totals.items() if t.count}
     groups = []
@@ -135,10 +144,10 @@ def group_figures(
     """One group's figures over ``start``..``end`` by the billing rules above, unrounded amounts:
     (to-date total, to-date cost, forecast total, forecast cost) — what budgets measure."""
     prices = costs.prices_of(household.id, [m.id for m in group.meters])
-    to_date = _Window(household, group.meters, start, min(end, today), today, prices)
+    (to_date,), mean = _windows(household, group.meters, [(start, min(end, today))], today, prices)
     days_total = (end - start).days + 1
     days_left = days_total - max(0, min(days_total, (today - start).days + 1))
-    means = _means(household, group.meters, today) if days_left else {}
+    means = _means(household, group.meters, today, mean) if days_left else {}
     forecast_total, forecast_cost = _forecast(group, to_date, means, days_left, today, prices)
     to_date_total = convert(to_date.totals_milli(group), group.factors)
     return to_date_total, to_date.cost(group).total, forecast_total, forecast_cost.total

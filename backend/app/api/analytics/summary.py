@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from ...extensions import db
 from ...models import DailyRollup, Household, Meter, Record
@@ -52,22 +53,46 @@ class _Sums:
 
 def period_totals(household: Household, meters: list[Meter], start: date, end: date) -> dict[int, Totals]:
     """Per meter, the sums of its rollup rows from ``start`` to ``end`` (one row per meter)."""
-    if not meters:
-        return {}
+    return windows_totals(household, meters, [(start, end)])[0]
+
+
+def windows_totals(
+    household: Household, meters: list[Meter], windows: Sequence[tuple[date, date]]
+) -> list[dict[int, Totals]]:
+    """``period_totals`` of several windows (in their order; they may overlap, an empty one
+    finds nothing) in one statement: each window's sums are filtered aggregates of one scan."""
+    found: list[dict[int, Totals]] = [{} for _ in windows]
+    spans = [(start, end) for start, end in windows if start <= end]
+    if not meters or not spans:
+        return found
     r = DailyRollup.__table__.c
+    columns: list[Any] = []
+    for start, end in windows:
+        inside = and_(r.date >= start, r.date <= end)
+        columns += [
+            func.count().filter(inside),
+            func.sum(r.total_milli).filter(inside),
+            func.sum(r.count).filter(inside),
+            func.sum(r.cost_cents).filter(inside),
+            func.min(r.min_milli).filter(inside),
+            func.max(r.max_milli).filter(inside),
+        ]
     rows = db.session.execute(
-        select(
-            r.meter_id,
-            func.sum(r.total_milli),
-            func.sum(r.count),
-            func.sum(r.cost_cents),
-            func.min(r.min_milli),
-            func.max(r.max_milli),
+        select(r.meter_id, *columns)
+        .where(
+            r.household_id == household.id,
+            r.meter_id.in_([m.id for m in meters]),
+            r.date >= min(start for start, _ in spans),
+            r.date <= max(end for _, end in spans),
         )
-        .where(r.household_id == household.id, r.meter_id.in_([m.id for m in meters]), r.date >= start, r.date <= end)
         .group_by(r.meter_id)
     ).all()
-    return {meter_id: Totals(*(int(value) for value in sums)) for meter_id, *sums in rows}
+    for meter_id, *sums in rows:
+        for index, totals in enumerate(found):
+            rows_in, *values = sums[index * 6 : index * 6 + 6]
+            if rows_in:
+                totals[meter_id] = Totals(*(int(value) for value in values))
+    return found
 
 
 def matching_totals(household: Household, meters: list[Meter], start: date, end: date, q: str) -> dict[int, Totals]:
@@ -171,8 +196,7 @@ def summary(household: Household, query: SummaryQuery) -> dict[str, Any]:
         current = matching_totals(household, meters, date_from, date_to, q)
         previous = matching_totals(household, meters, prev_from, prev_to, q)
     else:
-        current = period_totals(household, meters, date_from, date_to)
-        previous = period_totals(household, meters, prev_from, prev_to)
+        current, previous = windows_totals(household, meters, [(date_from, date_to), (prev_from, prev_to)])
     with_data = {meter_id for meter_id, t in (*current.items(), *previous.items()) if t.count}
     groups = form_groups(meters, query.group_by, with_data, query.unit)
     grouped = [m.id for g in groups for m in g.meters]
