@@ -202,3 +202,27 @@ def test_a_redis_that_lost_the_epoch_starts_it_somewhere_new(redis_url: str) -> 
         epoch.bump(data=True)  # the first INCR after the loss does not start from 0 either
         starts.add(epoch.read())
     assert len(starts) == 3 and all(value is not None and min(value) > 1000 for value in starts)
+
+
+def test_the_epoch_read_survives_a_dropped_connection(redis_url: str) -> None:
+    """Each thread reads on its own connection; one Redis closed (a restart, an idle timeout) is
+    replaced on the next read, not answered with "read the database"."""
+    import threading
+
+    import redis
+
+    server = redis.Redis.from_url(redis_url)
+    epoch = authcache.RedisEpoch(redis_url)
+    first = epoch.read()
+    assert first is not None
+    found: list[Any] = []
+    threads = [threading.Thread(target=lambda: found.append(epoch.read())) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert found == [first] * 4
+    assert server.client_kill_filter(_type="normal", skipme=True) >= 1  # this thread's among them
+    assert epoch.read() == first
+    epoch.bump(auth=False, data=True)
+    assert epoch.read() == (first.auth, first.data + 1)
