@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import secrets
-import threading
+from collections import deque
 from typing import Any, NamedTuple, Protocol
 
 log = logging.getLogger(__name__)
@@ -61,24 +62,33 @@ class RedisEpoch:
 
         self.url = url
         self._redis = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-        self._mine = threading.local()
+        self._idle: deque[Any] = deque()  # connections of this process, free between reads
+        self._pid = os.getpid()
 
     def _mget(self) -> list[Any]:
-        """Both counters, on this thread's own connection: every request reads them, and taking a
-        connection from the pool (a lock, a poll of the socket, the retry and metrics wrappers)
-        cost as much CPU as the round trip itself. A broken connection is replaced once."""
+        """Both counters, on a connection kept for this read alone: every request reads them, and
+        checking one out of redis-py's pool (a lock, a poll of the socket for stray data, the retry
+        and metrics wrappers) cost as much CPU as the round trip itself. As many connections as
+        reads ever ran at once (a deque is safe under threads and greenlets alike); one that
+        failed is dropped, not reused, and a forked process never uses its parent's. A broken
+        connection (Redis restarted) is replaced once."""
+        if self._pid != os.getpid():
+            self._idle, self._pid = deque(), os.getpid()
         for attempt in range(2):
-            connection = getattr(self._mine, "connection", None)
-            if connection is None:
-                connection = self._mine.connection = self._redis.connection_pool.make_connection()
+            try:
+                connection = self._idle.pop()
+            except IndexError:
+                connection = self._redis.connection_pool.make_connection()
             try:
                 connection.send_command("MGET", EPOCH_KEY, DATA_EPOCH_KEY)
-                return list(connection.read_response())
+                found = list(connection.read_response())
             except Exception:
                 connection.disconnect()
-                self._mine.connection = None
                 if attempt == 1:
                     raise
+                continue
+            self._idle.append(connection)
+            return found
         raise AssertionError("unreachable")
 
     def read(self) -> Epochs | None:

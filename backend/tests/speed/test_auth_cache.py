@@ -205,8 +205,9 @@ def test_a_redis_that_lost_the_epoch_starts_it_somewhere_new(redis_url: str) -> 
 
 
 def test_the_epoch_read_survives_a_dropped_connection(redis_url: str) -> None:
-    """Each thread reads on its own connection; one Redis closed (a restart, an idle timeout) is
-    replaced on the next read, not answered with "read the database"."""
+    """Reads keep their connections out of redis-py's pool: one per read running at once, reused
+    after; one Redis closed (a restart, an idle timeout) is replaced on the next read, not
+    answered with "read the database"."""
     import threading
 
     import redis
@@ -222,6 +223,10 @@ def test_the_epoch_read_survives_a_dropped_connection(redis_url: str) -> None:
     for thread in threads:
         thread.join()
     assert found == [first] * 4
+    clients = len(server.client_list())
+    for _ in range(20):
+        assert epoch.read() == first
+    assert len(server.client_list()) == clients  # sequential reads open no connection
     assert server.client_kill_filter(_type="normal", skipme=True) >= 1  # this thread's among them
     assert epoch.read() == first
     epoch.bump(auth=False, data=True)
