@@ -70,8 +70,8 @@ class RedisEpoch:
         checking one out of redis-py's pool (a lock, a poll of the socket for stray data, the retry
         and metrics wrappers) cost as much CPU as the round trip itself. As many connections as
         reads ever ran at once (a deque is safe under threads and greenlets alike); one that
-        failed is dropped, not reused, and a forked process never uses its parent's. A broken
-        connection (Redis restarted) is replaced once."""
+        failed is dropped with the idle ones, not reused, and a forked process never uses its
+        parent's. After a failure the read is tried once more, on a new connection."""
         if self._pid != os.getpid():
             self._idle, self._pid = deque(), os.getpid()
         for attempt in range(2):
@@ -86,10 +86,18 @@ class RedisEpoch:
                 connection.disconnect()
                 if attempt == 1:
                     raise
+                self._drop_idle()  # a restarted Redis closed them all: the retry opens a new one
                 continue
             self._idle.append(connection)
             return found
         raise AssertionError("unreachable")
+
+    def _drop_idle(self) -> None:
+        while self._idle:
+            try:
+                self._idle.pop().disconnect()
+            except IndexError:
+                return  # another read took the last one
 
     def read(self) -> Epochs | None:
         try:

@@ -227,6 +227,10 @@ def test_the_epoch_read_survives_a_dropped_connection(redis_url: str) -> None:
     for _ in range(20):
         assert epoch.read() == first
     assert len(server.client_list()) == clients  # sequential reads open no connection
+    for _ in range(3):  # as reads running at once leave them: several idle connections
+        extra = epoch._redis.connection_pool.make_connection()
+        extra.connect()
+        epoch._idle.append(extra)
     assert server.client_kill_filter(_type="normal", skipme=True) >= 1  # this thread's among them
     assert epoch.read() == first
     epoch.bump(auth=False, data=True)
