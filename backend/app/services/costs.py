@@ -14,7 +14,7 @@ Everything is exact (``Decimal`` with 80 digits); each figure is rounded once, h
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
@@ -205,10 +205,7 @@ def tariff_costs(
     out: dict[Key, Cost] = {}
     if not tariffed or start > end:
         return out
-    for meter_id, versions in tariffed.items():
-        for first, last, price in segments(versions, start, min(end, today)):
-            for bucket, days in _standing_days(first, last, buckets).items():
-                out.setdefault((meter_id, bucket), Cost()).add_standing(price, days)
+    _add_standing(out, tariffed, start, min(end, today), buckets)
     bucket_sql = buckets.sql if buckets is not None else literal(0)
     for meter_id, bucket, version, milli in _usage(household_id, tariffed, start, end, bucket_sql):
         key = (meter_id, _as_date(bucket) if buckets is not None else None)
@@ -234,13 +231,19 @@ def windows_costs(
     r = DailyRollup.__table__.c
     which = case(*((and_(r.date >= s, r.date <= e), literal(i)) for s, e, i in spans), else_=literal(-1))
     for meter_id, index, version, milli in _usage(household_id, tariffed, spans[0][0], spans[-1][1], which):
-        if index >= 0:  # a day between two windows
+        if index >= 0:  # -1: a day between two windows
             out[index].setdefault((meter_id, None), Cost()).add_usage(tariffed[meter_id][int(version)], int(milli))
     for start, end, index in spans:
-        for meter_id, versions in tariffed.items():
-            for first, last, price in segments(versions, start, min(end, today)):
-                out[index].setdefault((meter_id, None), Cost()).add_standing(price, (last - first).days + 1)
+        _add_standing(out[index], tariffed, start, min(end, today), None)
     return out
+
+
+def _add_standing(out: dict[Key, Cost], tariffed: Prices, start: date, end: date, buckets: Buckets | None) -> None:
+    """The standing charges of every calendar day from ``start`` to ``end`` a version applies on."""
+    for meter_id, versions in tariffed.items():
+        for first, last, price in segments(versions, start, end):
+            for bucket, days in _standing_days(first, last, buckets).items():
+                out.setdefault((meter_id, bucket), Cost()).add_standing(price, days)
 
 
 def _tariffed(household_id: int, meter_ids: Iterable[int], prices: Prices | None) -> Prices:
@@ -251,7 +254,7 @@ def _tariffed(household_id: int, meter_ids: Iterable[int], prices: Prices | None
     return {meter_id: list(prices[meter_id]) for meter_id in ids if prices.get(meter_id)}
 
 
-def _usage(household_id: int, tariffed: Prices, start: date, end: date, bucket: Any) -> list[Any]:
+def _usage(household_id: int, tariffed: Prices, start: date, end: date, bucket: Any) -> Sequence[Any]:
     """The uncosted thousandths per (meter, ``bucket`` of the day, index of the version that
     prices the day) from ``start`` to ``end``: the rollups grouped in one statement."""
     r = DailyRollup.__table__.c
@@ -276,13 +279,8 @@ def _usage(household_id: int, tariffed: Prices, start: date, end: date, bucket: 
         )
         .subquery()
     )
-    return list(
-        db.session.execute(
-            select(inner.c.meter_id, inner.c.bucket, inner.c.version, func.sum(inner.c.milli))
-            .where(inner.c.version >= 0)
-            .group_by(inner.c.meter_id, inner.c.bucket, inner.c.version)
-        ).all()
-    )
+    keys = (inner.c.meter_id, inner.c.bucket, inner.c.version)
+    return db.session.execute(select(*keys, func.sum(inner.c.milli)).where(inner.c.version >= 0).group_by(*keys)).all()
 
 
 def meter_figures(household_id: int, meter_id: int, start: date, end: date, today: date) -> tuple[int, Cost]:

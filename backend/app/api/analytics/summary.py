@@ -51,16 +51,12 @@ class _Sums:
     maximum: Decimal | None = None
 
 
-def period_totals(household: Household, meters: list[Meter], start: date, end: date) -> dict[int, Totals]:
-    """Per meter, the sums of its rollup rows from ``start`` to ``end`` (one row per meter)."""
-    return windows_totals(household, meters, [(start, end)])[0]
-
-
 def windows_totals(
     household: Household, meters: list[Meter], windows: Sequence[tuple[date, date]]
 ) -> list[dict[int, Totals]]:
-    """``period_totals`` of several windows (in their order; they may overlap, an empty one
-    finds nothing) in one statement: each window's sums are filtered aggregates of one scan."""
+    """Per window (in their order; they may overlap, an empty one finds nothing) and meter, the
+    sums of its rollup rows in the window: one statement, each window's sums filtered aggregates
+    of one scan (at most one row per meter)."""
     found: list[dict[int, Totals]] = [{} for _ in windows]
     spans = [(start, end) for start, end in windows if start <= end]
     if not meters or not spans:
@@ -70,7 +66,7 @@ def windows_totals(
     for start, end in windows:
         inside = and_(r.date >= start, r.date <= end)
         columns += [
-            func.count().filter(inside),
+            func.count().filter(inside),  # the window's rows: none, and the meter is not in it
             func.sum(r.total_milli).filter(inside),
             func.sum(r.count).filter(inside),
             func.sum(r.cost_cents).filter(inside),
@@ -87,9 +83,10 @@ def windows_totals(
         )
         .group_by(r.meter_id)
     ).all()
+    width = len(columns) // len(windows)
     for meter_id, *sums in rows:
         for index, totals in enumerate(found):
-            rows_in, *values = sums[index * 6 : index * 6 + 6]
+            rows_in, *values = sums[index * width : (index + 1) * width]
             if rows_in:
                 totals[meter_id] = Totals(*(int(value) for value in values))
     return found
